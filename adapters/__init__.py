@@ -1,0 +1,1 @@
+"""One package per legacy channel: decode legacy input, call the scoring client, encode the answer."""

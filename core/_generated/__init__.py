@@ -1,0 +1,1 @@
+"""protoc output, written by scripts/gen_proto.py. Never edit by hand."""

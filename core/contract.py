@@ -1,0 +1,238 @@
+"""The canonical contract: what a model declares and what every channel sends and gets back.
+
+Single requests and results are pydantic models. Batches are columnar (:class:`ColumnBatch`,
+:class:`BatchResult`): numpy arrays in the model's feature order, never one object per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scoregate.core.errors import FieldViolation
+
+#: A feature value as a channel decodes it: a number, an integer, a category code, or missing.
+FeatureValue = float | int | str | None
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FeatureKind(StrEnum):
+    NUMBER = "number"
+    INTEGER = "integer"
+    CATEGORY = "category"
+
+
+class FeatureSpec(_Frozen):
+    """One feature of a model's schema."""
+
+    name: str
+    kind: FeatureKind
+    minimum: float | None = None
+    """Smallest valid value (inclusive); None for no lower bound."""
+    maximum: float | None = None
+    """Largest valid value (inclusive); None for no upper bound."""
+    nullable: bool = False
+    """Whether the feature may be missing (XGBoost routes missing values down a learned branch)."""
+    codes: tuple[str, ...] = ()
+    """Category codes, in the order of their index in the model's matrix."""
+    reason_code: str = ""
+    """The legacy reason code reported when this feature drives the score up."""
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> FeatureSpec:
+        if self.kind is FeatureKind.CATEGORY and not self.codes:
+            raise ValueError(f"category feature {self.name!r} declares no codes")
+        if self.kind is not FeatureKind.CATEGORY and self.codes:
+            raise ValueError(f"only category features have codes ({self.name!r})")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"feature {self.name!r}: minimum > maximum")
+        return self
+
+
+class FeatureSchema(_Frozen):
+    """The features a model takes, in its matrix column order."""
+
+    features: tuple[FeatureSpec, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> FeatureSchema:
+        names = [f.name for f in self.features]
+        if len(set(names)) != len(names):
+            raise ValueError("feature names must be unique")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.features)
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+
+class DecisionBand(_Frozen):
+    """A decision for probabilities below ``upper`` (the last band also takes ``upper`` itself)."""
+
+    name: str
+    upper: float = Field(gt=0.0, le=1.0)
+
+
+class FeatureDistribution(_Frozen):
+    """Training distribution of one feature, for drift monitoring.
+
+    Numbers: ``edges`` are the inner bin edges (len(proportions) - 1 of them); categories: one
+    proportion per code. ``missing`` is the share of missing values.
+    """
+
+    edges: tuple[float, ...] = ()
+    proportions: tuple[float, ...]
+    missing: float = 0.0
+
+
+class HoldoutMetrics(_Frozen):
+    rows: int
+    auc: float
+    precision: float
+    recall: float
+    f1: float
+    threshold: float
+    """The probability at which precision, recall and F1 were computed."""
+
+
+class ModelMetadata(_Frozen):
+    """The file ``metadata.json`` beside a booster: everything the core needs besides the trees."""
+
+    name: str
+    version: str
+    description: str = ""
+    feature_schema: FeatureSchema
+    bands: tuple[DecisionBand, ...]
+    contributions: Literal["exact", "approx"] = "approx"
+    """How reason codes are computed: exact TreeSHAP (ms per row) or Saabas approximation (us)."""
+    metrics: HoldoutMetrics | None = None
+    distributions: dict[str, FeatureDistribution] = {}
+    training: dict[str, str | int | float] = {}
+    """How the artifact was made (seed, rows, xgboost version, parameters)."""
+
+    @model_validator(mode="after")
+    def _bands(self) -> ModelMetadata:
+        uppers = [b.upper for b in self.bands]
+        if not uppers or uppers != sorted(uppers) or len(set(uppers)) != len(uppers):
+            raise ValueError("decision bands must be non-empty with strictly increasing uppers")
+        if uppers[-1] != 1.0:
+            raise ValueError("the last decision band must end at 1.0")
+        return self
+
+
+class CallerRef(_Frozen):
+    reference: str = ""
+    """The caller's own reference: application number, record number, correlation id."""
+    channel: str = ""
+    """The channel the request came through: soap, amqp, files, grpc."""
+
+
+class ScoreRequest(_Frozen):
+    request_id: str
+    model: str
+    version: str | None = None
+    """A pinned version; None for the model's default (alias or highest)."""
+    features: dict[str, FeatureValue]
+    caller: CallerRef = CallerRef()
+    deadline: datetime | None = None
+    """Absolute time after which the caller no longer waits (timezone-aware)."""
+    reason_count: int = Field(default=0, ge=0, le=32)
+
+
+class ReasonCode(_Frozen):
+    feature: str
+    code: str
+    contribution: float
+
+
+class ScoreResult(_Frozen):
+    request_id: str
+    model: str
+    version: str
+    probability: float
+    decision: str
+    reasons: tuple[ReasonCode, ...] = ()
+    core_micros: int = 0
+    """Time spent inside the core for this request."""
+
+
+@dataclass(frozen=True)
+class ColumnBatch:
+    """Rows to score as one float64 matrix in the model's feature order.
+
+    Missing values are NaN; a category is the index of its code in ``FeatureSpec.codes``.
+    """
+
+    feature_names: tuple[str, ...]
+    matrix: np.ndarray
+    row_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.matrix.ndim != 2 or self.matrix.shape[1] != len(self.feature_names):
+            raise ValueError(
+                f"matrix shape {self.matrix.shape} does not match {len(self.feature_names)} features"
+            )
+        if self.row_ids and len(self.row_ids) != self.matrix.shape[0]:
+            raise ValueError("row_ids must have one id per row")
+
+    @property
+    def rows(self) -> int:
+        return int(self.matrix.shape[0])
+
+
+#: decision index of a rejected row in BatchResult.decisions
+REJECTED = 255
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Columnar scores for a :class:`ColumnBatch`; rejected rows have NaN and ``REJECTED``."""
+
+    model: str
+    version: str
+    probabilities: np.ndarray
+    decisions: np.ndarray
+    band_names: tuple[str, ...]
+    reason_features: np.ndarray
+    """rows x reason_count feature indexes (-1: no reason in that slot)."""
+    reason_contributions: np.ndarray
+    feature_names: tuple[str, ...]
+    reason_codes: tuple[str, ...]
+    """Legacy reason code per feature index."""
+    rejects: dict[int, tuple[FieldViolation, ...]] = field(default_factory=dict)
+    core_micros: int = 0
+
+    @property
+    def rows(self) -> int:
+        return int(self.probabilities.shape[0])
+
+    def decision(self, row: int) -> str | None:
+        index = int(self.decisions[row])
+        return None if index == REJECTED else self.band_names[index]
+
+    def reasons(self, row: int) -> tuple[ReasonCode, ...]:
+        out = []
+        for idx, contribution in zip(self.reason_features[row], self.reason_contributions[row]):
+            if idx < 0:
+                break
+            out.append(
+                ReasonCode(
+                    feature=self.feature_names[idx],
+                    code=self.reason_codes[idx],
+                    contribution=float(contribution),
+                )
+            )
+        return tuple(out)
+
