@@ -236,3 +236,14 @@ class BatchResult:
             )
         return tuple(out)
 
+
+
+class ModelDescription(_Frozen):
+    """What a client learns of a served model version (``DescribeModel``)."""
+
+    name: str
+    version: str
+    feature_schema: FeatureSchema
+    bands: tuple[DecisionBand, ...]
+    contributions: Literal["exact", "approx"] = "approx"
+    is_default: bool = False

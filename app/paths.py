@@ -1,0 +1,10 @@
+"""Where the embedded defaults live inside the installed package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
+#: The demo models directory: credit-risk/1 (model.ubj, metadata.json), made by ``scoregate train``.
+DEMO_MODELS_DIR = DEFAULTS_DIR / "models"
+DEMO_MODEL = "credit-risk"

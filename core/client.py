@@ -1,0 +1,251 @@
+"""The scoring client every adapter uses: canonical objects in and out, gRPC inside.
+
+``ScoringClient`` (blocking) and ``AsyncScoringClient`` (grpc.aio) share everything but the call
+itself (``_ClientBase``): request building, deadlines, error classification and the breaker.
+
+- Retries on UNAVAILABLE only, by gRPC's own retry policy in the channel's service config
+  (with backoff, within the call's deadline); channels never see gRPC codes.
+- Every failure comes out as a canonical :class:`~scoregate.core.errors.ScoreError`.
+- The request id travels as ``x-request-id`` call metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+
+import grpc
+
+from scoregate.core import convert, status
+from scoregate.core._generated import scoring_pb2 as pb
+from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
+from scoregate.core.breaker import CircuitBreaker
+from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ScoreRequest, ScoreResult
+from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
+from scoregate.core.settings import ClientSettings
+
+REQUEST_ID_HEADER = "x-request-id"
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
+
+
+def _service_config(settings: ClientSettings) -> str:
+    return json.dumps(
+        {
+            "methodConfig": [
+                {
+                    "name": [{"service": SERVICE_NAME}],
+                    "retryPolicy": {
+                        "maxAttempts": settings.retry_attempts,
+                        "initialBackoff": f"{settings.retry_initial_backoff_s}s",
+                        "maxBackoff": f"{settings.retry_max_backoff_s}s",
+                        "backoffMultiplier": 2,
+                        "retryableStatusCodes": ["UNAVAILABLE"],
+                    },
+                }
+            ]
+        }
+    )
+
+
+def _channel_args(settings: ClientSettings) -> tuple[str, list[tuple[str, object]], grpc.ChannelCredentials | None]:
+    limit = settings.max_message_mb * 1024 * 1024
+    options: list[tuple[str, object]] = [
+        ("grpc.service_config", _service_config(settings)),
+        ("grpc.enable_retries", 1),
+        ("grpc.max_receive_message_length", limit),
+        ("grpc.max_send_message_length", limit),
+    ]
+    credentials = None
+    if settings.tls_ca_file:
+        credentials = grpc.ssl_channel_credentials(root_certificates=settings.tls_ca_file.read_bytes())
+    return settings.target, options, credentials
+
+
+class _ClientBase:
+    """The protocol-free half of both clients."""
+
+    def __init__(self, settings: ClientSettings | None = None) -> None:
+        self.settings = settings or ClientSettings()
+        self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
+        self._descriptions: dict[tuple[str, str], ModelDescription] = {}
+
+    def _timeout(self, deadline: datetime | None, timeout: float | None = None) -> float:
+        if deadline is None:
+            return timeout or self.settings.timeout_s
+        remaining = (deadline - datetime.now(UTC)).total_seconds()
+        if remaining <= 0:
+            raise DeadlineExpired()
+        return remaining
+
+    def _begin(self) -> None:
+        self.breaker.before_call()
+
+    def _failed(self, error: grpc.RpcError) -> ScoreError:
+        canonical = status.from_rpc_error(error)
+        if isinstance(canonical, CoreUnavailable):
+            self.breaker.record_failure()
+        else:
+            self.breaker.record_success()  # the core answered: it is up
+        return canonical
+
+    @staticmethod
+    def _metadata(request_id: str) -> tuple[tuple[str, str], ...]:
+        return ((REQUEST_ID_HEADER, request_id),) if request_id else ()
+
+    def _batch_request(
+        self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None
+    ) -> pb.BatchRequest:
+        return convert.to_proto_batch(batch, model, version, reason_count, batch_id, caller)
+
+    def _cached(self, model: str, version: str) -> ModelDescription | None:
+        return self._descriptions.get((model, version))
+
+    def _remember(self, description: ModelDescription) -> ModelDescription:
+        # Versions are immutable, so a description never goes stale.
+        self._descriptions[(description.name, description.version)] = description
+        return description
+
+
+class ScoringClient(_ClientBase):
+    """Blocking client; one long-lived channel, safe to share between threads."""
+
+    def __init__(self, settings: ClientSettings | None = None) -> None:
+        super().__init__(settings)
+        target, options, credentials = _channel_args(self.settings)
+        self.channel = (
+            grpc.secure_channel(target, credentials, options) if credentials else grpc.insecure_channel(target, options)
+        )
+        self._stub = pb_grpc.ScoringStub(self.channel)
+
+    def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
+        self._begin()
+        try:
+            response = method(message, timeout=timeout, metadata=self._metadata(request_id))
+        except grpc.RpcError as error:
+            raise self._failed(error) from None
+        self.breaker.record_success()
+        return response
+
+    def score(self, request: ScoreRequest) -> ScoreResult:
+        timeout = self._timeout(request.deadline)
+        response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+        return convert.from_proto_result(response.result)
+
+    def describe(self, model: str, version: str | None = None, timeout: float | None = None) -> ModelDescription:
+        if version and (cached := self._cached(model, version)):
+            return cached
+        message = self._call(self._stub.DescribeModel, pb.DescribeModelRequest(model=model, version=version or ""), self._timeout(None, timeout))
+        return self._remember(convert.from_proto_description(message))
+
+    def list_models(self, timeout: float | None = None) -> list[pb.ModelVersionInfo]:
+        return list(self._call(self._stub.ListModels, pb.ListModelsRequest(), self._timeout(None, timeout)).models)
+
+    def score_batch(
+        self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
+        batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
+    ) -> BatchResult:
+        message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+        response = self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
+        return convert.from_proto_batch_result(response, self.describe(response.model, response.version))
+
+    def score_stream(
+        self, batches: Iterable[ColumnBatch], model: str, version: str | None = None, *, reason_count: int = 0,
+        caller: CallerRef | None = None, timeout: float | None = None,
+    ) -> Iterator[BatchResult]:
+        """Score batches over one stream; results come back in order. ``timeout`` covers the whole stream."""
+        self._begin()
+        messages = (
+            self._batch_request(b, model, version, reason_count, str(i), caller) for i, b in enumerate(batches)
+        )
+        try:
+            for response in self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout)):
+                yield convert.from_proto_batch_result(response, self.describe(response.model, response.version))
+        except grpc.RpcError as error:
+            raise self._failed(error) from None
+        self.breaker.record_success()
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> ScoringClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncScoringClient(_ClientBase):
+    """grpc.aio client; create it inside the event loop that uses it."""
+
+    def __init__(self, settings: ClientSettings | None = None) -> None:
+        super().__init__(settings)
+        target, options, credentials = _channel_args(self.settings)
+        self.channel = (
+            grpc.aio.secure_channel(target, credentials, options) if credentials else grpc.aio.insecure_channel(target, options)
+        )
+        self._stub = pb_grpc.ScoringStub(self.channel)
+
+    async def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
+        self._begin()
+        try:
+            response = await method(message, timeout=timeout, metadata=self._metadata(request_id))
+        except grpc.RpcError as error:
+            raise self._failed(error) from None
+        self.breaker.record_success()
+        return response
+
+    async def score(self, request: ScoreRequest) -> ScoreResult:
+        timeout = self._timeout(request.deadline)
+        response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+        return convert.from_proto_result(response.result)
+
+    async def describe(self, model: str, version: str | None = None, timeout: float | None = None) -> ModelDescription:
+        if version and (cached := self._cached(model, version)):
+            return cached
+        message = await self._call(self._stub.DescribeModel, pb.DescribeModelRequest(model=model, version=version or ""), self._timeout(None, timeout))
+        return self._remember(convert.from_proto_description(message))
+
+    async def list_models(self, timeout: float | None = None) -> list[pb.ModelVersionInfo]:
+        return list((await self._call(self._stub.ListModels, pb.ListModelsRequest(), self._timeout(None, timeout))).models)
+
+    async def score_batch(
+        self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
+        batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
+    ) -> BatchResult:
+        message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+        response = await self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
+        return convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
+
+    async def score_stream(
+        self, batches: AsyncIterable[ColumnBatch] | Iterable[ColumnBatch], model: str, version: str | None = None, *,
+        reason_count: int = 0, caller: CallerRef | None = None, timeout: float | None = None,
+    ) -> AsyncIterator[BatchResult]:
+        self._begin()
+
+        async def messages() -> AsyncIterator[pb.BatchRequest]:
+            i = 0
+            if isinstance(batches, AsyncIterable):
+                async for b in batches:
+                    yield self._batch_request(b, model, version, reason_count, str(i), caller)
+                    i += 1
+            else:
+                for b in batches:
+                    yield self._batch_request(b, model, version, reason_count, str(i), caller)
+                    i += 1
+
+        try:
+            async for response in self._stub.ScoreStream(messages(), timeout=self._timeout(None, timeout)):
+                yield convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
+        except grpc.RpcError as error:
+            raise self._failed(error) from None
+        self.breaker.record_success()
+
+    async def close(self) -> None:
+        await self.channel.close()
+
+    async def __aenter__(self) -> AsyncScoringClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

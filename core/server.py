@@ -1,0 +1,109 @@
+"""The scoring core's gRPC server: scoring service, grpc.health.v1, reflection, hot reload.
+
+``CoreServer`` owns the lifecycle: ``start()`` loads the models and listens (port 0 picks a free
+port, exposed as ``.port``), ``stop(grace)`` lets in-flight calls finish before closing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from scoregate.core._generated import scoring_pb2 as pb
+from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
+from scoregate.core.batching import MicroBatcher
+from scoregate.core.registry import ModelRegistry
+from scoregate.core.service import ScoringService
+from scoregate.core.settings import CoreSettings
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
+
+
+class CoreServer:
+    def __init__(self, settings: CoreSettings, registry: ModelRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or ModelRegistry(settings.models_dir, settings.aliases, settings.xgb_threads)
+        self.executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="scoring")
+        self.batcher = MicroBatcher(
+            self.executor, settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers
+        )
+        self.health = health_aio.HealthServicer()
+        self.port: int | None = None
+        self._server: grpc.aio.Server | None = None
+        self._poller: asyncio.Task[None] | None = None
+
+    async def start(self) -> int:
+        """Load the models, listen, and return the bound port."""
+        await asyncio.to_thread(self.registry.refresh)
+        limit = self.settings.max_message_mb * 1024 * 1024
+        server = grpc.aio.server(
+            options=[("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]
+        )
+        pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+        )
+        s = self.settings
+        if s.tls_cert_file and s.tls_key_file:
+            credentials = grpc.ssl_server_credentials([(s.tls_key_file.read_bytes(), s.tls_cert_file.read_bytes())])
+            self.port = server.add_secure_port(s.address, credentials)
+        else:
+            self.port = server.add_insecure_port(s.address)
+        if not self.port:
+            raise OSError(f"cannot listen on {s.address}")
+        self.batcher.start()
+        await server.start()
+        self._server = server
+        await self._update_health()
+        self._poller = asyncio.create_task(self._poll(), name="model-poller")
+        log.info("scoring core listening on port %s with models from %s", self.port, s.models_dir)
+        return self.port
+
+    async def _update_health(self) -> None:
+        ready = any(state.state == "loaded" for state in self.registry.states())
+        serving = health_pb2.HealthCheckResponse.SERVING if ready else health_pb2.HealthCheckResponse.NOT_SERVING
+        await self.health.set("", serving)
+        await self.health.set(SERVICE_NAME, serving)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.poll_interval_s)
+            try:
+                if await asyncio.to_thread(self.registry.refresh):
+                    await self._update_health()
+            except Exception:  # noqa: BLE001 - a scan failure must not stop future scans
+                log.exception("model directory scan failed")
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking calls, let in-flight ones finish within ``grace`` seconds, then close."""
+        grace = self.settings.grace_s if grace is None else grace
+        if self._poller:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        await self.health.enter_graceful_shutdown()
+        if self._server:
+            await self._server.stop(grace)
+        await self.batcher.stop()
+        self.executor.shutdown(wait=True)
+
+    async def wait(self) -> None:
+        assert self._server is not None
+        await self._server.wait_for_termination()
+
+
+async def create_server(settings: CoreSettings, registry: ModelRegistry | None = None) -> tuple[CoreServer, int]:
+    """Start a core server; returns it with the port it listens on."""
+    server = CoreServer(settings, registry)
+    port = await server.start()
+    return server, port

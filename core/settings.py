@@ -1,0 +1,70 @@
+"""Settings of the scoring core and of the scoring client, from arguments or the environment.
+
+Core: ``SCOREGATE_CORE_*``; client: ``SCOREGATE_CLIENT_*`` (e.g. ``SCOREGATE_CORE_MODELS_DIR``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ADDRESS = "127.0.0.1:50051"
+DEFAULT_MAX_BATCH_SIZE = 64
+DEFAULT_MAX_BATCH_WAIT_MS = 0.0
+DEFAULT_POLL_INTERVAL_S = 2.0
+DEFAULT_MAX_MESSAGE_MB = 128
+DEFAULT_TIMEOUT_S = 5.0
+
+
+class CoreSettings(BaseSettings):
+    """How ``scoregate core serve`` runs."""
+
+    model_config = SettingsConfigDict(env_prefix="SCOREGATE_CORE_", extra="forbid")
+
+    address: str = DEFAULT_ADDRESS
+    """host:port to listen on; port 0 picks a free one (create_server returns it)."""
+    models_dir: Path
+    """Directory of NAME/VERSION/ model artifacts."""
+    aliases: dict[str, str] = {}
+    """Default version per model name; a model without one defaults to its highest version."""
+    workers: int = Field(default=1, ge=1)
+    """Threads scoring at the same time (each runs XGBoost with ``xgb_threads``)."""
+    xgb_threads: int = Field(default=1, ge=1)
+    """OpenMP threads per XGBoost call; 1 was far steadier than 2 on a 2-core machine."""
+    max_batch_size: int = Field(default=DEFAULT_MAX_BATCH_SIZE, ge=1)
+    """Most single-row requests scored together in one micro-batch."""
+    max_batch_wait_ms: float = Field(default=DEFAULT_MAX_BATCH_WAIT_MS, ge=0)
+    """How long a micro-batch waits for more rows; 0 batches only what is already queued."""
+    poll_interval_s: float = Field(default=DEFAULT_POLL_INTERVAL_S, gt=0)
+    """How often the models directory is scanned for new versions."""
+    max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
+    """Largest gRPC message accepted or sent (a 1,000,000-row batch needs room)."""
+    tls_cert_file: Path | None = None
+    """PEM certificate chain; with tls_key_file, the server speaks TLS only."""
+    tls_key_file: Path | None = None
+    grace_s: float = Field(default=5.0, ge=0)
+    """On stop, how long in-flight calls may take to finish."""
+
+
+class ClientSettings(BaseSettings):
+    """How the gateway reaches the core."""
+
+    model_config = SettingsConfigDict(env_prefix="SCOREGATE_CLIENT_", extra="forbid")
+
+    target: str = DEFAULT_ADDRESS
+    """gRPC target of the core (host:port, or dns:///name:port for several cores)."""
+    timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0)
+    """Deadline of a call when the request carries none."""
+    retry_attempts: int = Field(default=4, ge=1, le=5)
+    """Attempts on UNAVAILABLE, within the call's deadline (gRPC caps retry policies at 5)."""
+    retry_initial_backoff_s: float = Field(default=0.05, gt=0)
+    retry_max_backoff_s: float = Field(default=1.0, gt=0)
+    breaker_failures: int = Field(default=5, ge=1)
+    """Consecutive unavailable calls that open the circuit breaker."""
+    breaker_reset_s: float = Field(default=10.0, gt=0)
+    """How long the breaker stays open before letting one trial call through."""
+    tls_ca_file: Path | None = None
+    """PEM root certificates; set to speak TLS to the core."""
+    max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)

@@ -1,0 +1,117 @@
+"""ScoreError <-> gRPC status with google.rpc details: encoded by the server, decoded by clients.
+
+The one mapping table for gRPC (see the error table in STYLE.md):
+
+=====================  ====================  =============================================
+canonical kind         gRPC code             details
+=====================  ====================  =============================================
+INVALID_INPUT          INVALID_ARGUMENT      google.rpc.BadRequest (field, code: message)
+UNKNOWN_MODEL          NOT_FOUND             google.rpc.ResourceInfo (model, version)
+CORE_UNAVAILABLE       UNAVAILABLE           -
+DEADLINE_EXPIRED       DEADLINE_EXCEEDED     -
+CORE_FAILURE           INTERNAL              -
+=====================  ====================  =============================================
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from scoregate.core.errors import (
+    CoreFailure,
+    CoreUnavailable,
+    DeadlineExpired,
+    ErrorKind,
+    FieldViolation,
+    InvalidInput,
+    ScoreError,
+    UnknownModel,
+    ViolationCode,
+)
+
+_CODES = {
+    ErrorKind.INVALID_INPUT: code_pb2.INVALID_ARGUMENT,
+    ErrorKind.UNKNOWN_MODEL: code_pb2.NOT_FOUND,
+    ErrorKind.CORE_UNAVAILABLE: code_pb2.UNAVAILABLE,
+    ErrorKind.DEADLINE_EXPIRED: code_pb2.DEADLINE_EXCEEDED,
+    ErrorKind.CORE_FAILURE: code_pb2.INTERNAL,
+}
+# BadRequest has no code field: the violation code travels in front of the description.
+_SEPARATOR = ": "
+
+
+def _pack(message) -> any_pb2.Any:  # noqa: ANN001 - any protobuf message
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def to_status(error: ScoreError) -> grpc.Status:
+    """The grpc.Status to abort a call with (``context.abort_with_status``)."""
+    details = []
+    if isinstance(error, InvalidInput):
+        details.append(
+            _pack(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=v.field, description=f"{v.code.value}{_SEPARATOR}{v.message}"
+                        )
+                        for v in error.violations
+                    ]
+                )
+            )
+        )
+    elif isinstance(error, UnknownModel):
+        details.append(
+            _pack(error_details_pb2.ResourceInfo(resource_type="model", resource_name=error.model, description=error.version or ""))
+        )
+    return rpc_status.to_status(status_pb2.Status(code=_CODES[error.kind], message=error.message, details=details))
+
+
+def _violations(status: status_pb2.Status) -> list[FieldViolation]:
+    out = []
+    for detail in status.details:
+        bad = error_details_pb2.BadRequest()
+        if detail.Unpack(bad):
+            for v in bad.field_violations:
+                code, _, message = v.description.partition(_SEPARATOR)
+                try:
+                    out.append(FieldViolation(field=v.field, code=ViolationCode(code), message=message))
+                except ValueError:
+                    out.append(FieldViolation(field=v.field, code=ViolationCode.MALFORMED, message=v.description))
+    return out
+
+
+def _resource(status: status_pb2.Status) -> error_details_pb2.ResourceInfo | None:
+    for detail in status.details:
+        info = error_details_pb2.ResourceInfo()
+        if detail.Unpack(info):
+            return info
+    return None
+
+
+def from_rpc_error(error: grpc.RpcError) -> ScoreError:
+    """Classify a failed call, once, for every client. UNAVAILABLE is the only retryable kind."""
+    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
+    message = (error.details() if hasattr(error, "details") else None) or str(code)
+    try:
+        status = rpc_status.from_call(error)
+    except ValueError:
+        status = None
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        violations = _violations(status) if status else []
+        if violations:
+            return InvalidInput(violations)
+        return InvalidInput([FieldViolation(field="", code=ViolationCode.MALFORMED, message=message)])
+    if code == grpc.StatusCode.NOT_FOUND:
+        info = _resource(status) if status else None
+        return UnknownModel(info.resource_name if info else message, (info.description or None) if info else None)
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return CoreUnavailable(f"scoring core unavailable: {message}")
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return DeadlineExpired()
+    return CoreFailure(f"scoring core failed ({code.name})")

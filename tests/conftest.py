@@ -1,0 +1,92 @@
+"""Fixtures shared by every test layer: the demo model and a real scoring core on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
+from scoregate.core.server import CoreServer
+from scoregate.core.settings import ClientSettings, CoreSettings
+
+
+class CoreThread:
+    """A real CoreServer on 127.0.0.1:0, running its own event loop in a background thread."""
+
+    def __init__(self, settings: CoreSettings) -> None:
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self.server: CoreServer | None = None
+        self.port = 0
+        self._thread = threading.Thread(target=self.loop.run_forever, name="core-server", daemon=True)
+
+    def start(self) -> CoreThread:
+        self._thread.start()
+        self.server = CoreServer(self.settings)
+        self.port = asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(30)
+        return self
+
+    def stop(self, grace: float = 1.0) -> None:
+        if self.server is not None:
+            asyncio.run_coroutine_threadsafe(self.server.stop(grace), self.loop).result(30)
+            self.server = None
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def client_settings(self, **overrides: object) -> ClientSettings:
+        return ClientSettings(target=self.target, **overrides)
+
+
+@pytest.fixture(scope="session")
+def demo_artifact() -> Path:
+    path = DEMO_MODELS_DIR / DEMO_MODEL / "1"
+    assert (path / "metadata.json").is_file(), f"the shipped demo model is missing at {path}"
+    return path
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, demo_artifact: Path) -> Path:
+    """A writable models directory holding a copy of the demo model as credit-risk/1."""
+    root = tmp_path / "models"
+    shutil.copytree(demo_artifact, root / DEMO_MODEL / "1")
+    return root
+
+
+@pytest.fixture
+def core_factory() -> Iterator:
+    started: list[CoreThread] = []
+
+    def start(**settings: object) -> CoreThread:
+        settings.setdefault("address", "127.0.0.1:0")
+        core = CoreThread(CoreSettings(**settings)).start()
+        started.append(core)
+        return core
+
+    yield start
+    for core in started:
+        core.stop()
+
+
+@pytest.fixture
+def core(core_factory, models_dir: Path) -> CoreThread:
+    """A running core serving the demo model, polling its models directory every 0.2 s."""
+    return core_factory(models_dir=models_dir, poll_interval_s=0.2)
+
+
+@pytest.fixture(scope="session")
+def shared_core(tmp_path_factory, demo_artifact: Path) -> Iterator[CoreThread]:
+    """One core for the read-only tests of a session (saves a model load per test)."""
+    root = tmp_path_factory.mktemp("shared") / "models"
+    shutil.copytree(demo_artifact, root / DEMO_MODEL / "1")
+    core = CoreThread(CoreSettings(address="127.0.0.1:0", models_dir=root)).start()
+    yield core
+    core.stop()

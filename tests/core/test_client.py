@@ -1,0 +1,93 @@
+"""The scoring client against a core that is down, comes back, or stops gracefully."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from scoregate.core.breaker import BreakerState, CircuitBreaker
+from scoregate.core.client import ScoringClient
+from scoregate.core.contract import ScoreRequest
+from scoregate.core.errors import CoreUnavailable
+
+MODEL = "credit-risk"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unavailable_core_is_retried_then_reported_and_opens_the_breaker(core_factory, models_dir, applicant) -> None:
+    port = _free_port()
+    request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
+    settings = dict(target=f"127.0.0.1:{port}", timeout_s=2, breaker_failures=2, breaker_reset_s=0.5)
+    from scoregate.core.settings import ClientSettings
+
+    with ScoringClient(ClientSettings(**settings)) as client:
+        for _ in range(2):
+            started = time.monotonic()
+            with pytest.raises(CoreUnavailable):
+                client.score(request)
+            # gRPC's retry policy waited between attempts (backoff 0.05 s, x2) before giving up.
+            assert time.monotonic() - started >= 0.05
+        assert client.breaker.state is BreakerState.OPEN
+        with pytest.raises(CoreUnavailable, match="circuit breaker open"):
+            client.score(request)  # fails fast, no call made
+
+        core_factory(models_dir=models_dir, address=f"127.0.0.1:{port}")
+        time.sleep(0.6)  # past breaker_reset_s: one trial call goes through
+        assert client.breaker.state is BreakerState.HALF_OPEN
+        assert client.score(request).version == "1"
+        assert client.breaker.state is BreakerState.CLOSED
+
+
+def test_graceful_stop_finishes_in_flight_calls(core_factory, models_dir, applicant) -> None:
+    core = core_factory(models_dir=models_dir)
+    request = ScoreRequest(request_id="r", model=MODEL, features=applicant, reason_count=3)
+    outcomes: list[object] = []
+
+    def caller() -> None:
+        with ScoringClient(core.client_settings(timeout_s=10)) as client:
+            for _ in range(200):
+                try:
+                    outcomes.append(client.score(request).version)
+                except CoreUnavailable as exc:
+                    outcomes.append(exc)
+                    return
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    core.stop(grace=5)
+    for t in threads:
+        t.join(20)
+    answered = [o for o in outcomes if o == "1"]
+    refused = [o for o in outcomes if isinstance(o, CoreUnavailable)]
+    assert answered, "calls before the stop were answered"
+    # Every call either got its score or a clean UNAVAILABLE; none failed in another way.
+    assert len(answered) + len(refused) == len(outcomes)
+
+
+def test_breaker_half_open_allows_a_single_trial() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(failures=1, reset_s=10, clock=lambda: now[0])
+    breaker.record_failure()
+    with pytest.raises(CoreUnavailable):
+        breaker.before_call()
+    now[0] = 10.0
+    breaker.before_call()  # the trial
+    with pytest.raises(CoreUnavailable):
+        breaker.before_call()  # others wait for its outcome
+    breaker.record_failure()  # trial failed: open again for reset_s
+    with pytest.raises(CoreUnavailable):
+        breaker.before_call()
+    now[0] = 20.0
+    breaker.before_call()
+    breaker.record_success()
+    assert breaker.state is BreakerState.CLOSED

@@ -1,0 +1,125 @@
+"""Model versions on disk: hot loading under load, pinning, corrupt artifacts never serve."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from scoregate.core.client import ScoringClient
+from scoregate.core.contract import ScoreRequest
+from scoregate.core.errors import UnknownModel
+from scoregate.core.registry import ModelLoadError, ModelRegistry, load_version
+
+MODEL = "credit-risk"
+
+
+def _add_version(models_dir: Path, source: Path, version: str) -> Path:
+    """Drop a copy of ``source`` as a new version the documented way: copy aside, then rename."""
+    staging = models_dir / MODEL / f".incoming-{version}"
+    shutil.copytree(source, staging)
+    meta = json.loads((staging / "metadata.json").read_text())
+    meta["version"] = version
+    (staging / "metadata.json").write_text(json.dumps(meta))
+    target = models_dir / MODEL / version
+    staging.rename(target)
+    return target
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def test_new_version_hot_loads_under_concurrent_load(core, models_dir, demo_artifact, applicant) -> None:
+    request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
+    seen: list[str] = []
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def caller() -> None:
+        with ScoringClient(core.client_settings()) as client:
+            while not stop.is_set():
+                try:
+                    seen.append(client.score(request).version)
+                except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                    failures.append(exc)
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        _wait_for(lambda: len(seen) > 50)
+        _add_version(models_dir, demo_artifact, "2")
+        _wait_for(lambda: seen[-1] == "2" and seen.count("2") > 50)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(10)
+    assert failures == []
+    assert set(seen) == {"1", "2"}
+    # Once version 2 answered, the default never went back.
+    first_two = seen.index("2")
+    assert "1" not in seen[first_two + 8 :]  # a few calls that started on 1 may finish after
+    with ScoringClient(core.client_settings()) as client:
+        assert client.score(request.model_copy(update={"version": "1"})).version == "1"  # pinning still works
+
+
+def test_corrupt_version_is_reported_and_never_serves(core, models_dir, demo_artifact, applicant) -> None:
+    broken = models_dir / MODEL / ".incoming"
+    shutil.copytree(demo_artifact, broken)
+    meta = json.loads((broken / "metadata.json").read_text())
+    meta["version"] = "3"
+    (broken / "metadata.json").write_text(json.dumps(meta))
+    data = (broken / "model.ubj").read_bytes()
+    (broken / "model.ubj").write_bytes(data[: len(data) // 3])  # truncated booster
+    broken.rename(models_dir / MODEL / "3")
+
+    with ScoringClient(core.client_settings()) as client:
+        _wait_for(lambda: any(m.version == "3" for m in client.list_models()))
+        states = {m.version: m for m in client.list_models()}
+        assert states["3"].state == "failed" and states["3"].error
+        assert states["1"].state == "loaded" and states["1"].is_default
+        result = client.score(ScoreRequest(request_id="r", model=MODEL, features=applicant))
+        assert result.version == "1"
+        with pytest.raises(UnknownModel):
+            client.score(ScoreRequest(request_id="r", model=MODEL, version="3", features=applicant))
+
+
+def test_failed_version_is_retried_when_its_files_change(models_dir, demo_artifact) -> None:
+    registry = ModelRegistry(models_dir)
+    registry.refresh()
+    partial = models_dir / MODEL / "2"
+    partial.mkdir()
+    (partial / "metadata.json").write_text("{")  # a copy still in progress
+    assert [s.state for s in registry.refresh()] == ["failed"]
+    assert registry.refresh() == []  # unchanged files are not retried on every scan
+    shutil.rmtree(partial)
+    _add_version(models_dir, demo_artifact, "2")
+    assert [(s.version, s.state) for s in registry.refresh()] == [("2", "loaded")]
+    assert registry.default_version(MODEL) == "2"
+
+
+def test_alias_pins_the_default_version(models_dir, demo_artifact) -> None:
+    _add_version(models_dir, demo_artifact, "2")
+    registry = ModelRegistry(models_dir, aliases={MODEL: "1"})
+    registry.refresh()
+    assert registry.default_version(MODEL) == "1"
+    assert registry.get(MODEL).model.version == "1"
+    assert registry.get(MODEL, "2").model.version == "2"
+
+
+def test_load_rejects_metadata_that_disagrees_with_the_booster(tmp_path, demo_artifact) -> None:
+    target = tmp_path / MODEL / "1"
+    shutil.copytree(demo_artifact, target)
+    meta = json.loads((target / "metadata.json").read_text())
+    meta["feature_schema"]["features"] = meta["feature_schema"]["features"][:-1]
+    (target / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="features"):
+        load_version(target)
