@@ -72,6 +72,26 @@ def core_serve(address, models_dir, workers, max_batch_wait_ms, tls_cert, tls_ke
     asyncio.run(run())
 
 
+@core.command("health")
+@click.option("--address", default="127.0.0.1:50051", show_default=True, envvar="SCOREGATE_CORE_ADDRESS")
+@click.option("--timeout", type=float, default=3.0, show_default=True)
+def core_health(address: str, timeout: float) -> None:
+    """Exit 0 if the core at ADDRESS reports SERVING on grpc.health.v1 (container health checks)."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    target = address.replace("0.0.0.0", "127.0.0.1").replace("[::]", "127.0.0.1")
+    try:
+        with grpc.insecure_channel(target) as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+    except grpc.RpcError as error:
+        raise click.ClickException(f"core at {target}: {error.code().name}") from None
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    click.echo(f"core at {target}: {status}")
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        sys.exit(1)
+
+
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="models directory to write NAME/VERSION into")

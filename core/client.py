@@ -3,7 +3,7 @@
 ``ScoringClient`` (blocking) and ``AsyncScoringClient`` (grpc.aio) share everything but the call
 itself (``_ClientBase``): request building, deadlines, error classification and the breaker.
 
-- Retries on UNAVAILABLE only, by gRPC's own retry policy in the channel's service config
+- Retries on UNAVAILABLE (and a server-side CANCELLED) only, by gRPC's own retry policy in the channel's service config
   (with backoff, within the call's deadline); channels never see gRPC codes.
 - Every failure comes out as a canonical :class:`~scoregate.core.errors.ScoreError`.
 - The request id travels as ``x-request-id`` call metadata.
@@ -40,7 +40,8 @@ def _service_config(settings: ClientSettings) -> str:
                         "initialBackoff": f"{settings.retry_initial_backoff_s}s",
                         "maxBackoff": f"{settings.retry_max_backoff_s}s",
                         "backoffMultiplier": 2,
-                        "retryableStatusCodes": ["UNAVAILABLE"],
+                        # Scoring is a pure function of the request, so a retry is always safe.
+                        "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
                     },
                 }
             ]

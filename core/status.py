@@ -7,7 +7,7 @@ canonical kind         gRPC code             details
 =====================  ====================  =============================================
 INVALID_INPUT          INVALID_ARGUMENT      google.rpc.BadRequest (field, code: message)
 UNKNOWN_MODEL          NOT_FOUND             google.rpc.ResourceInfo (model, version)
-CORE_UNAVAILABLE       UNAVAILABLE           -
+CORE_UNAVAILABLE       UNAVAILABLE           - (CANCELLED decodes to it too)
 DEADLINE_EXPIRED       DEADLINE_EXCEEDED     -
 CORE_FAILURE           INTERNAL              -
 =====================  ====================  =============================================
@@ -95,7 +95,7 @@ def _resource(status: status_pb2.Status) -> error_details_pb2.ResourceInfo | Non
 
 
 def from_rpc_error(error: grpc.RpcError) -> ScoreError:
-    """Classify a failed call, once, for every client. UNAVAILABLE is the only retryable kind."""
+    """Classify a failed call, once, for every client. Only CoreUnavailable is retryable."""
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     message = (error.details() if hasattr(error, "details") else None) or str(code)
     try:
@@ -110,7 +110,9 @@ def from_rpc_error(error: grpc.RpcError) -> ScoreError:
     if code == grpc.StatusCode.NOT_FOUND:
         info = _resource(status) if status else None
         return UnknownModel(info.resource_name if info else message, (info.description or None) if info else None)
-    if code == grpc.StatusCode.UNAVAILABLE:
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
+        # Our clients never cancel their own calls; a CANCELLED comes from a core shutting down
+        # under a call that had just arrived (seen in test_graceful_stop_finishes_in_flight_calls).
         return CoreUnavailable(f"scoring core unavailable: {message}")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return DeadlineExpired()

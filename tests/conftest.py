@@ -32,11 +32,15 @@ class CoreThread:
         return self
 
     def stop(self, grace: float = 1.0) -> None:
+        if self.loop.is_closed():
+            return
         if self.server is not None:
             asyncio.run_coroutine_threadsafe(self.server.stop(grace), self.loop).result(30)
             self.server = None
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+        if not self._thread.is_alive():
+            self.loop.close()
 
     @property
     def target(self) -> str:

@@ -1,0 +1,51 @@
+"""The installed ``scoregate`` command, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+SCOREGATE = str(Path(sys.executable).parent / "scoregate")
+
+
+def test_core_serve_answers_health_and_stops_on_sigterm(models_dir: Path) -> None:
+    server = subprocess.Popen(
+        [SCOREGATE, "--log-level", "warning", "core", "serve", "--address", "127.0.0.1:0", "--models-dir", str(models_dir)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("scoregate core listening on port "), line
+        port = int(line.rsplit(" ", 1)[1])
+        health = subprocess.run([SCOREGATE, "core", "health", "--address", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=30)
+        assert health.returncode == 0, health.stderr
+        assert "SERVING" in health.stdout
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def test_health_fails_when_no_core_answers() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    health = subprocess.run([SCOREGATE, "core", "health", "--address", f"127.0.0.1:{port}", "--timeout", "1"], capture_output=True, text=True, timeout=30)
+    assert health.returncode != 0
+    assert "UNAVAILABLE" in health.stderr
+
+
+def test_train_command_reproduces_the_demo_metrics(tmp_path: Path, demo_artifact: Path) -> None:
+    done = subprocess.run([SCOREGATE, "train", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    trained = json.loads((tmp_path / "credit-risk" / "1" / "metadata.json").read_text())["metrics"]
+    shipped = json.loads((demo_artifact / "metadata.json").read_text())["metrics"]
+    for key in ("auc", "precision", "recall", "f1"):
+        assert round(trained[key], 3) == round(shipped[key], 3), key
