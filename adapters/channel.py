@@ -1,0 +1,46 @@
+"""What every channel is: a lifecycle (start, stop with grace, health) and what becomes of a request.
+
+Channels are driven by ``scoregate.app``; each one owns its transport loop and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Disposition(StrEnum):
+    """What the transport loop does with a request after the handler is done with it."""
+
+    ANSWERED = "answered"
+    """The answer (a result or an error in the caller's format) is to be sent, then the request acked."""
+    RETRY = "retry"
+    """Not answered yet (the core is unavailable): keep the request for a later attempt."""
+    DEAD_LETTER = "dead_letter"
+    """Cannot be answered at all (no reply address, unknown format): set aside with a reason."""
+    DROPPED = "dropped"
+    """Answered by nobody on purpose (the caller stopped waiting): acked and counted."""
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    ready: bool
+    detail: str = ""
+    """When not ready: the dependency that is missing (core unreachable, broker down, ...)."""
+
+
+class Channel(Protocol):
+    """A legacy channel's lifecycle, in the order the gateway calls it."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Open the listener, consumer or watcher. Called once; the channel takes work after it."""
+
+    async def stop(self, grace: float) -> None:
+        """Stop taking work, finish what is in flight within ``grace`` seconds, release the rest
+        (requeue, leave the file) so that nothing is lost. Called once."""
+
+    def health(self) -> ChannelHealth:
+        """Readiness, naming what is missing. Must not block."""

@@ -1,0 +1,121 @@
+"""The declarative mapping shared by every channel: pure, table-driven."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from scoregate.adapters.mapping import FeatureMap, RequestMapping, ResponseMapping, ResultField, ErrorField, rename_violations
+from scoregate.core.contract import ReasonCode, ScoreResult
+from scoregate.core.errors import CoreUnavailable, ErrorKind, FieldViolation, InvalidInput, ViolationCode
+
+TODAY = date(2026, 11, 25)
+
+MAPPING = RequestMapping(
+    model="credit-risk",
+    reason_count=3,
+    reference="Application/Number",
+    features=(
+        FeatureMap(feature="age", source="Applicant/BirthDate", type="date", age="years"),
+        FeatureMap(feature="annual_income", source="Applicant/IncomeCents", scale=0.01),
+        FeatureMap(feature="loan_term_months", source="Loan/TermMonths", type="integer"),
+        FeatureMap(feature="home_ownership", source="Applicant/Housing", codes={"R": "RENT", "O": "OWN", "M": "MORTGAGE"}),
+        FeatureMap(feature="has_cosigner", source="Loan/CoSigner", type="boolean", default=0),
+        FeatureMap(feature="savings_balance", source="Applicant/Savings"),
+        FeatureMap(feature="bankruptcies", default=0),
+    ),
+)
+
+VALUES = {
+    "Application/Number": " APP-001 ",
+    "Applicant/BirthDate": "19851126",
+    "Applicant/IncomeCents": "5800000",
+    "Loan/TermMonths": "36",
+    "Applicant/Housing": "M",
+    "Loan/CoSigner": "Y",
+    "Applicant/Savings": "",
+}
+
+
+def test_decode_reads_types_scales_codes_dates_and_defaults() -> None:
+    request = MAPPING.decode(VALUES, request_id="r1", channel="soap", today=TODAY)
+    assert request.features == {
+        "age": 40,  # the 41st birthday is tomorrow
+        "annual_income": 58000.0,
+        "loan_term_months": 36,
+        "home_ownership": "MORTGAGE",
+        "has_cosigner": 1,
+        "savings_balance": None,  # blank means missing
+        "bankruptcies": 0,
+    }
+    assert (request.caller.reference, request.caller.channel, request.reason_count) == ("APP-001", "soap", 3)
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "code"),
+    [
+        ("Applicant/IncomeCents", "lots", ViolationCode.WRONG_TYPE),
+        ("Loan/TermMonths", "36.5", ViolationCode.WRONG_TYPE),
+        ("Applicant/Housing", "X", ViolationCode.UNKNOWN_CATEGORY),
+        ("Applicant/BirthDate", "31/12/1980", ViolationCode.WRONG_TYPE),
+        ("Loan/CoSigner", "maybe", ViolationCode.WRONG_TYPE),
+    ],
+)
+def test_unreadable_values_are_reported_by_legacy_path(path, raw, code) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        MAPPING.decode({**VALUES, path: raw}, request_id="r", channel="amqp", today=TODAY)
+    assert [(v.field, v.code) for v in caught.value.violations] == [(path, code)]
+
+
+def test_core_violations_are_renamed_to_the_callers_fields() -> None:
+    error = InvalidInput([FieldViolation(field="annual_income", code=ViolationCode.OUT_OF_RANGE, message="too big")])
+    assert rename_violations(error, MAPPING).violations[0].field == "Applicant/IncomeCents"
+
+
+def test_a_date_feature_needs_an_age_unit() -> None:
+    with pytest.raises(ValueError, match="age"):
+        FeatureMap(feature="age", source="x", type="date")
+
+
+RESPONSE = ResponseMapping(
+    result=(
+        ResultField(target="Risk/Score", source="score", score_range=(300, 850), invert=True),
+        ResultField(target="Risk/Decision", source="decision", codes={"APPROVE": "A", "REVIEW": "R", "DECLINE": "D"}),
+        ResultField(target="Risk/Reason{n}", source="reason_codes", numbered=True, count=4, pad=""),
+        ResultField(target="Risk/Reasons", source="reason_codes", count=2),
+        ResultField(target="Risk/ModelVersion", source="model_version"),
+        ResultField(target="Application/Number", source="reference"),
+        ResultField(target="Risk/PD", source="probability", decimals=4),
+    ),
+    error=(
+        ErrorField(target="Error/Code", source="code", codes={ErrorKind.INVALID_INPUT: "E10"}),
+        ErrorField(target="Error/Text", source="message"),
+        ErrorField(target="Error/Fields", source="violations"),
+    ),
+)
+
+RESULT = ScoreResult(
+    request_id="r1", model="credit-risk", version="2", probability=0.12345, decision="REVIEW",
+    reasons=(ReasonCode(feature="debt_to_income", code="R12", contribution=0.4), ReasonCode(feature="inquiries_6m", code="R18", contribution=0.1)),
+)
+
+
+def test_encode_result() -> None:
+    assert RESPONSE.encode_result(RESULT, reference="APP-001") == {
+        "Risk/Score": 782,  # 300 + (1 - 0.12345) * 550
+        "Risk/Decision": "R",
+        "Risk/Reason1": "R12", "Risk/Reason2": "R18", "Risk/Reason3": "", "Risk/Reason4": "",
+        "Risk/Reasons": ["R12", "R18"],
+        "Risk/ModelVersion": "credit-risk:2",
+        "Application/Number": "APP-001",
+        "Risk/PD": 0.1235,
+    }
+
+
+def test_encode_error_uses_the_code_table_then_the_kind_name() -> None:
+    invalid = InvalidInput([FieldViolation(field="Loan/TermMonths", code=ViolationCode.WRONG_TYPE, message="must be a whole number")])
+    encoded = RESPONSE.encode_error(invalid)
+    assert encoded["Error/Code"] == "E10"
+    assert encoded["Error/Fields"] == ["Loan/TermMonths: WRONG_TYPE: must be a whole number"]
+    assert RESPONSE.encode_error(CoreUnavailable("down"))["Error/Code"] == "CORE_UNAVAILABLE"
