@@ -1,0 +1,1 @@
+"""The amqp channel (in progress)."""

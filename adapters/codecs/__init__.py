@@ -1,0 +1,1 @@
+"""Legacy message formats, no I/O: bytes in, canonical out, and back."""

@@ -1,0 +1,1 @@
+"""The fixed-width layout engine (in progress)."""

@@ -1,0 +1,1 @@
+"""The files channel (in progress)."""

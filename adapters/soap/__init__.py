@@ -1,0 +1,1 @@
+"""The soap channel (in progress)."""
