@@ -30,6 +30,8 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
 
 
 def _service_config(settings: ClientSettings) -> str:
+    if settings.retry_attempts < 2:
+        return json.dumps({"methodConfig": [{"name": [{"service": SERVICE_NAME}]}]})  # gRPC requires >= 2
     return json.dumps(
         {
             "methodConfig": [

@@ -58,7 +58,7 @@ class ClientSettings(BaseSettings):
     timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0)
     """Deadline of a call when the request carries none."""
     retry_attempts: int = Field(default=4, ge=1, le=5)
-    """Attempts on UNAVAILABLE, within the call's deadline (gRPC caps retry policies at 5)."""
+    """Attempts on UNAVAILABLE, within the call's deadline; 1 = no retry (gRPC caps it at 5)."""
     retry_initial_backoff_s: float = Field(default=0.05, gt=0)
     retry_max_backoff_s: float = Field(default=1.0, gt=0)
     breaker_failures: int = Field(default=5, ge=1)

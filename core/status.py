@@ -106,7 +106,9 @@ def from_rpc_error(error: grpc.RpcError) -> ScoreError:
         violations = _violations(status) if status else []
         if violations:
             return InvalidInput(violations)
-        return InvalidInput([FieldViolation(field="", code=ViolationCode.MALFORMED, message=message)])
+        # The core always names the fields; a bare INVALID_ARGUMENT comes from the channel or a
+        # foreign server: a server-side problem, never the caller's.
+        return CoreFailure("scoring core rejected the call (INVALID_ARGUMENT without field details)")
     if code == grpc.StatusCode.NOT_FOUND:
         info = _resource(status) if status else None
         return UnknownModel(info.resource_name if info else message, (info.description or None) if info else None)

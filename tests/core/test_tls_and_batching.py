@@ -1,0 +1,55 @@
+"""TLS between client and core, micro-batching of concurrent callers, server-side deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+import trustme
+
+from scoregate.core.client import AsyncScoringClient, ScoringClient
+from scoregate.core.contract import ColumnBatch, ScoreRequest
+from scoregate.core.errors import CoreUnavailable, DeadlineExpired
+from scoregate.core.settings import ClientSettings
+
+MODEL = "credit-risk"
+
+
+def test_tls_core_answers_tls_clients_only(core_factory, models_dir, tmp_path, applicant) -> None:
+    ca = trustme.CA()
+    cert = ca.issue_cert("localhost", "127.0.0.1")
+    key_file, chain_file, ca_file = tmp_path / "key.pem", tmp_path / "chain.pem", tmp_path / "ca.pem"
+    cert.private_key_pem.write_to_path(str(key_file))
+    cert.cert_chain_pems[0].write_to_path(str(chain_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    core = core_factory(models_dir=models_dir, tls_cert_file=chain_file, tls_key_file=key_file)
+    request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
+
+    with ScoringClient(ClientSettings(target=f"localhost:{core.port}", tls_ca_file=ca_file)) as client:
+        assert client.score(request).version == "1"
+    with ScoringClient(ClientSettings(target=f"localhost:{core.port}", timeout_s=1, retry_attempts=1)) as plain:
+        with pytest.raises(CoreUnavailable):
+            plain.score(request)
+
+
+def test_concurrent_single_rows_are_scored_in_micro_batches(core, applicant) -> None:
+    async def burst() -> list:
+        async with AsyncScoringClient(core.client_settings()) as client:
+            requests = [ScoreRequest(request_id=f"r{i}", model=MODEL, features=applicant) for i in range(64)]
+            return await asyncio.gather(*(client.score(r) for r in requests))
+
+    results = asyncio.run(burst())
+    assert sorted(r.request_id for r in results) == sorted(f"r{i}" for i in range(64))
+    sizes = core.server.batcher.batch_sizes
+    assert sum(sizes) >= 64
+    assert max(sizes) > 1, f"64 concurrent calls were scored one by one: {sizes}"
+
+
+def test_a_deadline_shorter_than_the_work_is_reported_as_expired(core, demo_rows) -> None:
+    with ScoringClient(core.client_settings()) as client:
+        names = client.describe(MODEL).feature_schema.names
+        big = ColumnBatch(names, np.tile(demo_rows, (200, 1)))  # 100,000 rows with reason codes
+        with pytest.raises(DeadlineExpired):
+            client.score_batch(big, MODEL, reason_count=3, timeout=0.05)
+        assert client.score_batch(ColumnBatch(names, demo_rows[:5]), MODEL).rows == 5  # still serving
