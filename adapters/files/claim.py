@@ -1,0 +1,133 @@
+"""Which dropped files are complete, and taking one by atomic rename.
+
+A file is complete when its done file exists (``NAME.done`` by default) or, for senders that make
+none, when its size and modification time have not changed for ``stable_s`` and it is at least
+``min_age_s`` old. A partially written file is never returned.
+
+Claiming renames the file into the work directory under a name that says who took it
+(``NAME@HOST.PID``). ``rename`` within one filesystem is atomic, so when two gateway processes
+race for a file exactly one succeeds; the other gets FileNotFoundError and moves on.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CLAIM_SEPARATOR = "@"
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    done_suffix: str | None = ".done"
+    """A file is complete when NAME + done_suffix exists; None to use size stability instead."""
+    stable_s: float = 5.0
+    """Without a done file: how long size and mtime must stay unchanged."""
+    min_age_s: float = 2.0
+    """Without a done file: the least age (since last modification) of a complete file."""
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float
+
+
+class CompletionDetector:
+    """Remembers sizes between polls to decide stability; one per inbox."""
+
+    def __init__(self, rule: CompletionRule, clock=time.monotonic) -> None:  # noqa: ANN001
+        self.rule = rule
+        self._clock = clock
+        self._seen: dict[str, _Seen] = {}
+
+    def complete(self, inbox: Path, pattern: str = "*") -> list[Path]:
+        """Complete data files in ``inbox`` matching ``pattern``, oldest first."""
+        found: list[tuple[int, Path]] = []
+        now = self._clock()
+        present = set()
+        for path in inbox.glob(pattern):
+            name = path.name
+            if name.startswith(".") or not path.is_file():
+                continue
+            if self.rule.done_suffix and name.endswith(self.rule.done_suffix):
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue  # claimed by someone else meanwhile
+            present.add(name)
+            if self.rule.done_suffix:
+                if path.with_name(name + self.rule.done_suffix).exists():
+                    found.append((stat.st_mtime_ns, path))
+                continue
+            seen = self._seen.get(name)
+            if seen is None or (seen.size, seen.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+                self._seen[name] = _Seen(stat.st_size, stat.st_mtime_ns, now)
+                continue
+            age = time.time() - stat.st_mtime_ns / 1e9
+            if now - seen.since >= self.rule.stable_s and age >= self.rule.min_age_s:
+                found.append((stat.st_mtime_ns, path))
+        for name in set(self._seen) - present:
+            del self._seen[name]
+        return [path for _, path in sorted(found)]
+
+
+def owner_tag() -> str:
+    return f"{socket.gethostname()}.{os.getpid()}"
+
+
+def claim(path: Path, work_dir: Path, done_suffix: str | None = None) -> Path | None:
+    """Move ``path`` into ``work_dir``; None if another process took it first."""
+    target = work_dir / f"{path.name}{CLAIM_SEPARATOR}{owner_tag()}"
+    try:
+        os.rename(path, target)
+    except FileNotFoundError:
+        return None
+    if done_suffix:
+        # After the rename: a crash in between leaves a done file without data, which is harmless.
+        path.with_name(path.name + done_suffix).unlink(missing_ok=True)
+    return target
+
+
+def original_name(claimed: Path) -> str:
+    return claimed.name.rsplit(CLAIM_SEPARATOR, 1)[0]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def orphaned_claims(work_dir: Path) -> list[Path]:
+    """Claims left in ``work_dir`` by a process of this host that no longer runs.
+
+    Claims of other hosts are left alone: this host cannot tell whether their owner lives.
+    """
+    host = socket.gethostname()
+    orphans = []
+    for path in sorted(work_dir.iterdir()):
+        name, sep, owner = path.name.rpartition(CLAIM_SEPARATOR)
+        claim_host, _, pid = owner.rpartition(".")
+        if sep and name and claim_host == host and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            orphans.append(path)
+    return orphans
+
+
+def reclaim(orphan: Path) -> Path | None:
+    """Take over an orphaned claim for this process; None if another process took it first."""
+    target = orphan.with_name(f"{original_name(orphan)}{CLAIM_SEPARATOR}{owner_tag()}")
+    try:
+        os.rename(orphan, target)
+    except FileNotFoundError:
+        return None
+    return target

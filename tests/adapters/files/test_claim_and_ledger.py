@@ -1,0 +1,105 @@
+"""Completion detection, claims by rename between real processes, and the SQLite ledger."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scoregate.adapters.files.claim import (
+    CompletionDetector,
+    CompletionRule,
+    claim,
+    orphaned_claims,
+    original_name,
+    reclaim,
+)
+from scoregate.adapters.files.ledger import FileState, Ledger, checksum
+
+
+def test_done_file_marks_completion(tmp_path: Path) -> None:
+    detector = CompletionDetector(CompletionRule(done_suffix=".done"))
+    data = tmp_path / "LOANS.D1125.dat"
+    data.write_bytes(b"x" * 100)
+    assert detector.complete(tmp_path) == []
+    (tmp_path / "LOANS.D1125.dat.done").touch()
+    assert detector.complete(tmp_path) == [data]
+
+
+def test_without_done_file_size_must_be_stable_and_old_enough(tmp_path: Path) -> None:
+    now = [0.0]
+    detector = CompletionDetector(CompletionRule(done_suffix=None, stable_s=5, min_age_s=2), clock=lambda: now[0])
+    data = tmp_path / "in.dat"
+    data.write_bytes(b"x" * 100)
+    assert detector.complete(tmp_path) == []  # first sight
+    now[0] = 6
+    assert detector.complete(tmp_path) == []  # stable long enough, but modified just now
+    past = time.time() - 10
+    os.utime(data, (past, past))
+    assert detector.complete(tmp_path) == []  # mtime changed: the clock starts again
+    now[0] = 12
+    assert detector.complete(tmp_path) == [data]
+    with data.open("ab") as f:  # the sender appends again
+        f.write(b"y")
+    assert detector.complete(tmp_path) == []
+
+
+def _claim_all(inbox: str, work: str, out: multiprocessing.Queue) -> None:
+    got = [claim(p, Path(work)) for p in sorted(Path(inbox).iterdir())]
+    out.put([original_name(p) for p in got if p is not None])
+
+
+def test_two_processes_never_claim_the_same_file(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    for i in range(300):
+        (inbox / f"f{i:03d}.dat").write_bytes(b"r")
+    results: multiprocessing.Queue = multiprocessing.get_context("fork").Queue()
+    workers = [multiprocessing.get_context("fork").Process(target=_claim_all, args=(str(inbox), str(work), results)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    claimed = [results.get(timeout=30) for _ in workers]
+    for w in workers:
+        w.join(30)
+    first, second = set(claimed[0]), set(claimed[1])
+    assert not first & second
+    assert first | second == {f"f{i:03d}.dat" for i in range(300)}
+    assert len(list(work.iterdir())) == 300
+
+
+def test_orphaned_claims_of_dead_local_processes_are_found_and_retaken(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    host = socket.gethostname()
+    orphan = tmp_path / f"a.dat@{host}.{dead_pid}"
+    mine = tmp_path / f"b.dat@{host}.{os.getpid()}"
+    foreign = tmp_path / f"c.dat@some-other-host.{dead_pid}"
+    for p in (orphan, mine, foreign):
+        p.write_bytes(b"r")
+    assert orphaned_claims(tmp_path) == [orphan]
+    retaken = reclaim(orphan)
+    assert retaken is not None and original_name(retaken) == "a.dat" and retaken.exists()
+    assert reclaim(orphan) is None  # already taken
+
+
+def test_ledger_states_survive_reopening(tmp_path: Path) -> None:
+    data = tmp_path / "in.dat"
+    data.write_bytes(b"records")
+    digest = checksum(data)
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    entry = ledger.begin("in.dat", 7, digest)
+    assert ledger.completed(digest, 7) is None
+    ledger.advance(entry, FileState.WRITTEN, records=10, rejects=1)
+    ledger.close()
+
+    reopened = Ledger(tmp_path / "ledger.sqlite")
+    latest = reopened.latest("in.dat", digest)
+    assert (latest.state, latest.records, latest.rejects) == (FileState.WRITTEN, 10, 1)
+    reopened.advance(entry, FileState.DONE)
+    assert reopened.completed(digest, 7).id == entry
+    assert reopened.completed(digest, 8) is None
