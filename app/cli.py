@@ -40,16 +40,17 @@ def core() -> None:
               help="directory of NAME/VERSION artifacts [env SCOREGATE_CORE_MODELS_DIR; the demo model]")
 @click.option("--workers", type=int, default=None, help="scoring threads [1]")
 @click.option("--max-batch-wait-ms", type=float, default=None, help="micro-batch wait [0]")
+@click.option("--metrics-port", type=int, default=None, help="Prometheus /metrics port [none]")
 @click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
-def core_serve(address, models_dir, workers, max_batch_wait_ms, tls_cert, tls_key) -> None:  # noqa: ANN001
+def core_serve(address, models_dir, workers, max_batch_wait_ms, metrics_port, tls_cert, tls_key) -> None:  # noqa: ANN001
     """Serve the models directory over gRPC until SIGINT or SIGTERM."""
     from scoregate.core.server import CoreServer
     from scoregate.core.settings import CoreSettings
 
     given = {
         "address": address, "models_dir": models_dir, "workers": workers,
-        "max_batch_wait_ms": max_batch_wait_ms, "tls_cert_file": tls_cert, "tls_key_file": tls_key,
+        "max_batch_wait_ms": max_batch_wait_ms, "metrics_port": metrics_port, "tls_cert_file": tls_cert, "tls_key_file": tls_key,
     }
     overrides = {k: v for k, v in given.items() if v is not None}
     if "models_dir" not in overrides and "SCOREGATE_CORE_MODELS_DIR" not in os.environ:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scoregate.core.contract import BatchResult
+from scoregate.core.metrics import CoreMetrics
 from scoregate.core.scoring import Scorer
 
 
@@ -23,6 +24,7 @@ class _Pending:
     row: np.ndarray
     reason_count: int
     future: asyncio.Future[tuple[BatchResult, int]] = field(repr=False)
+    enqueued: float = 0.0
 
 
 class MicroBatcher:
@@ -32,8 +34,12 @@ class MicroBatcher:
     batches never compete for the cores with each other.
     """
 
-    def __init__(self, executor: Executor, max_batch_size: int = 64, max_wait: float = 0.0, workers: int = 1) -> None:
+    def __init__(
+        self, executor: Executor, max_batch_size: int = 64, max_wait: float = 0.0, workers: int = 1,
+        metrics: CoreMetrics | None = None,
+    ) -> None:
         self.executor = executor
+        self.metrics = metrics
         self.max_batch_size = max_batch_size
         self.max_wait = max_wait
         self.workers = workers
@@ -55,8 +61,9 @@ class MicroBatcher:
     async def score(self, scorer: Scorer, row: np.ndarray, reason_count: int) -> tuple[BatchResult, int]:
         """Score one 1 x n row; returns the batch result it was scored in and its row index."""
         assert self._queue is not None, "MicroBatcher.start() was not called"
-        future: asyncio.Future[tuple[BatchResult, int]] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(scorer, row, reason_count, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[BatchResult, int]] = loop.create_future()
+        self._queue.put_nowait(_Pending(scorer, row, reason_count, future, loop.time()))
         return await future
 
     async def _next_batch(self) -> list[_Pending]:
@@ -92,6 +99,10 @@ class MicroBatcher:
             matrix = np.concatenate([p.row for p in live]) if len(live) > 1 else live[0].row
             self.batch_sizes.append(len(live))
             del self.batch_sizes[:-1000]
+            if self.metrics:
+                now = loop.time()
+                for p in live:
+                    self.metrics.queue_wait.observe(now - p.enqueued)
             try:
                 result = await loop.run_in_executor(self.executor, live[0].scorer.score, matrix, live[0].reason_count)
             except Exception as exc:  # noqa: BLE001 - every waiter gets the failure, none hangs
@@ -99,6 +110,8 @@ class MicroBatcher:
                     if not p.future.done():
                         p.future.set_exception(exc)
                 continue
+            if self.metrics:
+                self.metrics.scored(result.model, result.version, "single", result.probabilities, 0, result.core_micros / 1e6)
             for i, p in enumerate(live):
                 if not p.future.done():
                     p.future.set_result((result, i))

@@ -15,11 +15,13 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
+from prometheus_client import start_http_server
 
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.batching import MicroBatcher
-from scoregate.core.registry import ModelRegistry
+from scoregate.core.metrics import CoreMetrics
+from scoregate.core.registry import ModelRegistry, VersionState
 from scoregate.core.service import ScoringService
 from scoregate.core.settings import CoreSettings
 
@@ -33,9 +35,12 @@ class CoreServer:
         self.settings = settings
         self.registry = registry or ModelRegistry(settings.models_dir, settings.aliases, settings.xgb_threads)
         self.executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="scoring")
+        self.metrics = CoreMetrics()
         self.batcher = MicroBatcher(
-            self.executor, settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers
+            self.executor, settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics
         )
+        self.metrics_port: int | None = None
+        self._metrics_server = None
         self.health = health_aio.HealthServicer()
         self.port: int | None = None
         self._server: grpc.aio.Server | None = None
@@ -43,12 +48,12 @@ class CoreServer:
 
     async def start(self) -> int:
         """Load the models, listen, and return the bound port."""
-        await asyncio.to_thread(self.registry.refresh)
+        self._record(await asyncio.to_thread(self.registry.refresh))
         limit = self.settings.max_message_mb * 1024 * 1024
         server = grpc.aio.server(
             options=[("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]
         )
-        pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor), server)
+        pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor, self.metrics), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
@@ -66,6 +71,11 @@ class CoreServer:
         self._server = server
         await self._update_health()
         self._poller = asyncio.create_task(self._poll(), name="model-poller")
+        if s.metrics_port is not None:
+            host, _, _ = s.address.rpartition(":")
+            self._metrics_server, _ = start_http_server(s.metrics_port, host.strip("[]") or "0.0.0.0", self.metrics.registry)
+            self.metrics_port = self._metrics_server.server_port
+            log.info("core metrics on port %s", self.metrics_port)
         log.info("scoring core listening on port %s with models from %s", self.port, s.models_dir)
         return self.port
 
@@ -79,10 +89,15 @@ class CoreServer:
         while True:
             await asyncio.sleep(self.settings.poll_interval_s)
             try:
-                if await asyncio.to_thread(self.registry.refresh):
+                if self._record(await asyncio.to_thread(self.registry.refresh)):
                     await self._update_health()
             except Exception:  # noqa: BLE001 - a scan failure must not stop future scans
                 log.exception("model directory scan failed")
+
+    def _record(self, changes: list[VersionState]) -> list[VersionState]:
+        for change in changes:
+            self.metrics.model_events.labels(change.model, change.version, change.state).inc()
+        return changes
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop taking calls, let in-flight ones finish within ``grace`` seconds, then close."""
@@ -96,6 +111,9 @@ class CoreServer:
             await self._server.stop(grace)
         await self.batcher.stop()
         self.executor.shutdown(wait=True)
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+            self._metrics_server.server_close()
 
     async def wait(self) -> None:
         assert self._server is not None

@@ -20,6 +20,7 @@ from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.batching import MicroBatcher
 from scoregate.core.contract import BatchResult, ModelDescription
 from scoregate.core.errors import CoreFailure, DeadlineExpired, FieldViolation, InvalidInput, ScoreError, ViolationCode
+from scoregate.core.metrics import CoreMetrics
 from scoregate.core.registry import ModelRegistry
 from scoregate.core.scoring import Scorer
 from scoregate.core.validation import check_columns, encode_features, validate_matrix
@@ -41,19 +42,22 @@ def _answers_errors(handler: Callable[..., Awaitable]) -> Callable[..., Awaitabl
         try:
             return await handler(self, request, context)
         except ScoreError as error:
+            self.metrics.errors.labels(error.kind.value).inc()
             await context.abort_with_status(status.to_status(error))
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
+            self.metrics.errors.labels(CoreFailure.kind.value).inc()
             await context.abort_with_status(status.to_status(CoreFailure("internal error in the scoring core")))
 
     return wrapper
 
 
 class ScoringService(pb_grpc.ScoringServicer):
-    def __init__(self, registry: ModelRegistry, batcher: MicroBatcher, executor: Executor) -> None:
+    def __init__(self, registry: ModelRegistry, batcher: MicroBatcher, executor: Executor, metrics: CoreMetrics) -> None:
         self.registry = registry
+        self.metrics = metrics
         self.batcher = batcher
         self.executor = executor
 
@@ -70,7 +74,7 @@ class ScoringService(pb_grpc.ScoringServicer):
         result = convert.result_from_batch(batch, index, request.request_id)
         return pb.ScoreResponse(result=convert.to_proto_result(result))
 
-    async def _score_batch(self, request: pb.BatchRequest, context: grpc.aio.ServicerContext) -> pb.BatchResponse:
+    async def _score_batch(self, request: pb.BatchRequest, context: grpc.aio.ServicerContext, path: str) -> pb.BatchResponse:
         scorer: Scorer = self.registry.get(request.model, request.version or None)
         schema = scorer.model.metadata.feature_schema
         problems = check_columns(schema, tuple(request.feature_names))
@@ -83,6 +87,7 @@ class ScoringService(pb_grpc.ScoringServicer):
         _check_deadline(context)
         loop = asyncio.get_running_loop()
         result: BatchResult = await loop.run_in_executor(self.executor, self._validate_and_score, scorer, batch.matrix, request.reason_count)
+        self.metrics.scored(result.model, result.version, path, result.probabilities, len(result.rejects), result.core_micros / 1e6)
         return convert.to_proto_batch_result(result, request.batch_id)
 
     @staticmethod
@@ -92,15 +97,16 @@ class ScoringService(pb_grpc.ScoringServicer):
 
     @_answers_errors
     async def ScoreBatch(self, request: pb.BatchRequest, context: grpc.aio.ServicerContext) -> pb.BatchResponse:
-        return await self._score_batch(request, context)
+        return await self._score_batch(request, context, "batch")
 
     async def ScoreStream(
         self, request_iterator: AsyncIterator[pb.BatchRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.BatchResponse]:
         try:
             async for request in request_iterator:
-                yield await self._score_batch(request, context)
+                yield await self._score_batch(request, context, "stream")
         except ScoreError as error:
+            self.metrics.errors.labels(error.kind.value).inc()
             await context.abort_with_status(status.to_status(error))
         except Exception:
             log.exception("unexpected error in ScoreStream")

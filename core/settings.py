@@ -44,6 +44,8 @@ class CoreSettings(BaseSettings):
     tls_cert_file: Path | None = None
     """PEM certificate chain; with tls_key_file, the server speaks TLS only."""
     tls_key_file: Path | None = None
+    metrics_port: int | None = None
+    """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
     grace_s: float = Field(default=5.0, ge=0)
     """On stop, how long in-flight calls may take to finish."""
 

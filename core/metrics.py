@@ -1,0 +1,87 @@
+"""Prometheus metrics of the scoring core.
+
+Each CoreServer has its own registry (several cores can live in one test process). Score
+distributions are kept as numpy bucket counts and exported by a custom collector: a batch of a
+million scores is one ``np.histogram`` call, not a million ``observe`` calls.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import HistogramMetricFamily
+
+SCORE_BUCKETS = np.round(np.arange(0.05, 1.0001, 0.05), 2)
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 1_000, 10_000, 100_000, 1_000_000)
+
+
+class _ScoreDistribution:
+    """Collector for ``scoregate_core_score`` by model and version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, str], np.ndarray] = {}
+        self._sums: dict[tuple[str, str], float] = {}
+
+    def add(self, model: str, version: str, probabilities: np.ndarray) -> None:
+        valid = probabilities[~np.isnan(probabilities)]
+        if not valid.size:
+            return
+        # Cumulative "le" buckets: count of scores <= each bound.
+        counts = np.searchsorted(np.sort(valid), SCORE_BUCKETS, side="right")
+        with self._lock:
+            key = (model, version)
+            self._counts[key] = self._counts.get(key, np.zeros(len(SCORE_BUCKETS), dtype=np.int64)) + counts
+            self._sums[key] = self._sums.get(key, 0.0) + float(valid.sum())
+
+    def collect(self):  # noqa: ANN201 - prometheus collector protocol
+        family = HistogramMetricFamily("scoregate_core_score", "Scores given, by model version.", labels=["model", "version"])
+        with self._lock:
+            for (model, version), counts in self._counts.items():
+                buckets = [(f"{b:g}", int(c)) for b, c in zip(SCORE_BUCKETS, counts)]
+                buckets[-1] = ("+Inf", int(counts[-1]))
+                family.add_metric([model, version], buckets, self._sums[(model, version)])
+        yield family
+
+
+class CoreMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.rows = Counter(
+            "scoregate_core_rows_scored", "Rows scored, by model version and RPC path.",
+            ["model", "version", "path"], registry=self.registry,
+        )
+        self.rejected = Counter(
+            "scoregate_core_rows_rejected", "Batch rows rejected by validation.", ["model", "version"], registry=self.registry
+        )
+        self.errors = Counter(
+            "scoregate_core_errors", "Calls answered with a canonical error, by kind.", ["kind"], registry=self.registry
+        )
+        self.batch_rows = Histogram(
+            "scoregate_core_batch_rows", "Rows per XGBoost call (micro-batches and batches).", ["path"],
+            buckets=BATCH_BUCKETS, registry=self.registry,
+        )
+        self.queue_wait = Histogram(
+            "scoregate_core_microbatch_wait_seconds", "Time a single-row request waited for its micro-batch.",
+            buckets=(0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1), registry=self.registry,
+        )
+        self.scoring_seconds = Histogram(
+            "scoregate_core_scoring_seconds", "Time of one XGBoost call (with reason codes when asked).",
+            ["path"], registry=self.registry,
+        )
+        self.model_events = Counter(
+            "scoregate_core_model_events", "Model versions loaded, failed or removed.", ["model", "version", "event"],
+            registry=self.registry,
+        )
+        self.scores = _ScoreDistribution()
+        self.registry.register(self.scores)
+
+    def scored(self, model: str, version: str, path: str, probabilities: np.ndarray, rejected: int, seconds: float) -> None:
+        self.rows.labels(model, version, path).inc(len(probabilities) - rejected)
+        if rejected:
+            self.rejected.labels(model, version).inc(rejected)
+        self.batch_rows.labels(path).observe(len(probabilities))
+        self.scoring_seconds.labels(path).observe(seconds)
+        self.scores.add(model, version, probabilities)
