@@ -7,8 +7,6 @@ repeated fields converted element by element.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 
 from scoregate.core._generated import scoring_pb2 as pb
@@ -55,18 +53,6 @@ def to_proto_request(request: ScoreRequest) -> pb.ScoreRequest:
         features={k: to_proto_value(v) for k, v in request.features.items()},
         caller=pb.CallerRef(reference=request.caller.reference, channel=request.caller.channel),
         reason_count=request.reason_count,
-    )
-
-
-def from_proto_request(message: pb.ScoreRequest, deadline: datetime | None = None) -> ScoreRequest:
-    return ScoreRequest(
-        request_id=message.request_id,
-        model=message.model,
-        version=message.version or None,
-        features={k: from_proto_value(v) for k, v in message.features.items()},
-        caller=CallerRef(reference=message.caller.reference, channel=message.caller.channel),
-        reason_count=min(message.reason_count, 32),
-        deadline=deadline,
     )
 
 
@@ -222,6 +208,3 @@ def from_proto_description(message: pb.ModelDescription) -> ModelDescription:
         is_default="default" in message.aliases,
     )
 
-
-def deadline_from_timeout(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(datetime.now(UTC).timestamp() + seconds, UTC)
