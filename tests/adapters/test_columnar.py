@@ -1,0 +1,76 @@
+"""The columnar mapping gives what the per-message mapping gives, for whole columns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from scoregate.adapters.columnar import feature_matrix, response_columns
+from scoregate.adapters.mapping import FeatureMap, RequestMapping, ResponseMapping, ResultField
+from scoregate.core.contract import REJECTED, BatchResult, FeatureKind, FeatureSchema, FeatureSpec
+from scoregate.core.errors import ViolationCode
+
+SCHEMA = FeatureSchema(
+    features=(
+        FeatureSpec(name="age", kind=FeatureKind.INTEGER, minimum=18, maximum=100, reason_code="R01"),
+        FeatureSpec(name="income", kind=FeatureKind.NUMBER, minimum=0, reason_code="R02"),
+        FeatureSpec(name="home", kind=FeatureKind.CATEGORY, codes=("RENT", "OWN", "MORTGAGE"), reason_code="R03"),
+        FeatureSpec(name="purpose", kind=FeatureKind.CATEGORY, codes=("CAR", "OTHER"), reason_code="R04"),
+        FeatureSpec(name="cosigner", kind=FeatureKind.INTEGER, minimum=0, maximum=1, reason_code="R05"),
+    )
+)
+MAPPING = RequestMapping(
+    model="m",
+    features=(
+        FeatureMap(feature="age", source="BIRTH-DATE", type="date", age="years"),
+        FeatureMap(feature="income", source="INCOME", scale=0.01),
+        FeatureMap(feature="home", source="HOME", codes={"R": "RENT", "O": "OWN", "M": "MORTGAGE"}),
+        FeatureMap(feature="purpose", source="PURPOSE", type="text", default="OTHER"),
+        FeatureMap(feature="cosigner", default=0),
+    ),
+)
+TODAY = date(2026, 11, 25)
+
+
+def test_columns_become_the_model_matrix() -> None:
+    columns = {
+        "BIRTH-DATE": np.array([19851126, 19900101, 19901301]),
+        "INCOME": np.array([5_800_000.0, 100.0, 0.0]),
+        "HOME": np.array(["M", "R ", "X"]),
+        "PURPOSE": np.array(["CAR", "", "BOAT"]),
+    }
+    matrix, bad = feature_matrix(MAPPING, SCHEMA, columns, 3, TODAY)
+    np.testing.assert_array_equal(matrix[0], [40, 58_000, 2, 0, 0])
+    np.testing.assert_array_equal(matrix[1], [36, 1, 0, 1, 0])  # blank purpose takes the default
+    assert sorted(bad) == [2]
+    assert {(v.field, v.code) for v in bad[2]} == {
+        ("BIRTH-DATE", ViolationCode.WRONG_TYPE), ("HOME", ViolationCode.UNKNOWN_CATEGORY), ("PURPOSE", ViolationCode.UNKNOWN_CATEGORY),
+    }
+
+
+def test_results_become_response_columns() -> None:
+    result = BatchResult(
+        model="m", version="3",
+        probabilities=np.array([0.1, np.nan, 0.9]),
+        decisions=np.array([0, REJECTED, 1], dtype=np.uint8),
+        band_names=("APPROVE", "DECLINE"),
+        reason_features=np.array([[1, -1], [-1, -1], [2, 0]], dtype=np.int32),
+        reason_contributions=np.zeros((3, 2)),
+        feature_names=SCHEMA.names,
+        reason_codes=tuple(f.reason_code for f in SCHEMA.features),
+    )
+    mapping = ResponseMapping(
+        result=(
+            ResultField(target="SCORE", source="score", score_range=(0, 999), invert=True),
+            ResultField(target="DECISION", source="decision", codes={"APPROVE": "A", "DECLINE": "D"}),
+            ResultField(target="REASON({n})", source="reason_codes", numbered=True, count=3, pad=""),
+            ResultField(target="MODEL", source="model_version"),
+            ResultField(target="REF", source="reference"),
+        )
+    )
+    out = response_columns(mapping, result, np.array(["A1", "A2", "A3"]))
+    assert out["SCORE"].tolist() == [899, 999, 100]
+    assert out["DECISION"].tolist() == ["A", "", "D"]
+    assert [out[f"REASON({n})"].tolist() for n in (1, 2, 3)] == [["R02", "", "R03"], ["", "", "R01"], ["", "", ""]]
+    assert out["MODEL"].tolist() == ["m:3"] * 3 and out["REF"].tolist() == ["A1", "A2", "A3"]
