@@ -1,0 +1,233 @@
+"""Record framing: a chunk of a stream <-> a 2-D array of records, per RECFM.
+
+- ``F``/``FB``: records of exactly LRECL bytes, back to back (blocking is invisible once the
+  dataset is transferred). With ``line_end`` each record is followed by a terminator
+  (``b"\\n"``, ``b"\\r\\n"``, EBCDIC ``b"\\x25"`` or ``b"\\x15"``).
+- ``V``/``VB``: each record starts with a 4-byte record descriptor word (RDW: big-endian length
+  including the RDW itself, then two zero bytes). With ``block_descriptors`` the records come in
+  blocks, each led by a block descriptor word (BDW, 4 bytes, or the 4-byte extended form with the
+  high bit set).
+
+Splitting is streaming: ``split(chunk)`` frames what it can and returns the bytes of an incomplete
+last record as ``remainder`` to put in front of the next chunk; ``final=True`` on the last chunk
+turns a leftover into a (short) record. The common shapes are framed without a Python loop:
+F/FB (a reshape; zero-copy), line ends at every LRECL+1 bytes (a strided check), V records that
+all have the same RDW. Otherwise lines are split at their terminators (vectorised), and RDWs are
+walked in a loop over records. A bad RDW cannot be stepped over (nothing says where the next
+record starts): the rest of the chunk becomes one record of length -1 and ``broken`` is set; the
+caller should set the file aside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from .errors import LayoutError
+
+RDW_SIZE = 4
+DEFAULT_BLOCK_SIZE = 32760
+"""Largest block IBM access methods write, and the default BLKSIZE for VB output."""
+BAD_FRAME = -1
+"""``lengths`` value of a record that could not be framed (bad RDW or BDW)."""
+
+
+class RecordFormat(StrEnum):
+    F = "F"
+    FB = "FB"
+    V = "V"
+    VB = "VB"
+
+
+@dataclass(frozen=True)
+class Framed:
+    """The records framed from one chunk."""
+
+    records: np.ndarray
+    """(n, lrecl) uint8, zero-padded after a short record's data; read-only when it views the chunk."""
+    lengths: np.ndarray | None
+    """(n,) data bytes of each record (before padding; above lrecl: cut), BAD_FRAME for the
+    unframeable tail; None when every record is exactly lrecl bytes."""
+    remainder: bytes
+    """An incomplete record at the end of the chunk, to prepend to the next one."""
+    broken: bool = False
+    """Framing was lost (bad RDW/BDW): the stream cannot be read past this chunk."""
+
+
+def _as_array(chunk: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
+    return chunk.reshape(-1).view(np.uint8) if isinstance(chunk, np.ndarray) else np.frombuffer(chunk, np.uint8)
+
+
+def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """(n, width) rows buf[start:start+length], zero-padded, in one fancy-indexing pass."""
+    if starts.size == 0:
+        return np.zeros((0, width), np.uint8)
+    cols = np.arange(width)
+    idx = np.minimum(starts[:, None] + cols, buf.size - 1)
+    return np.where(cols < np.minimum(lengths, width)[:, None], buf[idx], np.uint8(0))
+
+
+class Framer:
+    """Splits chunks into records and joins records back into bytes, for one RECFM."""
+
+    def __init__(self, recfm: str, lrecl: int, *, line_end: bytes | None = None, block_descriptors: bool = False,
+                 block_size: int = DEFAULT_BLOCK_SIZE) -> None:
+        try:
+            self.recfm = RecordFormat(recfm.upper())
+        except ValueError:
+            raise LayoutError(f"unknown RECFM {recfm!r}; supported: F, FB, V, VB") from None
+        self.variable = self.recfm in (RecordFormat.V, RecordFormat.VB)
+        if self.variable and line_end:
+            raise LayoutError("line ends apply to RECFM F/FB only; V/VB records carry RDWs")
+        if block_descriptors and self.recfm is not RecordFormat.VB:
+            raise LayoutError("block descriptor words need RECFM VB")
+        if self.variable and lrecl > 0xFFFF - RDW_SIZE:
+            raise LayoutError(f"LRECL {lrecl} does not fit an RDW")
+        self.lrecl, self.line_end = lrecl, line_end or b""
+        self.block_descriptors, self.block_size = block_descriptors, block_size
+
+    # -- reading --------------------------------------------------------------------------------
+    def split(self, chunk: bytes | bytearray | memoryview | np.ndarray, final: bool = False) -> Framed:
+        buf = _as_array(chunk)
+        if self.variable:
+            return self._split_variable(buf, final)
+        return self._split_lines(buf, final) if self.line_end else self._split_fixed(buf, final)
+
+    def _split_fixed(self, buf: np.ndarray, final: bool) -> Framed:
+        n = buf.size // self.lrecl
+        records = buf[: n * self.lrecl].reshape(n, self.lrecl)
+        rest = buf[n * self.lrecl:]
+        if not (final and rest.size):
+            return Framed(records, None, rest.tobytes())
+        lengths = np.full(n + 1, self.lrecl, np.int64)
+        lengths[-1] = rest.size
+        tail = _gather(rest, np.array([0]), lengths[-1:], self.lrecl)
+        return Framed(np.concatenate([records, tail]), lengths, b"")
+
+    def _split_lines(self, buf: np.ndarray, final: bool) -> Framed:
+        end = np.frombuffer(self.line_end, np.uint8)
+        stride = self.lrecl + end.size
+        n = buf.size // stride
+        grid = buf[: n * stride].reshape(n, stride)
+        # Well-formed files (every line exactly LRECL) need no search for terminators, which also
+        # keeps binary fields that happen to hold the terminator byte intact.
+        if (grid[:, self.lrecl:] == end).all():
+            rest = buf[n * stride:]
+            if not (final and rest.size):
+                return Framed(grid[:, : self.lrecl], None, rest.tobytes())
+            if rest.size <= self.lrecl:  # the last line of a file often lacks its terminator
+                lengths = np.full(n + 1, self.lrecl, np.int64)
+                lengths[-1] = rest.size
+                tail = _gather(rest, np.array([0]), lengths[-1:], self.lrecl)
+                return Framed(np.concatenate([grid[:, : self.lrecl], tail]), lengths, b"")
+        hits = np.flatnonzero(buf == end[-1]) - (end.size - 1)
+        for k in range(end.size - 1):  # a multi-byte terminator: the bytes before must match too
+            hits = hits[(hits >= 0) & (buf[np.maximum(hits + k, 0)] == end[k])]
+        starts = np.concatenate([[0], hits[:-1] + end.size]) if hits.size else np.zeros(0, np.int64)
+        lengths = hits - starts
+        consumed = int(hits[-1]) + end.size if hits.size else 0
+        if final and consumed < buf.size:
+            starts, lengths = np.append(starts, consumed), np.append(lengths, buf.size - consumed)
+            consumed = buf.size
+        return Framed(_gather(buf, starts, lengths, self.lrecl), lengths.astype(np.int64),
+                      buf[consumed:].tobytes())
+
+    def _split_variable(self, buf: np.ndarray, final: bool) -> Framed:
+        if not self.block_descriptors and (framed := self._split_uniform(buf, final)) is not None:
+            return framed
+        # RDWs chain: each length says where the next record starts, so this walks record by record.
+        data = buf.tobytes()
+        size = len(data)
+        starts: list[int] = []
+        lengths: list[int] = []
+        pos, broken = 0, False
+        while pos < size:
+            if self.block_descriptors:
+                if size - pos < RDW_SIZE:
+                    break
+                end = self._end(data, pos, block=True)
+                if end is None:
+                    broken = True
+                    break
+                if end > size:
+                    break  # the block continues in the next chunk
+                p = pos + RDW_SIZE
+            else:
+                p, end = pos, size
+            while p < end:
+                rec_end = self._end(data, p, block=False) if end - p >= RDW_SIZE else size + 1
+                inside_block = self.block_descriptors and (rec_end is None or rec_end > end)
+                if rec_end is None or inside_block:
+                    broken = True  # a bad RDW, or a record overrunning its block
+                    break
+                if rec_end > end:
+                    break  # the record continues in the next chunk
+                starts.append(p + RDW_SIZE)
+                lengths.append(rec_end - p - RDW_SIZE)
+                p = rec_end
+            pos = p if (broken or not self.block_descriptors) else end
+            if broken or not self.block_descriptors:
+                break
+        broken = broken or (final and pos < size)  # the RDW chain must end exactly at the end
+        if broken:
+            # Nothing says where the next record starts: keep the tail as one unframeable record.
+            starts.append(pos)
+            lengths.append(BAD_FRAME)
+        s = np.array(starts, np.int64)
+        lens = np.array(lengths, np.int64)
+        records = _gather(buf, s, np.where(lens == BAD_FRAME, size - s, lens), self.lrecl)
+        return Framed(records, lens, b"" if broken else data[pos:], broken)
+
+    @staticmethod
+    def _end(data: bytes, pos: int, *, block: bool) -> int | None:
+        """End offset of the block or record whose 4-byte descriptor is at ``pos``; None if invalid."""
+        if block and data[pos] & 0x80:  # extended BDW: a 31-bit length in all four bytes
+            length = int.from_bytes(data[pos: pos + RDW_SIZE], "big") & 0x7FFFFFFF
+        else:
+            if data[pos + 2] or data[pos + 3]:
+                return None  # spanned-segment flags (not supported) or garbage
+            length = data[pos] << 8 | data[pos + 1]
+        return pos + length if length >= RDW_SIZE * (2 if block else 1) else None
+
+    def _split_uniform(self, buf: np.ndarray, final: bool) -> Framed | None:
+        """V records that all carry the same RDW, as a strided view; None if they don't."""
+        if buf.size < RDW_SIZE:
+            return None
+        length = int(buf[0]) << 8 | int(buf[1])
+        if buf[2] or buf[3] or not RDW_SIZE < length <= self.lrecl + RDW_SIZE:
+            return None
+        n = buf.size // length
+        grid = buf[: n * length].reshape(n, length)
+        rest = buf[n * length:]
+        if not (grid[:, :RDW_SIZE] == buf[:RDW_SIZE]).all() or (final and rest.size):
+            return None
+        data = length - RDW_SIZE
+        if data == self.lrecl:
+            return Framed(grid[:, RDW_SIZE:], None, rest.tobytes())
+        records = np.zeros((n, self.lrecl), np.uint8)
+        records[:, :data] = grid[:, RDW_SIZE:]
+        return Framed(records, np.full(n, data, np.int64), rest.tobytes())
+
+    # -- writing --------------------------------------------------------------------------------
+    def join(self, records: np.ndarray, pad: int = 0x40) -> bytes:
+        """Frame records of one length: F pads to LRECL with ``pad`` (the code page's space)."""
+        n, width = records.shape
+        if not self.variable:
+            if width < self.lrecl:
+                records = np.concatenate([records, np.full((n, self.lrecl - width), pad, np.uint8)], axis=1)
+            if self.line_end:
+                ends = np.broadcast_to(np.frombuffer(self.line_end, np.uint8), (n, len(self.line_end)))
+                records = np.concatenate([records, ends], axis=1)
+            return np.ascontiguousarray(records).tobytes()
+        rdw = np.frombuffer((width + RDW_SIZE).to_bytes(2, "big") + b"\0\0", np.uint8)
+        framed = np.concatenate([np.broadcast_to(rdw, (n, RDW_SIZE)), records], axis=1)
+        if not self.block_descriptors:
+            return framed.tobytes()
+        per_block = max(1, (self.block_size - RDW_SIZE) // (width + RDW_SIZE))
+        out = bytearray()
+        for first in range(0, n, per_block):
+            block = framed[first: first + per_block]
+            out += (block.nbytes + RDW_SIZE).to_bytes(2, "big") + b"\0\0" + block.tobytes()
+        return bytes(out)

@@ -1,0 +1,102 @@
+"""COBOL source text -> tokens with line numbers, one list per data description entry.
+
+Reference (fixed) format: columns 1-6 are sequence numbers and 73-80 identification, both
+ignored; column 7 is the indicator (``*`` or ``/`` comment, ``D`` debugging line, also skipped,
+``-`` continuation); code is in columns 8-72. A continued word resumes without a space; a
+continued literal resumes after the quote that opens the continuation line. Free format
+(comments after ``*>``) is assumed when some line has a character in column 7 that no fixed-format
+line can have. Tabs are expanded to 8 columns first (copybooks edited on a PC carry them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    line: int
+    literal: bool = False
+
+
+def _code_lines(text: str, fixed: bool | None) -> Iterator[tuple[int, str, bool]]:
+    """(line number, code text, is a continuation) for every line holding code."""
+    lines = text.expandtabs(8).splitlines()
+    if fixed is None:  # free format when column 7 holds something no fixed-format line can
+        fixed = all(len(s) < 7 or s[6] in " */-Dd" for s in lines if s.strip() and not s.lstrip().startswith("*>"))
+    for number, raw in enumerate(lines, 1):
+        if fixed:
+            indicator = raw[6] if len(raw) > 6 else " "
+            if indicator in "*/Dd":
+                continue
+            yield number, raw[7:72], indicator == "-"
+        else:
+            code = raw.split("*>", 1)[0]
+            if not code.lstrip().startswith("*"):
+                yield number, code, False
+
+
+def _tokens(text: str, fixed: bool | None) -> Iterator[Token]:
+    pending: list[tuple[int, str]] = []
+    for number, code, continued in _code_lines(text, fixed):
+        if continued and pending:
+            last_no, last = pending[-1]
+            rest = code.lstrip()
+            if _open_literal(last) and rest[:1] in "'\"":
+                pending[-1] = (last_no, last.ljust(65) + rest[1:])  # a literal runs to column 72
+            else:
+                pending[-1] = (last_no, last.rstrip() + rest)  # a word resumes without a space
+        elif code.strip():
+            pending.append((number, code))
+    for number, code in pending:
+        yield from _scan(code, number)
+
+
+def _open_literal(code: str) -> bool:
+    quote = None
+    for char in code:
+        if quote is None and char in "'\"":
+            quote = char
+        elif char == quote:
+            quote = None
+    return quote is not None
+
+
+def _scan(code: str, line: int) -> Iterator[Token]:
+    i, n = 0, len(code)
+    while i < n:
+        char = code[i]
+        if char.isspace() or char in ",;":
+            i += 1
+        elif char in "'\"":
+            end = code.find(char, i + 1)
+            end = n if end < 0 else end + 1
+            yield Token(code[i:end], line, literal=True)
+            i = end
+        else:
+            j = i
+            while j < n and not code[j].isspace() and code[j] not in "'\"":
+                j += 1
+            word = code[i:j].rstrip(",;")
+            if word.endswith("."):  # a period before a space or the line end ends the entry
+                if word[:-1]:
+                    yield Token(word[:-1].upper(), line)
+                yield Token(".", line)
+            else:
+                yield Token(word.upper(), line)
+            i = j
+
+
+def statements(text: str, fixed: bool | None) -> Iterator[list[Token]]:
+    current: list[Token] = []
+    for token in _tokens(text, fixed):
+        if token.text == "." and not token.literal:
+            if current:
+                yield current
+            current = []
+        else:
+            current.append(token)
+    if current:
+        yield current
