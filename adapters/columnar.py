@@ -65,6 +65,16 @@ def _text_column(spec: FeatureMap, feature: FeatureSpec, column: np.ndarray) -> 
     return cells[inverse.reshape(-1)], bad[inverse.reshape(-1)], code
 
 
+def _sentinels(spec: FeatureMap, column: np.ndarray) -> np.ndarray:
+    """Rows whose raw value means "not reported" (``FeatureMap.missing``)."""
+    if not spec.missing:
+        return np.zeros(len(column), dtype=bool)
+    if column.dtype.kind in "US":
+        return np.isin(np.char.strip(column.astype(str)), [str(s) for s in spec.missing])
+    numbers = [float(s) for s in spec.missing if not isinstance(s, str)]
+    return np.isin(column.astype(np.float64), numbers)
+
+
 def feature_matrix(
     mapping: RequestMapping, schema: FeatureSchema, columns: Mapping[str, np.ndarray], rows: int, today: date
 ) -> tuple[np.ndarray, RowViolations]:
@@ -81,18 +91,23 @@ def feature_matrix(
             matrix[:, j] = _cell(feature, spec.default)
             continue
         column = columns[spec.source]
+        missing = _sentinels(spec, column)
+        invalid = np.zeros(rows, dtype=bool)
+        code, message = ViolationCode.WRONG_TYPE, "unreadable value"
         if spec.type == "date":
             matrix[:, j], invalid = _ages(column, today, spec.age or "years")
-            _flag(bad, invalid, spec.source, ViolationCode.WRONG_TYPE, "not a date (YYYYMMDD)")
+            message = "not a date (YYYYMMDD)"
         elif column.dtype.kind in "US":
             matrix[:, j], invalid, code = _text_column(spec, feature, column)
-            _flag(bad, invalid, spec.source, code, "unknown or unreadable value")
+            message = "unknown or unreadable value"
         elif spec.codes is not None:
             as_text = np.char.mod("%d", column.astype(np.int64)) if column.dtype.kind in "iu" else column.astype(str)
             matrix[:, j], invalid, code = _text_column(spec, feature, as_text)
-            _flag(bad, invalid, spec.source, code, "unknown code")
+            message = "unknown code"
         else:
             matrix[:, j] = column.astype(np.float64) * spec.scale
+        matrix[missing, j] = np.nan
+        _flag(bad, invalid & ~missing, spec.source, code, message)
     return matrix, bad
 
 

@@ -46,6 +46,8 @@ class FeatureMap(_Strict):
     """Legacy code -> canonical value (a category code or a number); unknown codes are rejected."""
     default: FeatureValue = None
     """Used when the source is absent or blank; None means missing."""
+    missing: tuple[float | str, ...] = ()
+    """Raw values that mean "not reported" (e.g. -1 in a fixed-width numeric field): missing."""
     age: Literal["years", "months"] | None = None
     """For dates: the feature is the age in whole years or months at the request date."""
     date_format: str | None = None
@@ -113,6 +115,15 @@ def _read(spec: FeatureMap, raw: Any, today: date) -> FeatureValue:
     return number * spec.scale
 
 
+def _is_sentinel(raw: Any, sentinels: tuple[float | str, ...]) -> bool:
+    if isinstance(raw, str) and raw.strip() in {str(s) for s in sentinels}:
+        return True
+    try:
+        return float(raw) in {float(s) for s in sentinels if not isinstance(s, str)}
+    except (TypeError, ValueError):
+        return False
+
+
 def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -145,6 +156,9 @@ class RequestMapping(_Strict):
             raw = values.get(spec.source) if spec.source else None
             if _blank(raw):
                 features[spec.feature] = spec.default
+                continue
+            if spec.missing and _is_sentinel(raw, spec.missing):
+                features[spec.feature] = None
                 continue
             try:
                 features[spec.feature] = _read(spec, raw, today)

@@ -74,3 +74,19 @@ def test_results_become_response_columns() -> None:
     assert out["DECISION"].tolist() == ["A", "", "D"]
     assert [out[f"REASON({n})"].tolist() for n in (1, 2, 3)] == [["R02", "", "R03"], ["", "", "R01"], ["", "", ""]]
     assert out["MODEL"].tolist() == ["m:3"] * 3 and out["REF"].tolist() == ["A1", "A2", "A3"]
+
+
+def test_sentinel_values_mean_missing_in_columns_and_messages() -> None:
+    mapping = RequestMapping(
+        model="m",
+        features=(
+            FeatureMap(feature="income", source="INCOME", missing=(-1,)),
+            FeatureMap(feature="home", source="HOME", codes={"R": "RENT"}, missing=("?",)),
+        ),
+    )
+    columns = {"INCOME": np.array([-1.0, 5.0]), "HOME": np.array(["?", "R"])}
+    matrix, bad = feature_matrix(mapping, SCHEMA, columns, 2, TODAY)
+    assert bad == {}
+    assert np.isnan(matrix[0, [1, 2]]).all() and matrix[1, 1] == 5.0 and matrix[1, 2] == 0
+    request = mapping.decode({"INCOME": "-1", "HOME": "?"}, request_id="r", channel="files")
+    assert request.features == {"income": None, "home": None}
