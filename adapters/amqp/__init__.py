@@ -1,1 +1,58 @@
-"""The amqp channel (in progress)."""
+"""The RabbitMQ channel: legacy producers publish a request with ``reply_to`` and ``correlation_id``
+and get exactly one reply, in their own message format.
+
+Features
+========
+- [x] Request-reply over pika: one ``SelectConnection`` I/O thread, scoring on worker threads
+      (heartbeats never wait for the core); replies to the default exchange with routing key
+      ``reply_to``: named reply queues and direct reply-to (``amq.rabbitmq.reply-to.*``)
+- [x] Formats by configuration: JSON, XML (``adapters/codecs``), each with a declarative mapping;
+      error replies in the same format
+- [x] Fixed-width records (COBOL copybooks, EBCDIC, zoned and packed decimals): one record per
+      message through the shared engine (``adapters/codecs/fixedwidth``), framed by ``fixedwidth.py``
+- [x] Publisher confirms; a request is acked only after its reply is confirmed; never auto-ack
+- [x] Concurrent deliveries scored as one ``ScoreBatch`` call per model (``batching.py``)
+- [x] Redelivered requests answered from a reply cache keyed by ``message_id`` (``cache.py``
+      says what happens across replicas)
+- [x] Core unavailable: retried through per-delay queues, dead-lettered after ``max_attempts``
+- [x] Expired requests (``timestamp`` + ``expiration``, or a deadline header) acked unscored
+- [x] Reconnect with backoff, redeclare, resume; ``stop(grace)`` finishes in-flight work and
+      requeues the rest
+- [x] Topology declared (durable, optionally quorum with an explicit delivery limit, the
+      dead-letter exchange and queue) or used as found
+- [x] ``request.send_request``: publish one request as a producer would and wait for the reply
+- [ ] Metrics exported (counters exist in ``stats.py``), a reply cache shared between replicas
+
+Configuration
+=============
+:class:`~scoregate.adapters.amqp.config.AmqpChannelConfig`, documented field by field: broker URL
+and connection name, request queues (name, ``format`` + ``format_options``, ``request`` /
+``response`` mapping, declare or use as found, classic or quorum + delivery limit), prefetch,
+retry (attempts, delays, reply when exhausted or at once), dead-letter exchange and queue,
+deadline header, reply cache size and TTL. ``app/defaults/amqp/demo.json`` is a working example
+(a JSON queue and an EBCDIC fixed-width queue; validate it with ``context={"base_dir": its folder}``).
+
+Modules: ``config`` (what), ``handler`` + ``replies`` (one message -> outcome, no pika),
+``batching`` (many requests -> few core calls), ``cache`` (same answer on redelivery),
+``worker`` (scoring thread), ``consumer`` (pika I/O thread: connect, declare, consume, stop),
+``publisher`` (publish, confirm, then ack), ``topology`` (what is declared), ``channel``
+(the gateway's ``Channel``), ``fixedwidth`` (record-per-message format), ``request`` (producer side).
+
+Errors
+======
+``InvalidInput`` / ``UnknownModel``: error reply, ack. ``CoreUnavailable``: no reply, delayed
+retry, dead letter (+ server-error reply) after the limit. ``DeadlineExpired``: not answered,
+ack, counted. ``CoreFailure``: server-error reply, ack. No ``reply_to`` or another format:
+dead-lettered with an ``x-scoregate-reason`` header. The table lives in ``replies.py``.
+"""
+
+from scoregate.adapters.amqp.channel import AmqpChannel
+from scoregate.adapters.amqp.config import AmqpChannelConfig, DeadLetterConfig, QueueConfig, RetryConfig
+from scoregate.adapters.amqp.consumer import Responder
+from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
+from scoregate.adapters.amqp.replies import Outcome, Reply
+
+__all__ = [
+    "AmqpChannel", "AmqpChannelConfig", "DeadLetterConfig", "Outcome", "QueueConfig", "Reply", "RequestHandler",
+    "RequestProps", "Responder", "RetryConfig",
+]
