@@ -1,0 +1,213 @@
+"""The HTTP side: a bare ASGI app (no web framework) serving one legacy SOAP endpoint.
+
+Routes, all on the configured paths:
+
+- ``POST <path>``: a SOAP 1.1 or 1.2 request -> codec -> mapping -> scoring client -> codec;
+  every failure is a SOAP fault (faults.py), never an HTML page or a stack trace.
+- ``GET <path>?wsdl``: the legacy WSDL byte for byte (only ``soap:address/@location`` rewritten
+  when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas.
+- ``GET <health_path>`` (liveness) and ``GET <ready_path>`` (readiness, probes the core if in doubt).
+
+Parsing and serializing are synchronous CPU work of a few hundred microseconds: they run inline on
+the event loop, which is cheaper than a thread hop at that size (research: soap-feasibility §5).
+More throughput comes from more processes (server.create_app), not threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import posixpath
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+from scoregate.adapters.mapping import rename_violations
+from scoregate.adapters.soap import faults
+from scoregate.adapters.soap.codec import SoapCodec
+from scoregate.adapters.soap.config import SoapChannelConfig
+from scoregate.adapters.soap.contract import ServiceContract
+from scoregate.adapters.soap.faults import FaultCode, SoapFault, SoapResponse
+from scoregate.adapters.soap.security import SECURITY_HEADER, UsernameTokenPolicy
+from scoregate.core.client import REQUEST_ID_HEADER, AsyncScoringClient
+from scoregate.core.errors import CoreUnavailable, DeadlineExpired, InvalidInput, ScoreError
+
+log = logging.getLogger(__name__)
+
+_TEXT = "text/plain; charset=utf-8"
+_XML = "text/xml; charset=utf-8"
+_PROBE_TIMEOUT_S = 1.0
+
+
+class SoapApp:
+    """ASGI application for one :class:`SoapChannelConfig`; create it inside the loop that serves it."""
+
+    def __init__(
+        self,
+        config: SoapChannelConfig,
+        client: AsyncScoringClient,
+        contract: ServiceContract | None = None,
+        security: UsernameTokenPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.client = client
+        self.contract = contract or ServiceContract(config.wsdl, config.documents, config.public_url)
+        if security is None and config.security is not None:
+            security = UsernameTokenPolicy(config.security)
+        self.security = security
+        understood = frozenset({SECURITY_HEADER}) if self.security else frozenset()
+        self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood)
+        self.accepting = True
+        """False once the channel stops: readiness turns 503 so a load balancer drains us."""
+        self.core_reachable = True
+        """Outcome of the last call to the core; readiness probes again while it is False."""
+        self._base = posixpath.dirname(config.path)
+
+    async def __call__(self, scope: dict, receive, send) -> None:  # noqa: ANN001 (ASGI callables)
+        if scope["type"] == "lifespan":  # only when run by `uvicorn --factory` (several workers)
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        method, path = scope["method"], scope["path"]
+        if method == "POST" and path == self.config.path:
+            status, body, content_type, extra = await self._post(scope, receive)
+        elif method in ("GET", "HEAD"):
+            status, body, content_type = await self._get(path, scope.get("query_string", b"").decode("latin-1"))
+            extra = []
+        elif method == "POST":
+            fault = faults.render(self.codec.version_hint(_header(scope, b"content-type")), FaultCode.CLIENT,
+                                  f"no SOAP endpoint at {path}")
+            status, body, content_type, extra = 404, fault.body, fault.content_type, []
+        else:
+            status, body, content_type, extra = 405, b"method not allowed\n", _TEXT, [(b"allow", b"GET, POST")]
+        headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *extra]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+
+    # ------------------------------------------------------------------ GET
+    async def _get(self, path: str, query: str) -> tuple[int, bytes, str]:
+        if path == self.config.health_path:
+            return 200, b"ok\n", _TEXT
+        if path == self.config.ready_path:
+            ready, detail = await self.readiness()
+            return (200, b"ready\n", _TEXT) if ready else (503, f"not ready: {detail}\n".encode(), _TEXT)
+        if path == self.config.path:
+            params = {k.lower(): v for k, v in parse_qs(query, keep_blank_values=True).items()}
+            if "wsdl" in params:
+                return 200, self.contract.wsdl_bytes, _XML
+            if "xsd" in params and (doc := self.contract.served_document(f"?xsd={params['xsd'][0]}")):
+                return 200, doc, _XML
+            return 404, b"not found; the service description is at ?wsdl\n", _TEXT
+        relative = posixpath.relpath(path, self._base or "/") if path.startswith(self._base) else ""
+        if relative and (doc := self.contract.served_document(relative)):
+            return 200, doc, _XML
+        return 404, b"not found\n", _TEXT
+
+    async def readiness(self) -> tuple[bool, str]:
+        if not self.accepting:
+            return False, "stopping"
+        if not self.core_reachable:
+            model = next(iter(self.config.operations.values())).request.model
+            try:
+                await self.client.describe(model, timeout=_PROBE_TIMEOUT_S)
+                self.core_reachable = True
+            except CoreUnavailable:
+                return False, "scoring core unreachable"
+            except ScoreError:
+                self.core_reachable = True  # it answered, even if with an error
+        return True, ""
+
+    # ------------------------------------------------------------------ POST
+    async def _post(self, scope: dict, receive) -> tuple[int, bytes, str, list]:  # noqa: ANN001
+        content_type = _header(scope, b"content-type")
+        soapaction = _header(scope, b"soapaction") or None
+        # The caller's own id when it sends one (bounded: it goes into logs and gRPC metadata).
+        request_id = _header(scope, REQUEST_ID_HEADER.encode())[:64] or uuid.uuid4().hex
+        started = time.monotonic()
+        deadline = datetime.now(UTC) + timedelta(seconds=self.config.limits.request_timeout_s)
+        extra: list = []
+        try:
+            # A client that sends its body slowly is bounded by the same timeout as the rest.
+            async with asyncio.timeout(self.config.limits.request_timeout_s):
+                body = await self._read_body(scope, receive)
+        except TimeoutError:
+            response = faults.for_error(self.codec.version_hint(content_type), DeadlineExpired("body not received in time"))
+        else:
+            if body is None:
+                extra.append((b"connection", b"close"))  # the rest of an oversized body is never read
+                fault = SoapFault(FaultCode.CLIENT, f"request larger than {self.config.limits.max_body_bytes} bytes")
+                response = faults.from_envelope_fault(self.codec.version_hint(content_type), fault)
+            else:
+                response = await self._answer(body, content_type, soapaction, request_id, deadline)
+        log.debug("soap request %s: %d in %.1f ms", request_id, response.status, (time.monotonic() - started) * 1000)
+        return response.status, response.body, response.content_type, [(b"x-request-id", request_id.encode()), *extra]
+
+    async def _read_body(self, scope: dict, receive) -> bytes | None:  # noqa: ANN001
+        """The request body, or None as soon as it is known to exceed the limit."""
+        limit = self.config.limits.max_body_bytes
+        declared = _header(scope, b"content-length")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _answer(
+        self, body: bytes, content_type: str, soapaction: str | None, request_id: str, deadline: datetime
+    ) -> SoapResponse:
+        try:
+            envelope = self.codec.open(body, content_type, soapaction)
+        except SoapFault as fault:
+            return faults.from_envelope_fault(self.codec.version_hint(content_type), fault)
+        if self.security is not None:
+            try:
+                self.security.check(envelope.header)
+            except SoapFault as fault:
+                return faults.from_envelope_fault(envelope.version, fault)
+        mapping = self.config.operations[envelope.operation.name]
+        reference = ""
+        try:
+            values = self.codec.read(envelope)
+            request = mapping.request.decode(values, request_id=request_id, channel="soap", deadline=deadline)
+            reference = request.caller.reference
+            try:
+                # The core gets the same deadline; this bound also covers a core that never answers.
+                async with asyncio.timeout((deadline - datetime.now(UTC)).total_seconds()):
+                    result = await self.client.score(request)
+            except TimeoutError:
+                raise DeadlineExpired() from None
+            except InvalidInput as error:
+                raise rename_violations(error, mapping.request) from None  # the caller's names, not the model's
+            except CoreUnavailable:
+                self.core_reachable = False
+                raise
+            self.core_reachable = True
+            out = mapping.response.encode_result(result, reference=reference)
+            return SoapResponse(200, self.codec.encode(envelope, out), envelope.version.content_type)
+        except ScoreError as error:
+            if not isinstance(error, InvalidInput):
+                log.warning("soap request %s (%s): %s", request_id, envelope.operation.name, error.message)
+            failure = error
+        except Exception:  # a mapping that does not fit the WSDL, a bug: logged, answered as a Server fault
+            log.exception("soap request %s (%s) failed", request_id, envelope.operation.name)
+            failure = ScoreError("internal error")
+        replies = self.codec.reply_headers(envelope, fault=True)
+        return faults.for_error(envelope.version, failure, envelope.operation, mapping.faults, reference, replies)
+
+
+def _header(scope: dict, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return ""

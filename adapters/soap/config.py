@@ -1,0 +1,191 @@
+"""SoapChannelConfig: one legacy WSDL served on one HTTP path, and how each operation maps.
+
+Read from a TOML or JSON file (``SoapChannelConfig.load``); relative paths in the file are
+relative to the file itself, so a contract folder (WSDL, XSDs, mapping) can be moved as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from scoregate.adapters.mapping import ErrorField, RequestMapping, ResponseMapping
+from scoregate.core.errors import ErrorKind, ViolationCode
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_REQUEST_TIMEOUT_S = 5.0
+DEFAULT_HEALTH_PATH = "/healthz"
+DEFAULT_READY_PATH = "/readyz"
+DEFAULT_GRACE_S = 5.0
+DEFAULT_MAX_SKEW_S = 300.0
+DEFAULT_NONCE_CACHE_SIZE = 100_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LimitsConfig(_Strict):
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=512)
+    """Largest request body accepted; a larger one gets a Client/Sender fault before it is parsed."""
+    request_timeout_s: float = Field(default=DEFAULT_REQUEST_TIMEOUT_S, gt=0)
+    """Time from the request's arrival to its answer; it is also the deadline sent to the core.
+    When it passes, the caller gets a Server/Receiver fault."""
+
+
+class Credential(_Strict):
+    """One caller allowed in: a user name and where its password comes from."""
+
+    username: str
+    password: SecretStr | None = None
+    """The password itself: for tests and demos; in production use ``password_env``."""
+    password_env: str | None = None
+    """Name of the environment variable holding the password."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Credential:
+        if (self.password is None) == (self.password_env is None):
+            raise ValueError(f"{self.username}: give exactly one of password or password_env")
+        return self
+
+    def secret(self, environ: Mapping[str, str]) -> str:
+        if self.password is not None:
+            return self.password.get_secret_value()
+        assert self.password_env is not None
+        if self.password_env not in environ:
+            raise ValueError(f"environment variable {self.password_env} (password of {self.username!r}) is not set")
+        return environ[self.password_env]
+
+
+class SecurityConfig(_Strict):
+    """WS-Security UsernameToken required on every request of the endpoint."""
+
+    credentials: tuple[Credential, ...] = Field(min_length=1)
+    allow_password_text: bool = True
+    """PasswordText sends the password itself: turn it off to require PasswordDigest
+    (and serve HTTPS whenever PasswordText is allowed)."""
+    max_skew_s: float = Field(default=DEFAULT_MAX_SKEW_S, gt=0)
+    """How far ``wsu:Created`` may be from this server's clock, either way; nonces are kept twice as long."""
+    nonce_cache_size: int = Field(default=DEFAULT_NONCE_CACHE_SIZE, ge=100)
+    """Most nonces remembered at once (per process)."""
+
+
+class ViolationDetail(_Strict):
+    """Where field violations go inside a fault element: one repeated structure per violation."""
+
+    target: str
+    """Path of the repeated element inside the fault element, e.g. ``ValidationErrors/ValidationError``."""
+    field: str | None = None
+    """Child (path) that receives the caller's field path; None leaves it out."""
+    code: str | None = None
+    """Child that receives the violation code (after ``codes``)."""
+    message: str | None = None
+    """Child that receives the human-readable message."""
+    codes: dict[ViolationCode, str] | None = None
+    """Canonical violation code -> legacy error code (default: the canonical code)."""
+    limit: int = Field(default=50, ge=1)
+    """Most violations reported in one fault."""
+
+
+class FaultMapping(_Strict):
+    """Which canonical errors use a WSDL-declared fault of the operation, and what its detail holds."""
+
+    kinds: tuple[ErrorKind, ...]
+    """The canonical error kinds answered with this fault (each kind at most once per operation)."""
+    fault: str | None = None
+    """Name of the ``wsdl:fault`` of the operation whose element is the fault ``detail``; None: no detail."""
+    detail: tuple[ErrorField, ...] = ()
+    """Values inside the fault element (paths relative to it), as in ``ResponseMapping.error``."""
+    violations: ViolationDetail | None = None
+    """Field violations of an invalid request, one repeated element each."""
+
+
+class OperationConfig(_Strict):
+    """How one WSDL operation (by name; the same in every binding) maps to the canonical contract."""
+
+    request: RequestMapping
+    """Paths are relative to the input wrapper (body) element: ``Application/Applicant/DateOfBirth``.
+    A repeated element is addressed by a 1-based index (``Addresses/Address[2]/YearsAtAddress``);
+    without an index, the first occurrence is meant, as XPath's string value is."""
+    response: ResponseMapping
+    """Paths are relative to the output wrapper element; ``[n]`` and ``{n}`` index repeated elements.
+    Fault details are configured in ``faults`` (``response.error`` must stay empty here)."""
+    faults: tuple[FaultMapping, ...] = ()
+    """Errors not listed get a fault without detail: Client/Sender for invalid input,
+    Server/Receiver for the rest."""
+
+    @model_validator(mode="after")
+    def _check(self) -> OperationConfig:
+        if self.response.error:
+            raise ValueError("SOAP fault details belong in 'faults', not in 'response.error'")
+        kinds = [k for f in self.faults for k in f.kinds]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("an error kind is mapped to more than one fault")
+        return self
+
+
+class SoapChannelConfig(_Strict):
+    """One legacy SOAP endpoint: the WSDL it honours, where it listens, and how it maps."""
+
+    wsdl: Path
+    """The legacy WSDL file, served byte for byte on ``GET <path>?wsdl``."""
+    path: str
+    """HTTP path the legacy clients post to (the path of the WSDL's ``soap:address``)."""
+    public_url: str | None = None
+    """If set, ``soap:address/@location`` in the served WSDL is rewritten to it; nothing else is."""
+    documents: dict[str, Path] = {}
+    """Imported or included schema files by the name the WSDL uses in ``?xsd=NAME`` references
+    (WCF style); plain relative ``schemaLocation`` files need no entry."""
+    host: str = DEFAULT_HOST
+    port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
+    """0 picks a free port; ``SoapChannel.port`` tells which after start."""
+    tls_cert_file: Path | None = None
+    """PEM certificate chain; with ``tls_key_file`` the endpoint speaks HTTPS only."""
+    tls_key_file: Path | None = None
+    health_path: str = DEFAULT_HEALTH_PATH
+    """Liveness: 200 while the process serves HTTP."""
+    ready_path: str = DEFAULT_READY_PATH
+    """Readiness: 200 when the channel is started, not stopping, and the core was last reachable."""
+    grace_s: float = Field(default=DEFAULT_GRACE_S, ge=0)
+    """Default time for in-flight requests to finish on stop."""
+    limits: LimitsConfig = LimitsConfig()
+    security: SecurityConfig | None = None
+    """None: no WS-Security check (and a ``wsse:Security`` header marked mustUnderstand is a fault)."""
+    operations: dict[str, OperationConfig]
+    """WSDL operation name -> its mapping. Every operation of the WSDL must be mapped."""
+
+    @field_validator("path", "health_path", "ready_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"an HTTP path starts with '/': {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> SoapChannelConfig:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if len({self.path, self.health_path, self.ready_path}) != 3:
+            raise ValueError("path, health_path and ready_path must differ")
+        return self
+
+    @classmethod
+    def load(cls, file: Path | str, **overrides: Any) -> SoapChannelConfig:
+        """Read a ``.toml`` or ``.json`` file; ``overrides`` replace top-level keys (host, port, ...)."""
+        file = Path(file)
+        text = file.read_bytes()
+        data = tomllib.loads(text.decode("utf-8")) if file.suffix == ".toml" else json.loads(text)
+        data.update(overrides)
+        base = file.resolve().parent
+        for key in ("wsdl", "tls_cert_file", "tls_key_file"):
+            if data.get(key):
+                data[key] = base / data[key]
+        data["documents"] = {name: base / p for name, p in data.get("documents", {}).items()}
+        return cls.model_validate(data)

@@ -1,0 +1,284 @@
+"""The legacy contract as the server sees it: operations by dispatch key, the XSD validator,
+and the documents served on ``?wsdl`` and ``?xsd=``.
+
+zeep loads the WSDL (its bindings, operations and message types are the parse and serialize
+machinery); lxml's ``XMLSchema`` is built from the same schemas because zeep does not validate.
+Nothing is fetched from the network: every reference resolves to a local file (:class:`LocalDocuments`).
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+from zeep.settings import Settings
+from zeep.transports import Transport
+from zeep.wsdl import Document
+
+from scoregate.adapters.soap.plan import Node, compile_or_none
+from scoregate.adapters.soap.schemas import RpcDeclaration, SchemaError, build_validator, rpc_declaration
+
+log = logging.getLogger(__name__)
+
+SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
+WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+
+# The WSDL is the operator's own file, but it is still parsed without DTDs or entities.
+# forbid_external stays off because LocalDocuments is the gate: it maps every URL to a local file.
+_WSDL_SETTINGS = Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=False)
+
+
+class SoapVersion(Enum):
+    SOAP11 = SOAP11_ENV
+    SOAP12 = SOAP12_ENV
+
+    @property
+    def content_type(self) -> str:
+        return "text/xml; charset=utf-8" if self is SoapVersion.SOAP11 else "application/soap+xml; charset=utf-8"
+
+
+class ContractError(ValueError):
+    """The WSDL, its schemas or the mapping cannot be served; raised at start, never per request."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of one binding: what dispatch finds for a (version, body element) pair."""
+
+    name: str
+    version: SoapVersion
+    soapaction: str
+    body_qname: str
+    """Clark notation ``{ns}local`` of the Body's child: the wrapper element (document style),
+    or ``{soap:body namespace}OperationName`` (rpc style)."""
+    declared_headers: frozenset[str]
+    """Header elements the binding declares for the input: they count as understood."""
+    zeep: object
+    """zeep's ``SoapOperation``: ``.input.body.parse`` and ``.output.serialize`` do the XML work."""
+    validated: bool
+    """Whether the body is checked against the XSD (document style only, for now)."""
+    read_plan: Node | None = None
+    """Compiled reader of the input body (document style, plain sequences); None: zeep's generic parse."""
+    write_plan: Node | None = None
+    """Compiled writer of the output body; None: zeep's generic serialize."""
+    output_action: str = ""
+    """WS-Addressing action of the response, for clients that address their requests (WCF wsHttp)."""
+
+
+class LocalDocuments(Transport):
+    """zeep's transport for loading the contract: local files only, ``?xsd=NAME`` by the config's table."""
+
+    def __init__(self, wsdl: Path, documents: dict[str, Path]) -> None:
+        super().__init__()
+        self.base = wsdl.resolve().parent
+        self.documents = documents
+
+    def resolve(self, url: str) -> Path:
+        """The local file a reference points to; raises ContractError for anything else."""
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        for key in ("xsd", "wsdl"):
+            name = (query.get(key) or [""])[0]
+            if name:
+                if name in self.documents:
+                    return self.documents[name]
+                for candidate in (self.base / name, self.base / f"{name}.xsd"):
+                    if candidate.is_file():
+                        return candidate
+                raise ContractError(f"no local document for {url!r}: add it to 'documents' as {name!r}")
+        if parts.scheme in ("http", "https"):
+            raise ContractError(f"{url!r} is remote; scoregate loads contracts from local files only")
+        path = Path(parts.path if parts.scheme == "file" else url)
+        path = path if path.is_absolute() else self.base / path
+        if not path.is_file():
+            raise ContractError(f"referenced document not found: {url!r}")
+        return path
+
+    def load(self, url: str) -> bytes:
+        return self.resolve(url).read_bytes()
+
+
+_WSA_METADATA = ("http://www.w3.org/2007/05/addressing/metadata", "http://www.w3.org/2006/05/addressing/wsdl")
+
+
+def _output_actions(wsdl: Path) -> dict[tuple[str, str], str]:
+    """(port type name, operation name) -> the WS-Addressing action of its output: the declared
+    ``wsam:Action``/``wsaw:Action``, else the default of WS-Addressing 1.0 Metadata §4.4.4
+    (``{tns}/{port type}/{output name}``, ':' instead of '/' for a URN namespace)."""
+    root = etree.parse(str(wsdl), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    tns = root.get("targetNamespace", "")
+    sep = ":" if tns.startswith("urn:") else "/"
+    out = {}
+    for port_type in root.iter(f"{{{WSDL_NS}}}portType"):
+        for op in port_type.iter(f"{{{WSDL_NS}}}operation"):
+            output = op.find(f"{{{WSDL_NS}}}output")
+            if output is None:
+                continue
+            declared = next((output.get(f"{{{ns}}}Action") for ns in _WSA_METADATA if output.get(f"{{{ns}}}Action")), None)
+            name = output.get("name") or f"{op.get('name')}Response"
+            out[(port_type.get("name"), op.get("name"))] = declared or f"{tns.rstrip('/:')}{sep}{port_type.get('name')}{sep}{name}"
+    return out
+
+
+def _operations(document: Document, wsdl: Path) -> list[Operation]:
+    out = []
+    actions = _output_actions(wsdl)
+    for binding in document.bindings.values():
+        env = binding.nsmap.get("soap-env")
+        if env not in (SOAP11_ENV, SOAP12_ENV):
+            continue  # an HTTP GET/POST binding: not SOAP
+        for name, op in binding._operations.items():  # zeep keeps no public list by binding
+            body = op.input.body
+            headers = frozenset(
+                str(el.qname) for _, el in (op.input.header.type.elements if op.input.header else [])
+            )
+            document = op.style == "document"
+            out.append(
+                Operation(
+                    name=name,
+                    version=SoapVersion(env),
+                    soapaction=op.soapaction or "",
+                    body_qname=str(body.qname) if body is not None else "",
+                    declared_headers=headers,
+                    zeep=op,
+                    validated=document,
+                    # Plans only where the XSD has checked the body first: they do not validate.
+                    read_plan=compile_or_none(body) if document and body is not None else None,
+                    write_plan=compile_or_none(op.output.body) if document and op.output.body is not None else None,
+                    output_action=actions.get((binding.port_type.name.localname, name), ""),
+                )
+            )
+    return out
+
+
+_LOCATION = r'(<{tag}\b[^>]*?\blocation\s*=\s*)(["\'])(.*?)\2'
+
+
+def rewrite_locations(wsdl: bytes, public_url: str) -> bytes:
+    """The WSDL with only ``soap:address/@location`` (1.1 and 1.2) replaced; every other byte kept."""
+    root = etree.fromstring(wsdl, etree.XMLParser(resolve_entities=False, no_network=True))
+    tags = {
+        f"{el.prefix}:address" if el.prefix else "address"
+        for el in root.iter(f"{{{WSDL_SOAP11}}}address", f"{{{WSDL_SOAP12}}}address")
+    }
+    value = public_url.replace("&", "&amp;").replace('"', "&quot;").encode()
+    for tag in tags:
+        pattern = re.compile(_LOCATION.format(tag=re.escape(tag)).encode(), re.S)
+        wsdl = pattern.sub(lambda m: m.group(1) + b'"' + value + b'"', wsdl)
+    return wsdl
+
+
+_REFS = (
+    f"{{{WSDL_NS}}}import", f"{{{XSD_NS}}}import", f"{{{XSD_NS}}}include", f"{{{XSD_NS}}}redefine",
+)
+
+
+def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
+    """Every document the WSDL imports, directly or not, by the route a client fetches it on.
+
+    A client resolves each reference against the URL it loaded the referring document from
+    (``http://h/Svc.asmx?wsdl``): ``Svc.asmx?xsd=xsd0`` (WCF style) comes back to our path with
+    ``?xsd=xsd0``, so its route is ``?xsd=xsd0``; ``types/loan.xsd`` becomes ``http://h/types/loan.xsd``,
+    so its route is the path relative to ours, ``types/loan.xsd``. Only these are ever served.
+    """
+    served: dict[str, bytes] = {}
+    pending = [(wsdl, "")]
+    seen = {wsdl.resolve()}
+    while pending:
+        local, route = pending.pop()
+        root = etree.parse(str(local), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+        for el in root.iter(*_REFS):
+            ref = el.get("schemaLocation") or el.get("location")
+            if not ref:
+                continue
+            target = documents.resolve(ref if "?" in ref or "://" in ref else str(local.parent / ref))
+            name = (parse_qs(urlsplit(ref).query).get("xsd") or [""])[0]
+            child_route = f"?xsd={name}" if name else posixpath.normpath(posixpath.join(posixpath.dirname(route), ref))
+            if target.resolve() not in seen:
+                seen.add(target.resolve())
+                served[child_route] = target.read_bytes()
+                pending.append((target, child_route))
+    return served
+
+
+def _element_names(documents: list[bytes]) -> frozenset[str]:
+    """Every element name the schemas declare: tells a misplaced known element from an unknown one."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return frozenset(
+        el.get("name") for data in documents for el in etree.fromstring(data, parser).iter(f"{{{XSD_NS}}}element")
+        if el.get("name")
+    )
+
+
+class ServiceContract:
+    """Everything read from the WSDL once at start; immutable and shared by all requests."""
+
+    def __init__(self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None) -> None:
+        self.wsdl_path = wsdl
+        self.transport = LocalDocuments(wsdl, documents or {})
+        try:
+            self.document = Document(str(wsdl), self.transport, settings=_WSDL_SETTINGS)
+        except ContractError:
+            raise
+        except Exception as exc:  # zeep raises a dozen kinds; all mean "this WSDL cannot be served"
+            raise ContractError(f"cannot load {wsdl}: {exc}") from exc
+        operations = _operations(self.document, wsdl)
+        if not operations:
+            raise ContractError(f"{wsdl} has no SOAP 1.1 or 1.2 binding")
+        rpc: dict[str, list[RpcDeclaration]] = {}
+        for qname, op in {op.body_qname: op for op in operations if op.zeep.style == "rpc"}.items():
+            if (declaration := rpc_declaration(qname, op.zeep.input.abstract.parts)) is not None:
+                rpc.setdefault(etree.QName(qname).namespace or "", []).append(declaration)
+        try:
+            self.validator = build_validator(wsdl, self.transport, rpc)
+        except SchemaError as exc:
+            raise ContractError(str(exc)) from None
+        # An rpc body is validated only if its declaration made it into the schema.
+        self.operations = [
+            op if op.validated else replace(op, validated=self._declares(op.body_qname)) for op in operations
+        ]
+        self.versions = frozenset(op.version for op in self.operations)
+        self._dispatch: dict[tuple[SoapVersion, str], list[Operation]] = {}
+        for op in self.operations:
+            self._dispatch.setdefault((op.version, op.body_qname), []).append(op)
+        for op in self.operations:
+            if not op.validated:
+                log.warning("operation %s (%s style): body not checked against the XSD", op.name, op.zeep.style)
+        raw = wsdl.read_bytes()
+        self.wsdl_bytes = rewrite_locations(raw, public_url) if public_url else raw
+        self.served = served_documents(wsdl, self.transport)
+        # rpc part accessors are element names too, though declared by messages, not schemas.
+        parts = {item.get("name") for decls in rpc.values() for decl in decls for item, attr, _ in decl.refs if attr == "type"}
+        self.element_names = _element_names([raw, *self.served.values()]) | parts
+
+    def _declares(self, qname: str) -> bool:
+        probe = etree.Element(qname)
+        self.validator.validate(probe)
+        # An undeclared root gives "No matching global declaration"; a declared one other errors.
+        return not any("No matching global declaration" in e.message for e in self.validator.error_log)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(op.name for op in self.operations)
+
+    def dispatch(self, version: SoapVersion, body_qname: str, action: str) -> Operation | None:
+        """The operation for a Body child; the SOAP action only breaks a tie between operations
+        sharing one body element (clients send it empty, quoted or not at all)."""
+        candidates = self._dispatch.get((version, body_qname), [])
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        return next((op for op in candidates if op.soapaction and op.soapaction == action), candidates[0])
+
+    def served_document(self, route: str) -> bytes | None:
+        """An imported document by its route (see :func:`served_documents`); None if not part of the contract."""
+        return self.served.get(route)

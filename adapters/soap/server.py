@@ -1,0 +1,143 @@
+"""SoapChannel: the SOAP app under uvicorn, with the gateway's lifecycle (start / stop(grace) / health).
+
+uvicorn is embedded in the caller's event loop rather than run as a program: the gateway owns the
+loop, the signals and the scoring client, and may run other channels beside this one. For more
+throughput run several processes (``scoregate.adapters.soap.server:create_app`` is the factory for
+``uvicorn --factory --workers N``; the parsing is CPU-bound, so threads would not help).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+
+from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.soap.app import SoapApp
+from scoregate.adapters.soap.config import SoapChannelConfig
+from scoregate.adapters.soap.contract import ServiceContract
+from scoregate.adapters.soap.preflight import check_mapping
+from scoregate.adapters.soap.security import UsernameTokenPolicy
+from scoregate.core.client import AsyncScoringClient
+from scoregate.core.settings import ClientSettings
+
+log = logging.getLogger(__name__)
+
+#: Environment variable naming the config file for ``create_app`` (multi-worker uvicorn).
+CONFIG_ENV = "SCOREGATE_SOAP_CONFIG"
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the process that embeds it decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    # The socket must carry proto=IPPROTO_TCP (getaddrinfo gives it): asyncio turns Nagle off
+    # (TCP_NODELAY) only on such sockets, and with Nagle on, the response's second write waits for
+    # the client's delayed ACK: 40 ms per request (measured with bench/soap_bench.py).
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    return sock
+
+
+class SoapChannel:
+    """One legacy SOAP endpoint. The WSDL and mapping are loaded and checked in the constructor,
+    so a bad contract fails before anything listens."""
+
+    name = "soap"
+
+    def __init__(
+        self,
+        config: SoapChannelConfig,
+        *,
+        client: AsyncScoringClient | None = None,
+        client_settings: ClientSettings | None = None,
+    ) -> None:
+        self.config = config
+        self.contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+        check_mapping(config, self.contract)
+        # Built here so that a password variable missing from the environment fails before start.
+        self.security = UsernameTokenPolicy(config.security) if config.security else None
+        self._client = client
+        self._client_settings = client_settings
+        self.app: SoapApp | None = None
+        self.port = config.port
+        """The bound port (the configured one, or the free one picked for port 0) once started."""
+        self._server: _EmbeddedServer | None = None
+        self._task: asyncio.Task | None = None
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.config.tls_cert_file else "http"
+        host = f"[{self.config.host}]" if ":" in self.config.host else self.config.host
+        return f"{scheme}://{host}:{self.port}{self.config.path}"
+
+    async def start(self) -> None:
+        """Bind, serve, and return once connections are accepted."""
+        # The async client must be created in the loop that uses it, so not in __init__.
+        client = self._client or AsyncScoringClient(self._client_settings)
+        self.app = SoapApp(self.config, client, self.contract, self.security)
+        sock = _bind(self.config.host, self.config.port)
+        self.port = sock.getsockname()[1]
+        server_config = uvicorn.Config(
+            self.app,
+            lifespan="off",
+            log_config=None,  # the gateway configures logging
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=self.config.grace_s,
+            ssl_certfile=self.config.tls_cert_file,
+            ssl_keyfile=self.config.tls_key_file,
+        )
+        self._server = _EmbeddedServer(server_config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="soap-channel")
+        while not self._server.started:
+            if self._task.done():
+                await self._task  # raises the reason it could not start
+                raise RuntimeError("the SOAP server stopped during start")
+            await asyncio.sleep(0.01)
+        log.info("soap channel serving %s (%d operations)", self.url, len(self.contract.operations))
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop accepting, let in-flight requests finish within ``grace`` seconds, then close."""
+        if self._server is None or self._task is None:
+            return
+        assert self.app is not None
+        self.app.accepting = False
+        self._server.config.timeout_graceful_shutdown = self.config.grace_s if grace is None else grace
+        self._server.should_exit = True
+        try:
+            await self._task
+        finally:
+            self._server = self._task = None
+            if self._client is None:
+                await self.app.client.close()
+
+    def health(self) -> ChannelHealth:
+        if self.app is None or self._server is None:
+            return ChannelHealth(False, "not started")
+        if not self.app.accepting:
+            return ChannelHealth(False, "stopping")
+        if not self.app.core_reachable:
+            return ChannelHealth(False, "scoring core unreachable")
+        return ChannelHealth(True)
+
+
+def create_app() -> SoapApp:
+    """App factory for ``uvicorn --factory --workers N``: config from ``$SCOREGATE_SOAP_CONFIG``,
+    core from ``SCOREGATE_CLIENT_*``. Each worker process builds its own contract and client."""
+    config = SoapChannelConfig.load(os.environ[CONFIG_ENV])
+    contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+    check_mapping(config, contract)
+    return SoapApp(config, AsyncScoringClient(ClientSettings()), contract)

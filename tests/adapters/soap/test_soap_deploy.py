@@ -1,0 +1,83 @@
+"""Ways of running the endpoint: HTTPS with a configured certificate, and several uvicorn worker
+processes through the app factory."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import zeep
+from soap_support import BINDING11, DEMO_CONFIG, ChannelThread, born_years_ago, legacy_application
+from zeep.transports import Transport
+
+from scoregate.adapters.soap import SoapChannelConfig
+from scoregate.adapters.soap.server import CONFIG_ENV
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return key, cert
+
+
+def test_https_when_a_certificate_is_configured(shared_core, tmp_path) -> None:
+    key, cert = _self_signed(tmp_path)
+    config = SoapChannelConfig.load(DEMO_CONFIG, port=0, tls_cert_file=str(cert), tls_key_file=str(key))
+    server = ChannelThread(config, shared_core.client_settings()).start()
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        session = requests.Session()
+        session.trust_env = False  # else REQUESTS_CA_BUNDLE from the environment overrides verify
+        session.verify = str(cert)
+        client = zeep.Client(f"{server.url}?wsdl", transport=Transport(session=session))
+        answer = client.create_service(BINDING11, server.url).AssessCreditApplication(
+            Application=legacy_application(born_years_ago(41))
+        )
+        assert answer.ApplicationNo == "LN20110342"
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(server.url.replace("https://", "http://") + "?wsdl", timeout=5)
+    finally:
+        server.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_several_worker_processes_with_the_app_factory(shared_core) -> None:
+    port = _free_port()
+    env = {**os.environ, CONFIG_ENV: str(DEMO_CONFIG), "SCOREGATE_CLIENT_TARGET": shared_core.target}
+    argv = [sys.executable, "-m", "uvicorn", "--factory", "scoregate.adapters.soap.server:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--log-level", "warning"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/RiskServices/LoanRiskService.asmx"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.exceptions.ConnectionError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "uvicorn workers did not become ready"
+            time.sleep(0.2)
+        client = zeep.Client(f"{url}?wsdl")
+        service = client.create_service(BINDING11, url)
+        for _ in range(6):  # connections may land on either worker
+            assert service.AssessCreditApplication(Application=legacy_application(born_years_ago(41))).ApplicationNo
+    finally:
+        proc.terminate()
+        proc.wait(15)

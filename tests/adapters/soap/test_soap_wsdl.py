@@ -1,0 +1,83 @@
+"""The legacy documents served as they are, health endpoints, and a mapping checked against the WSDL."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import zeep
+from soap_support import DEMO_CONFIG, demo_file, http_request, legacy_application, born_years_ago
+
+from scoregate.adapters.soap import ContractError, SoapChannel, SoapChannelConfig
+from scoregate.adapters.soap.contract import rewrite_locations
+
+LEGACY_LOCATION = b"http://riskhost.northwind-bank.example/RiskServices/LoanRiskService.asmx"
+
+
+@pytest.mark.parametrize("query", ["wsdl", "WSDL", "wsdl="])
+def test_wsdl_is_served_byte_for_byte(soap_server, query) -> None:
+    reply = http_request(f"{soap_server.url}?{query}", method="GET")
+    assert reply.status == 200
+    assert reply.headers["content-type"] == "text/xml; charset=utf-8"
+    assert reply.body == demo_file("LoanRiskService.wsdl").read_bytes()
+
+
+def test_public_url_rewrites_only_the_address_locations() -> None:
+    original = demo_file("LoanRiskService.wsdl").read_bytes()
+    rewritten = rewrite_locations(original, "https://risk.example.com/RiskServices/LoanRiskService.asmx")
+    assert rewritten.count(b'location="https://risk.example.com/RiskServices/LoanRiskService.asmx"') == 2
+    assert rewritten.replace(b"https://risk.example.com/", b"http://riskhost.northwind-bank.example/") == original
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_zeep_client_uses_the_rewritten_address_as_is(shared_core, channel_factory) -> None:
+    port = _free_port()
+    config = SoapChannelConfig.load(
+        DEMO_CONFIG, port=port, public_url=f"http://127.0.0.1:{port}/RiskServices/LoanRiskService.asmx"
+    )
+    server = channel_factory(config, shared_core.client_settings())
+    client = zeep.Client(f"{server.url}?wsdl")  # no create_service: the WSDL's own address is ours now
+    answer = client.service.AssessCreditApplication(Application=legacy_application(born_years_ago(41)))
+    assert answer.ApplicationNo == "LN20110342"
+
+
+def test_unknown_schema_and_bare_path_are_not_found(soap_server) -> None:
+    assert http_request(f"{soap_server.url}?xsd=xsd0", method="GET").status == 404
+    assert http_request(f"{soap_server.url}?xsd=../loan-risk.toml", method="GET").status == 404
+    bare = http_request(soap_server.url, method="GET")
+    assert (bare.status, bare.headers["content-type"]) == (404, "text/plain; charset=utf-8")
+
+
+def test_health_and_readiness(soap_server) -> None:
+    base = soap_server.url.rsplit("/", 2)[0]
+    assert http_request(f"{base}/healthz", method="GET").status == 200
+    assert http_request(f"{base}/readyz", method="GET").body == b"ready\n"
+    assert soap_server.channel.health().ready
+
+
+def test_a_mapping_that_does_not_fit_fails_at_start_naming_the_path() -> None:
+    data = SoapChannelConfig.load(DEMO_CONFIG).model_dump(mode="json")
+    request = data["operations"]["AssessCreditApplication"]["request"]
+    request["features"][0]["source"] = "Application/Applicant/DateOfBrith"
+    data["operations"]["AssessCreditApplication"]["faults"][0]["fault"] = "ValidationFault"
+    data["operations"]["PreScreen"] = data["operations"].pop("PreScreenApplicant")
+    with pytest.raises(ContractError) as caught:
+        SoapChannel(SoapChannelConfig.model_validate(data))
+    message = str(caught.value)
+    assert "'Application/Applicant/DateOfBrith' is not an element path (did you mean 'Application/Applicant/DateOfBirth'?)" in message
+    assert "declares no fault 'ValidationFault' (it declares: RiskServiceFault)" in message
+    assert "operation 'PreScreenApplicant' of the WSDL has no mapping" in message
+    assert "operations.PreScreen: the WSDL has no such operation (did you mean 'PreScreenApplicant'?)" in message
+
+
+def test_a_response_mapping_that_leaves_a_required_element_empty_fails_at_start() -> None:
+    data = SoapChannelConfig.load(DEMO_CONFIG).model_dump(mode="json")
+    result = data["operations"]["PreScreenApplicant"]["response"]["result"]
+    data["operations"]["PreScreenApplicant"]["response"]["result"] = [r for r in result if not r["target"].endswith("/Score")]
+    with pytest.raises(ContractError, match="PreScreenApplicant.response does not fill the output message"):
+        SoapChannel(SoapChannelConfig.model_validate(data))
