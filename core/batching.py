@@ -68,16 +68,22 @@ class MicroBatcher:
 
     async def _next_batch(self) -> list[_Pending]:
         assert self._queue is not None
-        batch = [self._carry.pop(0) if self._carry else await self._queue.get()]
-        key = (batch[0].scorer, batch[0].reason_count)
+        first = self._carry.pop(0) if self._carry else await self._queue.get()
+        key = (first.scorer, first.reason_count)
+        # Rows set aside earlier for this model and reason count join first, in arrival order.
+        batch = [first] + [p for p in self._carry if (p.scorer, p.reason_count) == key][: self.max_batch_size - 1]
+        taken = {id(p) for p in batch}
+        self._carry = [p for p in self._carry if id(p) not in taken]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.max_wait
         while len(batch) < self.max_batch_size:
             try:
                 item = self._queue.get_nowait()
             except asyncio.QueueEmpty:
+                # Wait for more only under concurrency: a lone caller is never delayed.
+                # (asyncio rounds sub-millisecond timeouts up to about 1 ms.)
                 remaining = deadline - loop.time()
-                if remaining <= 0:
+                if remaining <= 0 or len(batch) == 1:
                     break
                 try:
                     item = await asyncio.wait_for(self._queue.get(), remaining)
@@ -86,7 +92,7 @@ class MicroBatcher:
             if (item.scorer, item.reason_count) == key:
                 batch.append(item)
             else:
-                self._carry.append(item)  # another model or reason count: next batch
+                self._carry.append(item)  # another model or reason count: a later batch
         return batch
 
     async def _collect(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -70,12 +71,23 @@ class FeatureSchema(_Frozen):
             raise ValueError("feature names must be unique")
         return self
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.features)
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.names)}
+
     def index(self, name: str) -> int:
-        return self.names.index(name)
+        """Column of a feature; raises ValueError for a name the schema does not have."""
+        try:
+            return self._positions[name]
+        except KeyError:
+            raise ValueError(f"{name!r} is not a feature of this schema") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._positions
 
 
 class DecisionBand(_Frozen):

@@ -93,6 +93,23 @@ def result_from_batch(result: BatchResult, row: int, request_id: str) -> ScoreRe
     )
 
 
+def to_proto_result_row(result: BatchResult, row: int, request_id: str) -> pb.ScoreResult:
+    """One row of a scored batch straight to protobuf (the single-row hot path: no pydantic)."""
+    message = pb.ScoreResult(
+        request_id=request_id,
+        model=result.model,
+        version=result.version,
+        probability=float(result.probabilities[row]),
+        decision=result.decision(row) or "",
+        core_micros=result.core_micros,
+    )
+    for index, contribution in zip(result.reason_features[row].tolist(), result.reason_contributions[row].tolist()):
+        if index < 0:
+            break
+        message.reasons.add(feature=result.feature_names[index], code=result.reason_codes[index], contribution=contribution)
+    return message
+
+
 def to_proto_batch(
     batch: ColumnBatch, model: str, version: str | None = None, reason_count: int = 0, batch_id: str = "",
     caller: CallerRef | None = None,

@@ -85,7 +85,7 @@ def load_version(path: Path, xgb_threads: int = 1) -> LoadedModel:
             raise ModelLoadError(f"{booster_file}: smoke prediction is not finite")
     except xgb.core.XGBoostError as exc:
         raise ModelLoadError(f"{booster_file}: {str(exc).splitlines()[0]}") from exc
-    return LoadedModel(metadata=metadata, booster=booster)
+    return LoadedModel(metadata=metadata, booster=booster, threads=xgb_threads)
 
 
 class ModelRegistry:

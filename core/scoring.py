@@ -22,6 +22,8 @@ class LoadedModel:
 
     metadata: ModelMetadata
     booster: xgb.Booster
+    threads: int = 1
+    """OpenMP threads per XGBoost call (predictions and contributions alike)."""
 
     @property
     def name(self) -> str:
@@ -64,7 +66,9 @@ class Scorer:
         """
         rows, n = matrix.shape
         count = min(count, n)
-        dmatrix = xgb.DMatrix(matrix, missing=np.nan, feature_names=list(self._feature_names))
+        # nthread: without it the DMatrix uses every core, which made reasons 2-3x slower on a
+        # busy 2-core machine (docs/BENCHMARKS.md).
+        dmatrix = xgb.DMatrix(matrix, missing=np.nan, feature_names=list(self._feature_names), nthread=self.model.threads)
         contribs = self.model.booster.predict(
             dmatrix, pred_contribs=True, approx_contribs=self._approx, validate_features=False
         )[:, :n]  # the last column is the bias

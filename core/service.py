@@ -71,8 +71,7 @@ class ScoringService(pb_grpc.ScoringServicer):
             raise InvalidInput(violations)
         _check_deadline(context)
         batch, index = await self.batcher.score(scorer, row, min(request.reason_count, 32))
-        result = convert.result_from_batch(batch, index, request.request_id)
-        return pb.ScoreResponse(result=convert.to_proto_result(result))
+        return pb.ScoreResponse(result=convert.to_proto_result_row(batch, index, request.request_id))
 
     async def _score_batch(self, request: pb.BatchRequest, context: grpc.aio.ServicerContext, path: str) -> pb.BatchResponse:
         scorer: Scorer = self.registry.get(request.model, request.version or None)

@@ -36,7 +36,8 @@ class CoreSettings(BaseSettings):
     max_batch_size: int = Field(default=DEFAULT_MAX_BATCH_SIZE, ge=1)
     """Most single-row requests scored together in one micro-batch."""
     max_batch_wait_ms: float = Field(default=DEFAULT_MAX_BATCH_WAIT_MS, ge=0)
-    """How long a micro-batch waits for more rows; 0 batches only what is already queued."""
+    """How long a micro-batch of two or more rows waits for more; 0 batches only what is already
+    queued. A lone row never waits. asyncio rounds waits under 1 ms up to about 1 ms."""
     poll_interval_s: float = Field(default=DEFAULT_POLL_INTERVAL_S, gt=0)
     """How often the models directory is scanned for new versions."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)

@@ -64,7 +64,7 @@ def encode_features(
     violations = [
         _violation(name, ViolationCode.UNKNOWN_FEATURE, "is not a feature of this model")
         for name in features
-        if name not in schema.names
+        if name not in schema
     ]
     row = np.empty((1, len(schema.features)), dtype=np.float64)
     for i, spec in enumerate(schema.features):
@@ -81,7 +81,7 @@ def check_columns(schema: FeatureSchema, feature_names: tuple[str, ...]) -> list
     problems = [
         _violation(n, ViolationCode.UNKNOWN_FEATURE, "is not a feature of this model")
         for n in feature_names
-        if n not in schema.names
+        if n not in schema
     ]
     problems += [
         _violation(n, ViolationCode.MISSING, "column is missing from the batch")
@@ -95,8 +95,45 @@ def check_columns(schema: FeatureSchema, feature_names: tuple[str, ...]) -> list
     return problems
 
 
+def _bounds(schema: FeatureSchema) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-column lower and upper bounds, nullable mask and whole-number mask of a schema."""
+    cached = _BOUNDS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    low = np.array([
+        0.0 if f.kind is FeatureKind.CATEGORY else (-np.inf if f.minimum is None else f.minimum) for f in schema.features
+    ])
+    high = np.array([
+        len(f.codes) - 1.0 if f.kind is FeatureKind.CATEGORY else (np.inf if f.maximum is None else f.maximum)
+        for f in schema.features
+    ])
+    nullable = np.array([f.nullable for f in schema.features])
+    whole = np.array([f.kind is not FeatureKind.NUMBER for f in schema.features])
+    _BOUNDS[id(schema)] = (schema, (low, high, nullable, whole))
+    return low, high, nullable, whole
+
+
+_BOUNDS: dict[int, tuple[FeatureSchema, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
+def _all_valid(schema: FeatureSchema, matrix: np.ndarray) -> bool:
+    """One whole-matrix pass; the column-by-column walk only runs when something is wrong."""
+    low, high, nullable, whole = _bounds(schema)
+    missing = np.isnan(matrix)
+    if missing[:, ~nullable].any():
+        return False
+    with np.errstate(invalid="ignore"):
+        inside = (matrix >= low) & (matrix <= high)  # NaN and +-inf outside a finite bound fail here
+        if not (inside | missing).all() or np.isinf(matrix).any():
+            return False
+        columns = matrix[:, whole]
+        return bool(((columns == np.floor(columns)) | np.isnan(columns)).all())
+
+
 def validate_matrix(schema: FeatureSchema, matrix: np.ndarray) -> dict[int, tuple[FieldViolation, ...]]:
     """Check every cell of a float64 batch matrix; return violations of the failing rows only."""
+    if _all_valid(schema, matrix):
+        return {}
     bad: dict[int, list[FieldViolation]] = {}
 
     def flag(mask: np.ndarray, spec: FeatureSpec, code: ViolationCode, message: str) -> None:

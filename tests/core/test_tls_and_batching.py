@@ -53,3 +53,40 @@ def test_a_deadline_shorter_than_the_work_is_reported_as_expired(core, demo_rows
         with pytest.raises(DeadlineExpired):
             client.score_batch(big, MODEL, reason_count=3, timeout=0.05)
         assert client.score_batch(ColumnBatch(names, demo_rows[:5]), MODEL).rows == 5  # still serving
+
+
+def test_batcher_groups_rows_by_model_and_reason_count_without_losing_any() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scoregate.core.batching import MicroBatcher
+    from scoregate.core.contract import BatchResult
+
+    class Recorder:
+        """Stands in for a Scorer: records each batch it is given (no model needed here)."""
+
+        def __init__(self, name: str) -> None:
+            self.name, self.calls = name, []
+
+        def score(self, matrix, reason_count=0):  # noqa: ANN001, ANN202
+            self.calls.append((matrix[:, 0].tolist(), reason_count))
+            n = matrix.shape[0]
+            return BatchResult(self.name, "1", matrix[:, 0].copy(), np.zeros(n, np.uint8), ("A",),
+                               np.zeros((n, 0), np.int32), np.zeros((n, 0)), ("x",), ("R",))
+
+    async def run() -> list:
+        with ThreadPoolExecutor(1) as pool:
+            batcher = MicroBatcher(pool, max_batch_size=4, max_wait=0.002)
+            batcher.start()
+            a, b = Recorder("a"), Recorder("b")
+            jobs = [batcher.score(a if i % 3 else b, np.array([[float(i)]]), i % 2) for i in range(30)]
+            results = await asyncio.gather(*jobs)
+            await batcher.stop()
+            return results, a.calls + b.calls
+
+    results, calls = asyncio.run(run())
+    # Every row comes back with its own value, whatever batch it went into.
+    assert [float(r.probabilities[i]) for r, i in results] == [float(i) for i in range(30)]
+    assert sorted(v for values, _ in calls for v in values) == [float(i) for i in range(30)]
+    for values, reason_count in calls:
+        assert len(values) <= 4
+        assert {int(v) % 2 for v in values} == {reason_count}
