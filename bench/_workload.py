@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.core.contract import ColumnBatch, ModelMetadata, ScoreRequest
 
@@ -13,14 +14,7 @@ MODEL = DEMO_MODEL
 META = ModelMetadata.model_validate_json((DEMO_MODELS_DIR / DEMO_MODEL / "1" / "metadata.json").read_bytes())
 FEATURE_NAMES = META.feature_schema.names
 
-# The same applicant as tests/core/conftest.py APPLICANT (copied: bench/ must not import tests/).
-APPLICANT = {
-    "age": 41, "annual_income": 58_000.0, "employment_years": 6.5, "home_ownership": "MORTGAGE",
-    "residence_years": 4, "number_of_dependants": 2, "loan_amount": 15_000.0, "loan_term_months": 36,
-    "loan_purpose": "CAR", "interest_rate": 7.9, "has_cosigner": 0, "debt_to_income": 0.31,
-    "revolving_utilisation": 0.42, "open_accounts": 7, "credit_history_years": 12.0, "delinquencies_2y": 0,
-    "months_since_last_delinquency": None, "inquiries_6m": 1, "bankruptcies": 0, "savings_balance": 4_200.0,
-}
+APPLICANT = DEMO_APPLICANT
 
 
 def single_request(reason_count: int = 0) -> ScoreRequest:

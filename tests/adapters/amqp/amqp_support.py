@@ -23,6 +23,7 @@ import pika.exceptions
 from scoregate.adapters.amqp import topology
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.codecs.fixedwidth import RecordCodec, parse_copybook
+from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.app.paths import DEFAULTS_DIR
 
 URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -164,13 +165,7 @@ def close_connections(pids: list[str]) -> None:
 
 
 # A valid applicant of the demo model (credit-risk), in canonical feature names.
-APPLICANT = {
-    "age": 41, "annual_income": 58_000.0, "employment_years": 6.5, "home_ownership": "MORTGAGE",
-    "residence_years": 4, "number_of_dependants": 2, "loan_amount": 15_000.0, "loan_term_months": 36,
-    "loan_purpose": "CAR", "interest_rate": 7.9, "has_cosigner": 0, "debt_to_income": 0.31,
-    "revolving_utilisation": 0.42, "open_accounts": 7, "credit_history_years": 12.0, "delinquencies_2y": 0,
-    "months_since_last_delinquency": None, "inquiries_6m": 1, "bankruptcies": 0, "savings_balance": 4_200.0,
-}
+APPLICANT = DEMO_APPLICANT
 # Canonical feature -> JSON path of the demo JSON queue (app/defaults/amqp/demo.json).
 JSON_PATHS = {
     "age": "applicant.age", "annual_income": "applicant.annual_income",
