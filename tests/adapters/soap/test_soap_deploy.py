@@ -64,7 +64,7 @@ def test_several_worker_processes_with_the_app_factory(shared_core) -> None:
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/RiskServices/LoanRiskService.asmx"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # two interpreters import zeep and load the WSDL; slow on a busy CI box
         while True:
             try:
                 if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
