@@ -20,6 +20,8 @@ from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    # pika narrates every socket step at INFO; its warnings and errors still show.
+    logging.getLogger("pika").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
 @click.group()
@@ -110,6 +112,147 @@ def train(out: Path, name: str, version: str, seed: int | None, rows: int | None
     click.echo(f"wrote {out / name / version}")
     if m:
         click.echo(f"holdout: rows={m.rows} auc={m.auc:.3f} precision={m.precision:.3f} recall={m.recall:.3f} f1={m.f1:.3f}")
+
+
+def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
+    """Where each channel listens, and one call to try it with."""
+    from scoregate.app.paths import DEFAULTS_DIR
+
+    lines = ["", "scoregate is up. Try each channel:"]
+    for channel in gateway.channels:
+        health = channel.health()
+        state = "ready" if health.ready else f"not ready: {health.detail}"
+        if channel.name == "soap":
+            lines += [
+                f"  SOAP   {channel.url}  ({state})  WSDL: {channel.url}?wsdl",
+                f"         curl -s -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"\"' "
+                f"--data-binary @{DEFAULTS_DIR / 'soap' / 'sample-request.xml'} {channel.url}",
+            ]
+        elif channel.name == "amqp":
+            queues = ", ".join(q.name for q in channel.config.queues)
+            first = channel.config.queues[0].name
+            lines += [
+                f"  AMQP   {channel.config.url.rsplit('@', 1)[-1]} queues {queues}  ({state})",
+                f"         scoregate amqp request {first} {DEFAULTS_DIR / 'amqp' / 'sample-request.json'}",
+            ]
+        elif channel.name == "files":
+            inbox = channel.config.path(channel.config.inbox)
+            lines += [
+                f"  FILES  drop into {inbox}  responses in {channel.config.path(channel.config.outbox)}  ({state})",
+                f"         scoregate files demo --records 1000 --out {inbox}",
+            ]
+    click.echo("\n".join(lines) + "\n\nCtrl-C stops (in-flight work finishes first).", err=False)
+
+
+@main.command()
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="gateway configuration [the embedded default]")
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=Path("scoregate-demo"),
+              show_default=True, help="where the drop directories and the ledger live")
+@click.option("--grace", type=float, default=10.0, show_default=True, help="seconds in-flight work gets on stop")
+def up(config_file: Path | None, workdir: Path, grace: float) -> None:
+    """Start the scoring core and every channel on the embedded default (demo model and contracts)."""
+    from scoregate.app.config import GatewayConfig
+    from scoregate.app.gateway import Gateway
+    from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
+    from scoregate.app.runner import CoreProcess, run_gateway
+
+    config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
+    workdir.mkdir(parents=True, exist_ok=True)
+    models = config.path(config.core.models_dir) if config.core.models_dir else None
+    core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
+    try:
+        click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
+        gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
+        gateway.build()
+        run_gateway(gateway, grace, _banner)
+    finally:
+        core_process.stop(grace)
+
+
+@main.group()
+def gateway() -> None:
+    """The gateway (legacy channels) on its own, calling a core elsewhere."""
+
+
+@gateway.command("serve")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True)
+@click.option("--grace", type=float, default=10.0, show_default=True)
+def gateway_serve(config_file: Path, grace: float) -> None:
+    """Run the configured channels against the core named in the file (or SCOREGATE_CLIENT_TARGET)."""
+    from scoregate.app.config import GatewayConfig
+    from scoregate.app.gateway import Gateway
+    from scoregate.app.runner import run_gateway
+
+    config = GatewayConfig.load(config_file)
+    gw = Gateway(config, config.client_settings())
+    gw.build()
+    run_gateway(gw, grace, _banner)
+
+
+@main.group("config")
+def config_group() -> None:
+    """Configuration files."""
+
+
+@config_group.command("check")
+@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def config_check(config_file: Path) -> None:
+    """Validate a gateway configuration and every channel file it names; list every error."""
+    from pydantic import ValidationError
+
+    from scoregate.app.config import GatewayConfig, format_errors
+    from scoregate.app.gateway import BUILDERS
+
+    try:
+        config = GatewayConfig.load(config_file)
+    except ValidationError as error:
+        raise click.ClickException("\n".join(format_errors(error, f"{config_file}: "))) from None
+    problems: list[str] = []
+    for name, section in config.channels.items():
+        path = config.path(section.config)
+        try:
+            BUILDERS[name](section, path, config.client_settings(), None)
+        except ValidationError as error:
+            problems += format_errors(error, f"{path}: ")
+        except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
+            problems.append(f"{path}: {error}")
+    if problems:
+        raise click.ClickException("\n".join(problems))
+    click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
+
+
+@main.group()
+def amqp() -> None:
+    """The RabbitMQ channel, from a producer's side."""
+
+
+@amqp.command("request")
+@click.argument("queue")
+@click.argument("payload", type=click.File("rb"), default="-")
+@click.option("--url", default="amqp://guest:guest@127.0.0.1:5672/%2F", show_default=True)
+@click.option("--content-type", default=None, help="[from the payload]")
+@click.option("--timeout", type=float, default=10.0, show_default=True)
+@click.option("--reply-queue", default=None, help="a named reply queue [direct reply-to]")
+@click.option("--message-id", default=None)
+@click.option("--expiration-ms", type=int, default=None)
+def amqp_request(queue, payload, url, content_type, timeout, reply_queue, message_id, expiration_ms) -> None:  # noqa: ANN001
+    """Publish PAYLOAD (a file, or - for stdin) to QUEUE with reply_to, wait for the reply, print it."""
+    from scoregate.adapters.amqp.request import NoSuchQueue, send_request
+
+    try:
+        reply = send_request(
+            queue, payload.read(), url=url, content_type=content_type, timeout_s=timeout,
+            reply_queue=reply_queue, message_id=message_id, expiration_ms=expiration_ms,
+        )
+    except NoSuchQueue as error:
+        raise click.ClickException(str(error)) from None
+    except TimeoutError:
+        raise click.ClickException(f"no reply within {timeout} s") from None
+    status = reply.headers.get("x-scoregate-status", "")
+    if status:
+        click.echo(f"status: {status}", err=True)
+    click.echo(reply.body.decode("utf-8", errors="replace"))
 
 
 if __name__ == "__main__":

@@ -8,3 +8,5 @@ DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 #: The demo models directory: credit-risk/1 (model.ubj, metadata.json), made by ``scoregate train``.
 DEMO_MODELS_DIR = DEFAULTS_DIR / "models"
 DEMO_MODEL = "credit-risk"
+#: The embedded default of ``scoregate up``.
+DEFAULT_GATEWAY_CONFIG = DEFAULTS_DIR / "gateway.toml"

@@ -1,0 +1,87 @@
+"""The gateway's configuration: one file naming the core and each channel's own contract file.
+
+TOML (or JSON). Relative paths resolve against the file's folder. Each channel keeps its own
+configuration file and model (``SoapChannelConfig``, ``AmqpChannelConfig``, ``FileJobConfig``);
+this file only says which channels run and where the core is. Client settings may also come from
+``SCOREGATE_CLIENT_*`` variables (e.g. ``SCOREGATE_CLIENT_TARGET``), which win over the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scoregate.core.settings import ClientSettings
+
+#: the channels a gateway can run, by the name used in the configuration file
+CHANNEL_NAMES = ("soap", "amqp", "files")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CoreSection(_Strict):
+    """The core that ``scoregate up`` starts beside the gateway (``gateway serve`` ignores it)."""
+
+    address: str = "127.0.0.1:0"
+    """Where the embedded core listens; port 0 picks a free one."""
+    models_dir: Path | None = None
+    """Models directory; None: the shipped demo model."""
+    metrics_port: int | None = None
+
+
+class ChannelSection(_Strict):
+    config: Path
+    """The channel's own configuration file (its contract, mapping and limits)."""
+    enabled: bool = True
+    set: dict[str, Any] = {}
+    """Top-level keys of the channel's file to replace (e.g. ``{port = 8081}`` or an AMQP ``url``)."""
+
+
+class GatewayConfig(_Strict):
+    base_dir: Path = Path(".")
+    """Folder of the configuration file; relative paths resolve against it."""
+    core: CoreSection = CoreSection()
+    client: dict[str, Any] = {}
+    """ScoringClient settings (target, timeout_s, retry_attempts, breaker_failures, tls_ca_file, ...)."""
+    channels: dict[str, ChannelSection] = Field(default_factory=dict)
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: dict[str, ChannelSection]) -> dict[str, ChannelSection]:
+        for name in value:
+            if name not in CHANNEL_NAMES:
+                close = difflib.get_close_matches(name, CHANNEL_NAMES, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(f"unknown channel {name!r}{hint} (known: {', '.join(CHANNEL_NAMES)})")
+        return value
+
+    def path(self, value: Path) -> Path:
+        return value if value.is_absolute() else (self.base_dir / value).resolve()
+
+    def client_settings(self, **overrides: Any) -> ClientSettings:
+        # Environment variables (SCOREGATE_CLIENT_*) beat the file; explicit overrides beat both.
+        from_env = ClientSettings().model_dump(exclude_unset=True)
+        return ClientSettings(**{**self.client, **from_env, **overrides})
+
+    @classmethod
+    def load(cls, file: Path | str) -> GatewayConfig:
+        file = Path(file)
+        text = file.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
+        return cls.model_validate({**data, "base_dir": file.resolve().parent})
+
+
+def format_errors(error: ValidationError, prefix: str = "") -> list[str]:
+    """Every error of a validation, one line each, with the dotted path of the offending key."""
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        lines.append(f"{prefix}{where or '(top)'}: {item['msg']}")
+    return lines

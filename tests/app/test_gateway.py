@@ -1,0 +1,92 @@
+"""``scoregate up`` and ``scoregate config check`` as a newcomer runs them: real processes, real calls."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scoregate.adapters.amqp.request import send_request
+from scoregate.app.cli import main
+from scoregate.app.paths import DEFAULTS_DIR
+
+SCOREGATE = str(Path(sys.executable).parent / "scoregate")
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def vhost():
+    """A fresh vhost, so that the demo's fixed queue names never meet another run's."""
+    name = f"scoregate-test-{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    yield name
+    _rabbitmqctl("delete_vhost", name)
+
+
+def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
+    bad = tmp_path / "gateway.toml"
+    bad.write_text('[channels.sop]\nconfig = "x.toml"\n[core]\nadress = "x"\n')
+    result = CliRunner().invoke(main, ["config", "check", str(bad)])
+    assert result.exit_code != 0
+    assert "did you mean 'soap'" in result.output
+    assert "core.adress" in result.output
+
+    soap = tmp_path / "soap.toml"
+    soap.write_text((DEFAULTS_DIR / "soap" / "loan-risk.toml").read_text().replace('wsdl = "LoanRiskService.wsdl"', 'wsdl = "missing.wsdl"'))
+    config = tmp_path / "gw.toml"
+    config.write_text(f'[channels.soap]\nconfig = "{soap}"\n')
+    result = CliRunner().invoke(main, ["config", "check", str(config)])
+    assert result.exit_code != 0 and "missing.wsdl" in result.output
+
+
+def test_up_serves_the_demo_soap_and_amqp_channels(tmp_path: Path, vhost: str) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        "[core]\naddress = \"127.0.0.1:0\"\n"
+        f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
+        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
+        f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
+    )
+    up = subprocess.Popen([SCOREGATE, "up", "--config", str(config), "--workdir", str(tmp_path / "work")],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    banner: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in up.stdout:
+            banner.append(line)
+            if line.startswith("Ctrl-C"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert ready.wait(90), "".join(banner)
+        text = "".join(banner)
+        soap_url = re.search(r"SOAP\s+(http://\S+)\s+\(ready\)", text).group(1)
+        assert "AMQP" in text and "(ready)" in text.split("AMQP", 1)[1]
+
+        envelope = (DEFAULTS_DIR / "soap" / "sample-request.xml").read_bytes()
+        request = urllib.request.Request(soap_url, envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})
+        soap_reply = urllib.request.urlopen(request, timeout=30).read().decode()
+        assert "<ns0:RiskScore>" in soap_reply and "credit-risk:1" in soap_reply
+
+        amqp_reply = send_request(
+            "scoregate.demo.json", (DEFAULTS_DIR / "amqp" / "sample-request.json").read_bytes(),
+            url=f"amqp://guest:guest@127.0.0.1:5672/{vhost}", timeout_s=30,
+        )
+        assert b'"model":"credit-risk:1"' in amqp_reply.body.replace(b" ", b"")
+    finally:
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(60) == 0
