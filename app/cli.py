@@ -141,7 +141,8 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
                 f"  FILES  drop into {inbox}  responses in {channel.config.path(channel.config.outbox)}  ({state})",
                 f"         scoregate files demo --records 1000 --out {inbox}",
             ]
-    click.echo("\n".join(lines) + "\n\nCtrl-C stops (in-flight work finishes first).", err=False)
+    click.echo("\n".join(lines) + "\n\nCtrl-C stops (in-flight work finishes first).")
+    sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
 
 @main.command()
@@ -163,6 +164,7 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
     try:
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
+        sys.stdout.flush()
         gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
         gateway.build()
         run_gateway(gateway, grace, _banner)

@@ -6,7 +6,6 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
-COPY scoregate ./scoregate
 COPY core ./core
 COPY adapters ./adapters
 COPY app ./app
