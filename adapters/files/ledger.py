@@ -4,7 +4,8 @@ A SQLite database (one file beside the work directory) records each input by nam
 SHA-256 with its state:
 
 ``claimed`` -> ``written`` (response and reject files are complete in the outbox) -> ``done``
-(input archived); or ``failed`` (set aside in the error directory with a reason).
+(input archived); or ``failed`` (set aside in the error directory with a reason); or ``retry``
+(put back into the inbox because the core was unavailable or the gateway stopped).
 
 After a crash, a file whose last state is ``claimed`` is processed again from the start (its
 outputs are only ever renamed into place complete, so nothing partial was published); one that
@@ -47,6 +48,8 @@ class FileState(StrEnum):
     WRITTEN = "written"
     DONE = "done"
     FAILED = "failed"
+    RETRY = "retry"
+    """Put back into the inbox (core unavailable, or abandoned at shutdown): tried again later."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,12 @@ class Ledger:
     _COLUMNS = "id, name, size, sha256, state, records, rejects, detail"
 
     def completed(self, sha256: str, size: int) -> Entry | None:
-        """An earlier file with the same content that was fully processed (a repeated drop)."""
+        """An earlier file with the same content whose outputs were published (a repeated drop).
+
+        ``written`` counts too: its outputs are out, only the archiving may be missing."""
         row = self._db.execute(
-            f"SELECT {self._COLUMNS} FROM files WHERE sha256 = ? AND size = ? AND state = ? ORDER BY id DESC LIMIT 1",
-            (sha256, size, FileState.DONE.value),
+            f"SELECT {self._COLUMNS} FROM files WHERE sha256 = ? AND size = ? AND state IN (?, ?) ORDER BY id DESC LIMIT 1",
+            (sha256, size, FileState.WRITTEN.value, FileState.DONE.value),
         ).fetchone()
         return self._entry(row)
 

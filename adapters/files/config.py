@@ -1,0 +1,160 @@
+"""Configuration of one drop-directory job: where files come and go, their layouts, the mapping."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scoregate.adapters.codecs.fixedwidth import Layout, RecordCodec, parse_copybook
+from scoregate.adapters.files.claim import CompletionRule
+from scoregate.adapters.mapping import RequestMapping, ResponseMapping
+
+DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
+DEFAULT_BATCH_RECORDS = 32_768
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RecordLayout(_Strict):
+    """A copybook with its record types (header, detail, trailer) chosen by a type field."""
+
+    copybook: Path
+    """Copybook file; relative paths resolve against the job's ``base_dir``."""
+    encoding: str = "cp037"
+    """cp037, cp500, cp1047, latin-1 or ascii."""
+    recfm: Literal["F", "FB", "V", "VB"] = "FB"
+    line_end: bool = False
+    """F/FB text files with a newline after each record."""
+    type_field: str | None = None
+    """The field whose value says the record type; None for a file of detail records only."""
+    header: str | None = None
+    """Record-type group of the header record and its type-field value, e.g. ``LR-HEADER-REC``."""
+    detail: str
+    trailer: str | None = None
+    type_values: dict[str, str] = {}
+    """Type-field value -> record-type group, e.g. {"H": "LR-HEADER-REC", "D": ..., "T": ...}."""
+
+
+class TrailerCheck(_Strict):
+    """What the input trailer must agree with (a mismatch rejects the whole file)."""
+
+    count: str | None = None
+    """Trailer field holding the number of detail records."""
+    totals: dict[str, str] = {}
+    """Trailer field -> detail field whose sum over all detail records it must equal."""
+
+
+class ResponseTrailer(_Strict):
+    count: str | None = None
+    """Response trailer field for the number of scored records."""
+    rejects: str | None = None
+    """Response trailer field for the number of rejected records."""
+    totals: dict[str, str] = {}
+    """Response trailer field -> input detail field summed over the scored records."""
+
+
+class FileJobConfig(_Strict):
+    """One drop-directory job (a pair of legacy record layouts and where their files go)."""
+
+    name: str
+    base_dir: Path = Path(".")
+    """Relative paths below resolve against it (set to the config file's folder by the loader)."""
+    inbox: Path = Path("inbox")
+    work: Path = Path("work")
+    outbox: Path = Path("outbox")
+    archive: Path = Path("archive")
+    error: Path = Path("error")
+    ledger: Path = Path("ledger.sqlite")
+    pattern: str = "*"
+    """Glob of input names in the inbox (done files are never inputs)."""
+    done_suffix: str | None = ".done"
+    """Input is complete when NAME + suffix exists; None: by stable size (``stable_s``, ``min_age_s``)."""
+    stable_s: float = Field(default=5.0, ge=0)
+    min_age_s: float = Field(default=2.0, ge=0)
+    output_done_suffix: str | None = ".done"
+    """Written after the response and reject files are complete, for the job that collects them."""
+    response_suffix: str = ".RSP"
+    reject_suffix: str = ".REJ"
+    on_duplicate: Literal["skip", "process"] = "skip"
+    """A file whose content was processed before: set aside with a notice, or process again."""
+    poll_s: float = Field(default=1.0, gt=0)
+    retry_s: float = Field(default=30.0, gt=0)
+    """How long a file waits in the inbox after the core was unavailable."""
+    chunk_bytes: int = Field(default=DEFAULT_CHUNK_BYTES, ge=4096)
+    batch_records: int = Field(default=DEFAULT_BATCH_RECORDS, ge=1)
+    """Records per scoring call: large enough to amortise the call, small enough to bound memory."""
+    input: RecordLayout
+    output: RecordLayout
+    reference: str
+    """Detail field with the caller's reference, copied into the response and reject records."""
+    request: RequestMapping
+    """Detail fields -> model features (sources are field names)."""
+    response: ResponseMapping
+    """Result -> response detail fields (targets are field names)."""
+    header_copy: dict[str, str] = {}
+    """Response header field -> input header field copied as is."""
+    header_model_field: str | None = None
+    """Response header field that names the model (name:version) used."""
+    trailer_check: TrailerCheck = TrailerCheck()
+    response_trailer: ResponseTrailer = ResponseTrailer()
+
+    @model_validator(mode="after")
+    def _trailer_needs_a_trailer(self) -> FileJobConfig:
+        if (self.trailer_check.count or self.trailer_check.totals) and not self.input.trailer:
+            raise ValueError("trailer_check needs input.trailer")
+        return self
+
+    @classmethod
+    def load(cls, path: Path | str) -> FileJobConfig:
+        """Read a job from a JSON file (YAML too, by suffix, when PyYAML is installed).
+
+        ``base_dir`` (default: the file's folder) and the copybook paths resolve against the
+        file's folder, so a config and its copybooks move together.
+        """
+        path = Path(path).resolve()
+        text = path.read_text(encoding="utf-8")
+        if path.suffix in (".yaml", ".yml"):
+            import yaml  # optional dependency, only for YAML job files
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+        folder = path.parent
+        data["base_dir"] = str(folder / data.get("base_dir", "."))
+        for side in ("input", "output"):
+            if isinstance(data.get(side), dict) and "copybook" in data[side]:
+                data[side]["copybook"] = str(folder / data[side]["copybook"])
+        return cls.model_validate(data)
+
+    def path(self, value: Path) -> Path:
+        return value if value.is_absolute() else self.base_dir / value
+
+    @property
+    def completion(self) -> CompletionRule:
+        return CompletionRule(done_suffix=self.done_suffix, stable_s=self.stable_s, min_age_s=self.min_age_s)
+
+    def _layout(self, spec: RecordLayout) -> Layout:
+        groups = [g for g in (spec.header, spec.detail, spec.trailer) if g]
+        layout = parse_copybook(self.path(spec.copybook).read_text(encoding="latin-1"), record_types=groups)
+        if spec.type_field:
+            layout = layout.with_selector(spec.type_field, spec.type_values)
+        return layout
+
+    @cached_property
+    def input_codec(self) -> RecordCodec:
+        return RecordCodec(self._layout(self.input), self.input.encoding, self.input.recfm,
+                           line_end=b"\n" if self.input.line_end else None)
+
+    @cached_property
+    def output_codec(self) -> RecordCodec:
+        return RecordCodec(self._layout(self.output), self.output.encoding, self.output.recfm,
+                           line_end=b"\n" if self.output.line_end else None)
+
+    def type_value(self, spec: RecordLayout, group: str) -> str:
+        return next(value for value, name in spec.type_values.items() if name == group)

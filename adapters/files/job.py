@@ -1,0 +1,183 @@
+"""One claimed file, start to finish, with the ledger kept at each step.
+
+Order (each step durable before the next, so a crash anywhere costs at most a reprocessing):
+
+1. ledger ``claimed`` (name, size, SHA-256);
+2. response and reject files written under temporary names, fsynced, renamed into the outbox
+   (``pipeline.py``);
+3. ledger ``written``; then the outputs' done files (last, for the collecting job);
+4. the input renamed into the archive; ledger ``done``.
+
+After a crash the watcher reclaims the orphaned file: a last state ``claimed`` means start again
+(a response already renamed into place is replaced by an identical one, never doubled);
+``written`` means only the done files and the archiving are left.
+
+Errors, by kind (``rejects.DISPOSITIONS``): the file is set aside in the error directory with a
+``NAME.reason`` file (trailer mismatch, unknown model, a repeated drop under ``on_duplicate: skip``),
+or put back into the inbox with its done file for a retry (core unavailable, gateway stopping).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from scoregate.adapters.files.claim import original_name
+from scoregate.adapters.files.config import FileJobConfig
+from scoregate.adapters.files.ledger import FileState, Ledger, checksum
+from scoregate.adapters.files.pipeline import (
+    Abandoned,
+    Hook,
+    Outputs,
+    Pipeline,
+    _fsync_dir,
+)
+from scoregate.adapters.files.rejects import (
+    FileDisposition,
+    FileRejected,
+    disposition,
+    reason_text,
+)
+from scoregate.core.client import ScoringClient
+from scoregate.core.errors import ScoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobSummary:
+    name: str
+    outcome: str
+    """``done``, ``failed`` (error directory), ``retry`` (back in the inbox) or ``duplicate``."""
+    records: int = 0
+    scored: int = 0
+    rejected: int = 0
+    response: Path | None = None
+    rejects: Path | None = None
+    reason: str = ""
+    seconds: float = 0.0
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    target = folder / name
+    return target if not target.exists() else folder / f"{name}.{time.strftime('%Y%m%d%H%M%S')}.{os.getpid()}"
+
+
+class FileJob:
+    """Runs claimed files of one job config; one instance per watcher (not thread-safe)."""
+
+    def __init__(self, config: FileJobConfig, client: ScoringClient, ledger: Ledger, *, hook: Hook | None = None,
+                 abandon: threading.Event | None = None, today: date | None = None) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.hook = hook or (lambda step: None)
+        self.pipeline = Pipeline(config, client, hook=self.hook, abandon=abandon, today=today)
+        self.dirs = {k: config.path(getattr(config, k)) for k in ("inbox", "work", "outbox", "archive", "error")}
+
+    def run(self, claimed: Path) -> JobSummary:
+        started = time.monotonic()
+        name = original_name(claimed)
+        size, sha = claimed.stat().st_size, checksum(claimed)
+        previous = self.ledger.latest(name, sha)
+        if previous is not None and previous.state is FileState.WRITTEN:
+            # Crashed after publishing: only the done files and the archiving are left.
+            summary = JobSummary(name, "done", previous.records or 0, rejected=previous.rejects or 0, reason="resumed")
+            self._finish(claimed, name, previous.id, summary)
+            return summary
+        entry = self.ledger.begin(name, size, sha)
+        if (earlier := self.ledger.completed(sha, size)) is not None and self.config.on_duplicate == "skip":
+            why = FileRejected("DUPLICATE", f"same content as {earlier.name} (ledger entry {earlier.id}), processed before")
+            return self._set_aside(claimed, name, entry, why, started, outcome="duplicate")
+        try:
+            outputs = self.pipeline.run(claimed, name, self.dirs["outbox"])
+        except Abandoned:
+            return self._put_back(claimed, name, entry, "abandoned: the gateway stopped", started)
+        except FileRejected as error:
+            return self._set_aside(claimed, name, entry, error, started)
+        except ScoreError as error:
+            if disposition(error) is FileDisposition.RETRY:
+                return self._put_back(claimed, name, entry, f"{error.kind.name}: {error.message}", started)
+            return self._set_aside(claimed, name, entry, error, started)
+        except Exception as error:  # a bug or an I/O failure: set aside with a reason, never left claimed
+            log.exception("file %s: unexpected failure", name)
+            return self._set_aside(claimed, name, entry, FileRejected("INTERNAL_ERROR", repr(error)), started)
+        self.hook("renamed")
+        summary = _summary(name, outputs)
+        self.ledger.advance(entry, FileState.WRITTEN, records=outputs.records, rejects=outputs.rejected)
+        self._finish(claimed, name, entry, summary)
+        summary.seconds = time.monotonic() - started
+        log.info("file %s: %d records, %d scored, %d rejected in %.2f s", name, summary.records, summary.scored,
+                 summary.rejected, summary.seconds)
+        return summary
+
+    def _finish(self, claimed: Path, name: str, entry: int, summary: JobSummary) -> None:
+        cfg, outbox = self.config, self.dirs["outbox"]
+        summary.response, summary.rejects = outbox / (name + cfg.response_suffix), outbox / (name + cfg.reject_suffix)
+        if cfg.output_done_suffix:
+            for path in (summary.rejects, summary.response):
+                path.with_name(path.name + cfg.output_done_suffix).touch()
+            _fsync_dir(outbox)
+        self.hook("written")
+        self.dirs["archive"].mkdir(parents=True, exist_ok=True)
+        os.rename(claimed, _free_name(self.dirs["archive"], name))
+        self.hook("archived")
+        self.ledger.advance(entry, FileState.DONE)
+
+    def _set_aside(self, claimed: Path, name: str, entry: int, error: ScoreError | FileRejected, started: float,
+                   outcome: str = "failed") -> JobSummary:
+        error_dir = self.dirs["error"]
+        error_dir.mkdir(parents=True, exist_ok=True)
+        target = _free_name(error_dir, name)
+        text = reason_text(error, name)
+        reason = target.with_name(target.name + ".reason")
+        reason.write_text(text, encoding="utf-8")
+        os.rename(claimed, target)
+        self.ledger.advance(entry, FileState.FAILED, detail=text.strip())
+        log.warning("file %s set aside in %s: %s", name, error_dir, error)
+        return JobSummary(name, outcome, reason=str(error), seconds=time.monotonic() - started)
+
+    def _put_back(self, claimed: Path, name: str, entry: int, why: str, started: float) -> JobSummary:
+        """Back into the inbox under its own name, done file recreated: taken again later."""
+        target = _free_name(self.dirs["inbox"], name)  # never over a newer drop of the same name
+        os.rename(claimed, target)
+        if self.config.done_suffix:
+            target.with_name(target.name + self.config.done_suffix).touch()
+        self.ledger.advance(entry, FileState.RETRY, detail=why)
+        log.warning("file %s put back for a retry: %s", name, why)
+        return JobSummary(name, "retry", reason=why, seconds=time.monotonic() - started)
+
+
+def _summary(name: str, outputs: Outputs) -> JobSummary:
+    return JobSummary(name, "done", outputs.records, outputs.scored, outputs.rejected, outputs.response, outputs.rejects)
+
+
+def process_file(input_path: Path, config: FileJobConfig, client: ScoringClient, out_dir: Path, *,
+                 progress: Callable[[int], None] | None = None, today: date | None = None) -> JobSummary:
+    """The one-off use (``scoregate files process``): one file, the watcher's pipeline, no ledger.
+
+    The input is only read, never moved. Outputs (and their done files) go to ``out_dir``; a file
+    refused as a whole gets ``out_dir/NAME.reason`` instead. A ``ScoreError`` that means "retry"
+    (core unavailable) is raised: the caller tries again later. ``progress`` gets bytes read.
+    """
+    started = time.monotonic()
+    name = input_path.name
+    try:
+        outputs = Pipeline(config, client, today=today).run(input_path, name, out_dir, progress)
+    except (FileRejected, ScoreError) as error:
+        if isinstance(error, ScoreError) and disposition(error) is FileDisposition.RETRY:
+            raise
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / (name + ".reason")).write_text(reason_text(error, name), encoding="utf-8")
+        return JobSummary(name, "failed", reason=str(error), seconds=time.monotonic() - started)
+    if config.output_done_suffix:
+        for path in (outputs.rejects, outputs.response):
+            path.with_name(path.name + config.output_done_suffix).touch()
+    summary = _summary(name, outputs)
+    summary.seconds = time.monotonic() - started
+    return summary

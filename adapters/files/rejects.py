@@ -1,0 +1,135 @@
+"""Canonical errors -> the file channel's answers: reject records, reason files, what to do with a file.
+
+The only place where a decode :class:`~scoregate.adapters.codecs.fixedwidth.Reason`, a
+:class:`~scoregate.core.errors.FieldViolation` or a :class:`~scoregate.core.errors.ScoreError`
+becomes something the mainframe side sees.
+
+Record level (the other records are still scored): one reject record per problem, in the input's
+code page, in this fixed layout (``reject_layout``)::
+
+    REJ-RECORD-NO   9(09)   1-based record number in the input file (header = record 1)
+    REJ-REASON      X(20)   BAD_PACKED_SIGN, UNKNOWN_RECORD_TYPE, OUT_OF_RANGE, UNKNOWN_CATEGORY, ...
+    REJ-FIELD       X(30)   the caller's field name ("" for a record-level reason)
+    REJ-MESSAGE     X(100)  what is wrong (with the offending bytes in hex for decode errors)
+    REJ-RECORD      X(n)    the original record bytes, unchanged (n = input LRECL)
+
+File level (``FileDisposition``): by ``ScoreError.kind`` (see ``DISPOSITIONS``), a file is either
+set aside into the error directory with a reason file, or put back for a retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from scoregate.adapters.codecs.fixedwidth import (
+    DecodedBatch,
+    RecordCodec,
+    layout_from_spec,
+)
+from scoregate.adapters.mapping import RequestMapping
+from scoregate.core.errors import ErrorKind, FieldViolation, ScoreError
+
+REASON_WIDTH = 20
+FIELD_WIDTH = 30
+MESSAGE_WIDTH = 100
+
+
+class FileDisposition(StrEnum):
+    ERROR = "error"
+    """Set aside into the error directory with a reason file; nothing published."""
+    RETRY = "retry"
+    """Put back into the inbox for a later attempt; nothing published, never rejected."""
+
+
+DISPOSITIONS: dict[ErrorKind, FileDisposition] = {
+    ErrorKind.INVALID_INPUT: FileDisposition.ERROR,  # a whole batch refused: the job's config is wrong
+    ErrorKind.UNKNOWN_MODEL: FileDisposition.ERROR,
+    ErrorKind.CORE_UNAVAILABLE: FileDisposition.RETRY,
+    ErrorKind.DEADLINE_EXPIRED: FileDisposition.RETRY,
+    ErrorKind.CORE_FAILURE: FileDisposition.RETRY,  # server-side: not the sender's fault
+}
+
+
+class FileRejected(Exception):
+    """The whole file is refused (trailer mismatch, no header, ...): error directory, reason file."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def disposition(error: ScoreError) -> FileDisposition:
+    return DISPOSITIONS.get(error.kind, FileDisposition.RETRY)
+
+
+def reason_text(error: ScoreError | FileRejected, name: str) -> str:
+    """Contents of the reason file put beside a file set aside in the error directory."""
+    code = error.code if isinstance(error, FileRejected) else error.kind.name
+    message = error.message
+    return f"file: {name}\nreason: {code}\nmessage: {message}\n"
+
+
+@dataclass(frozen=True)
+class RejectRow:
+    record_no: int
+    """1-based in the input file."""
+    reason: str
+    field: str
+    message: str
+
+
+def reject_layout(lrecl: int):
+    return layout_from_spec({"name": "REJECT", "fields": [
+        {"name": "REJ-RECORD-NO", "type": "zoned", "digits": 9},
+        {"name": "REJ-REASON", "type": "text", "length": REASON_WIDTH},
+        {"name": "REJ-FIELD", "type": "text", "length": FIELD_WIDTH},
+        {"name": "REJ-MESSAGE", "type": "text", "length": MESSAGE_WIDTH},
+        {"name": "REJ-RECORD", "type": "text", "length": lrecl},
+    ]})
+
+
+class RejectEncoder:
+    """Builds reject records for one input codec (same code page, the original bytes appended)."""
+
+    def __init__(self, input_codec: RecordCodec, mapping: RequestMapping) -> None:
+        self.mapping = mapping
+        self.lrecl = input_codec.lrecl
+        self.codec = RecordCodec(reject_layout(self.lrecl), input_codec.codepage, "FB",
+                                 line_end=input_codec.framer.line_end or None)
+        self._raw = self.codec.layout.record_type(None).field("REJ-RECORD")
+
+    def from_decode(self, batch: DecodedBatch, rows: np.ndarray) -> dict[int, list[RejectRow]]:
+        """Decode errors of the given batch rows -> {batch row: rejects}."""
+        out: dict[int, list[RejectRow]] = {}
+        wanted = set(rows.tolist())
+        for e in batch.explain():
+            if e.record in wanted:
+                out.setdefault(e.record, []).append(RejectRow(batch.start + e.record + 1, e.reason, e.field, e.message))
+        return out
+
+    def from_violations(self, record_no: int, violations: list[FieldViolation] | tuple[FieldViolation, ...]) -> list[RejectRow]:
+        """Mapping or core-schema violations (canonical names renamed to the caller's fields)."""
+        return [RejectRow(record_no, v.code.value, self.mapping.source_of(v.field), v.message) for v in violations]
+
+    def encode(self, rows: list[RejectRow], records: np.ndarray) -> bytes:
+        """Reject rows and their original (k, lrecl) records, one row each -> framed bytes."""
+        if not rows:
+            return b""
+        columns = {
+            "REJ-RECORD-NO": np.array([r.record_no for r in rows], np.int64),
+            "REJ-REASON": np.array([r.reason[:REASON_WIDTH] for r in rows], dtype=str),
+            "REJ-FIELD": np.array([r.field[:FIELD_WIDTH] for r in rows], dtype=str),
+            "REJ-MESSAGE": np.array([_printable(r.message)[:MESSAGE_WIDTH] for r in rows], dtype=str),
+        }
+        out = self.codec.encode_records(columns)
+        # The original bytes go in unchanged: no code page round trip for bytes that may be invalid.
+        out[:, self._raw.offset: self._raw.end] = records[:, : self.lrecl]
+        return self.codec.framer.join(out, self.codec.codepage.space)
+
+
+def _printable(text: str) -> str:
+    return "".join(c if 32 <= ord(c) < 127 else "?" for c in text)

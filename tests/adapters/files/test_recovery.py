@@ -1,0 +1,120 @@
+"""Crashes, outages and shutdowns: whatever happens, exactly one complete response per file."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from files_support import (
+    CRASH_SCRIPT,
+    dirs,
+    drop,
+    read_response,
+    wait_for,
+    with_channel,
+)
+from scoregate.adapters.files import FileChannel, FileJobConfig
+from scoregate.adapters.files.demo import write_demo_file
+from scoregate.adapters.files.ledger import FileState, Ledger
+from scoregate.core.client import ScoringClient
+
+RECORDS = 1_000
+
+
+def complete(config: FileJobConfig, name: str) -> bool:
+    return (dirs(config)["outbox"] / f"{name}.RSP.done").exists() and (dirs(config)["archive"] / name).exists()
+
+
+def assert_one_complete_response(config: FileJobConfig, name: str, records: int = RECORDS) -> None:
+    outbox = dirs(config)["outbox"]
+    assert sorted(p.name for p in outbox.iterdir()) == sorted(
+        f"{name}{suffix}" for suffix in (".RSP", ".RSP.done", ".REJ", ".REJ.done"))  # no temporary, no second copy
+    response = read_response(config.output_codec, outbox / f"{name}.RSP")
+    assert len(response["RS-DETAIL-REC"]["RD-APPL-NO"]) == records
+    assert len(set(response["RS-DETAIL-REC"]["RD-APPL-NO"])) == records
+    assert response["RS-TRAILER-REC"]["RT-RECORD-COUNT"][0] == records
+    assert not list(dirs(config)["work"].iterdir()) and not list(dirs(config)["inbox"].iterdir())
+
+
+# "chunk": mid-file, part of the response in a temporary file; "renamed": outputs in the outbox,
+# ledger still "claimed", no done files; "written": done files out, input not archived yet.
+@pytest.mark.parametrize("step", ["chunk", "renamed", "written"])
+def test_killed_mid_file_then_restarted_gives_exactly_one_complete_response(
+        tmp_path: Path, job_config: FileJobConfig, client: ScoringClient, shared_core, step: str) -> None:
+    config = job_config.model_copy(update={"batch_records": 300})
+    write_demo_file(tmp_path / "CRASH.DAT", RECORDS)
+    drop(config, tmp_path / "CRASH.DAT")
+    settings = tmp_path / "job.json"
+    settings.write_text(config.model_dump_json())
+    run = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(settings), step, shared_core.target, "CRASH.DAT"],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    outbox = dirs(config)["outbox"]
+    if step == "chunk":
+        assert [p for p in outbox.iterdir() if p.name.endswith(".tmp")]  # it died with a partial output
+    assert [p.name.split("@")[0] for p in dirs(config)["work"].iterdir()] == ["CRASH.DAT"]
+
+    async def body(channel: FileChannel) -> None:
+        await wait_for(lambda: complete(config, "CRASH.DAT"))
+
+    with_channel(config, client, body)
+    assert_one_complete_response(config, "CRASH.DAT")
+    states = [e.state for e in Ledger(config.path(config.ledger)).entries()]
+    assert states[-1] is FileState.DONE and states.count(FileState.DONE) == 1
+
+
+def test_core_down_the_file_waits_and_is_scored_when_the_core_is_back(
+        tmp_path: Path, job_config: FileJobConfig, core_factory, models_dir: Path) -> None:
+    core = core_factory(models_dir=models_dir)
+    port = core.port
+    core.stop()
+    client = ScoringClient(core.client_settings(timeout_s=1.0, retry_attempts=2, breaker_reset_s=0.2))
+    write_demo_file(tmp_path / "WAIT.DAT", 200)
+    drop(job_config, tmp_path / "WAIT.DAT")
+    inbox = dirs(job_config)["inbox"]
+
+    async def body(channel: FileChannel) -> None:
+        await wait_for(lambda: any(s.outcome == "retry" for s in channel.summaries))
+        assert (inbox / "WAIT.DAT").exists() and (inbox / "WAIT.DAT.done").exists()  # back for a retry
+        assert not list(dirs(job_config)["outbox"].iterdir()) and not list(dirs(job_config)["error"].iterdir())
+        assert not channel.health().ready and "CORE_UNAVAILABLE" in channel.health().detail
+        await asyncio.to_thread(core_factory, models_dir=models_dir, address=f"127.0.0.1:{port}")
+        await wait_for(lambda: complete(job_config, "WAIT.DAT"), timeout=30)
+        assert channel.health().ready
+
+    try:
+        with_channel(job_config, client, body)
+    finally:
+        client.close()
+    assert_one_complete_response(job_config, "WAIT.DAT", 200)
+    states = [e.state for e in Ledger(job_config.path(job_config.ledger)).entries()]
+    assert FileState.RETRY in states and states[-1] is FileState.DONE
+
+
+def test_stop_abandons_a_long_file_cleanly_and_the_next_start_finishes_it(
+        tmp_path: Path, job_config: FileJobConfig, client: ScoringClient) -> None:
+    import time
+
+    config = job_config.model_copy(update={"batch_records": 100})
+    write_demo_file(tmp_path / "LONG.DAT", RECORDS)
+    drop(config, tmp_path / "LONG.DAT")
+
+    async def stopped_early() -> None:
+        channel = FileChannel(config, client, hook=lambda step: time.sleep(0.1) if step == "chunk" else None)
+        await channel.start()
+        await wait_for(lambda: any(p.name.endswith(".tmp") for p in dirs(config)["outbox"].iterdir()))
+        await channel.stop(0.1)  # far less than the ~1 s the file needs
+        assert [s.outcome for s in channel.summaries] == ["retry"]
+
+    asyncio.run(stopped_early())
+    assert (dirs(config)["inbox"] / "LONG.DAT").exists() and not list(dirs(config)["outbox"].iterdir())
+
+    async def body(channel: FileChannel) -> None:
+        await wait_for(lambda: complete(config, "LONG.DAT"))
+
+    with_channel(config, client, body)
+    assert_one_complete_response(config, "LONG.DAT")
