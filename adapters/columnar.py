@@ -117,7 +117,7 @@ def response_columns(
     """A scored batch -> one array per response field (rows of ``result``; rejected rows included)."""
     out: dict[str, np.ndarray] = {}
     rows = result.rows
-    decisions = np.array([*result.band_names, ""], dtype=object)[np.minimum(result.decisions, len(result.band_names))]
+    band_index = np.minimum(result.decisions, len(result.band_names))  # REJECTED -> the "" slot
     codes = np.array([*result.reason_codes, ""], dtype=object)
     for spec in mapping.result:
         match spec.source:
@@ -131,7 +131,8 @@ def response_columns(
                 out[spec.target] = np.rint(low + p * (high - low)).astype(np.int64)
             case "decision":
                 table = spec.codes or {}
-                out[spec.target] = np.array([table.get(d, d) for d in decisions], dtype=object) if table else decisions
+                # Map each band once, then index: no Python work per row.
+                out[spec.target] = np.array([*(table.get(b, b) for b in result.band_names), ""], dtype=object)[band_index]
             case "reason_codes" | "reason_features":
                 names = codes if spec.source == "reason_codes" else np.array([*result.feature_names, ""], dtype=object)
                 for n in range(1, spec.count + 1):

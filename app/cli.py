@@ -257,5 +257,55 @@ def amqp_request(queue, payload, url, content_type, timeout, reply_queue, messag
     click.echo(reply.body.decode("utf-8", errors="replace"))
 
 
+@main.group()
+def files() -> None:
+    """The drop-directory file channel, by hand."""
+
+
+@files.command("process")
+@click.argument("input_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--job", "job_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="file job configuration (layouts, mapping) [the demo job]")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="where the response and reject files go")
+@click.option("--core", "target", default=None, help="core address [SCOREGATE_CLIENT_TARGET or 127.0.0.1:50051]")
+def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target: str | None) -> None:
+    """Score one record file with the watcher's code path; the input is only read."""
+    from scoregate.adapters.files.config import FileJobConfig
+    from scoregate.adapters.files.job import process_file
+    from scoregate.app.paths import DEFAULTS_DIR
+    from scoregate.core.client import ScoringClient
+    from scoregate.core.errors import ScoreError
+    from scoregate.core.settings import ClientSettings
+
+    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.json")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    size = input_file.stat().st_size
+    settings = ClientSettings(**({"target": target} if target else {}))
+    with ScoringClient(settings) as client, click.progressbar(length=size, label=input_file.name, file=sys.stderr) as bar:
+        try:
+            summary = process_file(input_file, config, client, out_dir, progress=bar.update)
+        except ScoreError as error:
+            raise click.ClickException(f"not processed, try again later: {error.message}") from None
+    click.echo(f"{summary.outcome}: {summary.records} records, {summary.scored} scored, {summary.rejected} rejected"
+               f" in {summary.seconds:.1f} s")
+    for path in (summary.response, summary.rejects):
+        if path:
+            click.echo(f"  {path}")
+    if summary.reason:
+        raise click.ClickException(summary.reason)
+
+
+@files.command("demo")
+@click.option("--records", type=int, default=1000, show_default=True)
+@click.option("--out", "inbox", type=click.Path(path_type=Path, file_okay=False), required=True, help="the inbox to drop into")
+def files_demo(records: int, inbox: Path) -> None:
+    """Drop a demo request file (EBCDIC, packed decimals, header and trailer) as a transfer would."""
+    from scoregate.adapters.files.demo import drop_demo_file
+
+    demo = drop_demo_file(inbox, records)
+    click.echo(f"dropped {demo.path} ({demo.records} records) and its done file")
+
+
 if __name__ == "__main__":
     main()

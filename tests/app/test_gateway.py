@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -51,13 +52,14 @@ def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
     assert result.exit_code != 0 and "missing.wsdl" in result.output
 
 
-def test_up_serves_the_demo_soap_and_amqp_channels(tmp_path: Path, vhost: str) -> None:
+def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: str) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text(
         "[core]\naddress = \"127.0.0.1:0\"\n"
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
         f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
         f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
+        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\nset = {{ poll_s = 0.2 }}\n"
     )
     up = subprocess.Popen([SCOREGATE, "up", "--config", str(config), "--workdir", str(tmp_path / "work")],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -87,6 +89,18 @@ def test_up_serves_the_demo_soap_and_amqp_channels(tmp_path: Path, vhost: str) -
             url=f"amqp://guest:guest@127.0.0.1:5672/{vhost}", timeout_s=30,
         )
         assert b'"model":"credit-risk:1"' in amqp_reply.body.replace(b" ", b"")
+
+        inbox = Path(re.search(r"FILES\s+drop into (\S+)", text).group(1))
+        assert inbox == (tmp_path / "work" / "inbox").resolve()
+        dropped = subprocess.run([SCOREGATE, "files", "demo", "--records", "50", "--out", str(inbox)], capture_output=True, text=True, timeout=60)
+        assert dropped.returncode == 0, dropped.stderr
+        name = Path(dropped.stdout.split()[1]).name
+        done = inbox.parent / "outbox" / f"{name}.RSP.done"
+        deadline = time.monotonic() + 60
+        while not done.exists():
+            assert time.monotonic() < deadline, "no response file from the file channel"
+            time.sleep(0.2)
+        assert (inbox.parent / "outbox" / f"{name}.RSP").stat().st_size == 52 * 100  # header, 50 records, trailer
     finally:
         up.send_signal(signal.SIGTERM)
         assert up.wait(60) == 0
