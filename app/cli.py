@@ -45,7 +45,9 @@ def core() -> None:
 @click.option("--metrics-port", type=int, default=None, help="Prometheus /metrics port [none]")
 @click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
-def core_serve(address, models_dir, workers, max_batch_wait_ms, metrics_port, tls_cert, tls_key) -> None:  # noqa: ANN001
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
+              help="core processes sharing the port (one GIL each; metrics on consecutive ports)")
+def core_serve(address, models_dir, workers, max_batch_wait_ms, metrics_port, tls_cert, tls_key, processes) -> None:  # noqa: ANN001
     """Serve the models directory over gRPC until SIGINT or SIGTERM."""
     from scoregate.core.server import CoreServer
     from scoregate.core.settings import CoreSettings
@@ -58,6 +60,10 @@ def core_serve(address, models_dir, workers, max_batch_wait_ms, metrics_port, tl
     if "models_dir" not in overrides and "SCOREGATE_CORE_MODELS_DIR" not in os.environ:
         overrides["models_dir"] = DEMO_MODELS_DIR
     settings = CoreSettings(**overrides)
+    if processes > 1:
+        from scoregate.app.runner import serve_core_processes
+
+        sys.exit(serve_core_processes(settings, processes, logging.getLevelName(logging.getLogger().level).lower()))
 
     async def run() -> None:
         server = CoreServer(settings)

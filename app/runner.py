@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scoregate.app.gateway import Gateway
+from scoregate.core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 LISTENING = "scoregate core listening on port "
@@ -25,13 +28,20 @@ LISTENING = "scoregate core listening on port "
 class CoreProcess:
     """``scoregate core serve`` as a child process, with the port it reports."""
 
-    def __init__(self, address: str, models_dir: Path | None, metrics_port: int | None = None) -> None:
-        argv = [sys.executable, "-m", "scoregate.app.cli", "--log-level", "warning", "core", "serve", "--address", address]
+    def __init__(
+        self, address: str, models_dir: Path | None, metrics_port: int | None = None, *,
+        env: dict[str, str] | None = None, settings: CoreSettings | None = None, log_level: str = "warning",
+    ) -> None:
+        argv = [sys.executable, "-m", "scoregate.app.cli", "--log-level", log_level, "core", "serve", "--address", address]
         if models_dir is not None:
             argv += ["--models-dir", str(models_dir)]
         if metrics_port is not None:
             argv += ["--metrics-port", str(metrics_port)]
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        if settings is not None:
+            argv += ["--workers", str(settings.workers), "--max-batch-wait-ms", str(settings.max_batch_wait_ms)]
+            if settings.tls_cert_file and settings.tls_key_file:
+                argv += ["--tls-cert", str(settings.tls_cert_file), "--tls-key", str(settings.tls_key_file)]
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
         self.port = self._await_port(timeout=60)
 
     def _await_port(self, timeout: float) -> int:
@@ -53,6 +63,41 @@ class CoreProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def serve_core_processes(settings: CoreSettings, processes: int, log_level: str = "info") -> int:
+    """Run ``processes`` cores on one port (SO_REUSEPORT) until SIGINT/SIGTERM; returns an exit code.
+
+    XGBoost's per-call Python work and gRPC's per-request work hold one GIL per process, so a core
+    scales with processes, not threads. The parent keeps the port reserved with a bound (not
+    listening) socket while the children listen on it.
+    """
+    host, _, port = settings.address.rpartition(":")
+    reserve = socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET)
+    reserve.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    reserve.bind((host.strip("[]") or "0.0.0.0", int(port)))
+    port = reserve.getsockname()[1]
+    children = []
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        for i in range(processes):
+            env = {**os.environ, "SCOREGATE_CORE_REUSE_PORT": "1"}
+            metrics = None if settings.metrics_port is None else (settings.metrics_port + i if settings.metrics_port else 0)
+            child = CoreProcess(f"{host}:{port}", settings.models_dir, metrics, env=env, settings=settings, log_level=log_level)
+            children.append(child)
+        print(f"{LISTENING}{port}", flush=True)
+        log.info("%d core processes on port %d: pids %s", processes, port, [c.process.pid for c in children])
+        while not stopping.wait(0.5):
+            if any(c.process.poll() is not None for c in children):
+                log.error("a core process exited; stopping the others")
+                return 1
+        return 0
+    finally:
+        for child in children:
+            child.stop(settings.grace_s)
+        reserve.close()
 
 
 def run_gateway(gateway: Gateway, grace: float, on_started: Callable[[Gateway], None] | None = None) -> None:

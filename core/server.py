@@ -51,7 +51,11 @@ class CoreServer:
         self._record(await asyncio.to_thread(self.registry.refresh))
         limit = self.settings.max_message_mb * 1024 * 1024
         server = grpc.aio.server(
-            options=[("grpc.max_receive_message_length", limit), ("grpc.max_send_message_length", limit)]
+            options=[
+                ("grpc.max_receive_message_length", limit),
+                ("grpc.max_send_message_length", limit),
+                ("grpc.so_reuseport", int(self.settings.reuse_port)),
+            ]
         )
         pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor, self.metrics), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)

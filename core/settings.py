@@ -47,6 +47,9 @@ class CoreSettings(BaseSettings):
     tls_key_file: Path | None = None
     metrics_port: int | None = None
     """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
+    reuse_port: bool = False
+    """Let several core processes listen on one port (SO_REUSEPORT; the kernel spreads connections).
+    Off by default so that a second server on a taken port fails instead of sharing it unseen."""
     grace_s: float = Field(default=5.0, ge=0)
     """On stop, how long in-flight calls may take to finish."""
 

@@ -49,3 +49,33 @@ def test_train_command_reproduces_the_demo_metrics(tmp_path: Path, demo_artifact
     shipped = json.loads((demo_artifact / "metadata.json").read_text())["metrics"]
     for key in ("auc", "precision", "recall", "f1"):
         assert round(trained[key], 3) == round(shipped[key], 3), key
+
+
+def test_core_serve_with_two_processes_shares_one_port(models_dir: Path) -> None:
+    from scoregate.app.demo import DEMO_APPLICANT
+    from scoregate.core.client import ScoringClient
+    from scoregate.core.contract import ScoreRequest
+    from scoregate.core.settings import ClientSettings
+
+    server = subprocess.Popen(
+        [SCOREGATE, "--log-level", "warning", "core", "serve", "--processes", "2", "--address", "127.0.0.1:0",
+         "--models-dir", str(models_dir)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("scoregate core listening on port "), line
+        port = int(line.rsplit(" ", 1)[1])
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2
+        request = ScoreRequest(request_id="r", model="credit-risk", features=DEMO_APPLICANT)
+        for _ in range(6):  # separate connections: the kernel may hand them to either process
+            with ScoringClient(ClientSettings(target=f"127.0.0.1:{port}")) as client:
+                assert client.score(request).version == "1"
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        assert subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True).returncode != 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()

@@ -121,3 +121,14 @@ def test_stop_lets_a_long_batch_in_flight_finish(core_factory, models_dir, demo_
     assert len(outcome) == 1 and not isinstance(outcome[0], Exception), outcome
     assert outcome[0].rows == len(rows) and not np.isnan(outcome[0].probabilities).any()
     assert 0.05 < stop_took < 10, stop_took  # stop waited for the batch
+
+
+def test_a_second_core_cannot_take_a_port_in_use(core, models_dir) -> None:
+    import asyncio
+
+    from scoregate.core.server import CoreServer
+    from scoregate.core.settings import CoreSettings
+
+    second = CoreServer(CoreSettings(address=core.target, models_dir=models_dir))
+    with pytest.raises((OSError, RuntimeError)):
+        asyncio.run(second.start())
