@@ -11,6 +11,7 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -59,6 +60,9 @@ def _channel_args(settings: ClientSettings) -> tuple[str, list[tuple[str, object
         ("grpc.max_receive_message_length", limit),
         ("grpc.max_send_message_length", limit),
     ]
+    if settings.connections > 1:
+        # Without a local pool, channels with the same target share one connection.
+        options.append(("grpc.use_local_subchannel_pool", 1))
     credentials = None
     if settings.tls_ca_file:
         credentials = grpc.ssl_channel_credentials(root_certificates=settings.tls_ca_file.read_bytes())
@@ -92,6 +96,11 @@ class _ClientBase:
             self.breaker.record_success()  # the core answered: it is up
         return canonical
 
+    @property
+    def _stub(self) -> pb_grpc.ScoringStub:
+        """The next connection's stub, in turn."""
+        return next(self._stubs)
+
     @staticmethod
     def _metadata(request_id: str) -> tuple[tuple[str, str], ...]:
         return ((REQUEST_ID_HEADER, request_id),) if request_id else ()
@@ -116,10 +125,11 @@ class ScoringClient(_ClientBase):
     def __init__(self, settings: ClientSettings | None = None) -> None:
         super().__init__(settings)
         target, options, credentials = _channel_args(self.settings)
-        self.channel = (
+        self.channels = [
             grpc.secure_channel(target, credentials, options) if credentials else grpc.insecure_channel(target, options)
-        )
-        self._stub = pb_grpc.ScoringStub(self.channel)
+            for _ in range(self.settings.connections)
+        ]
+        self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
 
     def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
         self._begin()
@@ -169,7 +179,8 @@ class ScoringClient(_ClientBase):
         self.breaker.record_success()
 
     def close(self) -> None:
-        self.channel.close()
+        for channel in self.channels:
+            channel.close()
 
     def __enter__(self) -> ScoringClient:
         return self
@@ -184,10 +195,11 @@ class AsyncScoringClient(_ClientBase):
     def __init__(self, settings: ClientSettings | None = None) -> None:
         super().__init__(settings)
         target, options, credentials = _channel_args(self.settings)
-        self.channel = (
+        self.channels = [
             grpc.aio.secure_channel(target, credentials, options) if credentials else grpc.aio.insecure_channel(target, options)
-        )
-        self._stub = pb_grpc.ScoringStub(self.channel)
+            for _ in range(self.settings.connections)
+        ]
+        self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
 
     async def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
         self._begin()
@@ -245,7 +257,8 @@ class AsyncScoringClient(_ClientBase):
         self.breaker.record_success()
 
     async def close(self) -> None:
-        await self.channel.close()
+        for channel in self.channels:
+            await channel.close()
 
     async def __aenter__(self) -> AsyncScoringClient:
         return self

@@ -71,6 +71,9 @@ class ClientSettings(BaseSettings):
     """Consecutive unavailable calls that open the circuit breaker."""
     breaker_reset_s: float = Field(default=10.0, gt=0)
     """How long the breaker stays open before letting one trial call through."""
+    connections: int = Field(default=1, ge=1, le=64)
+    """Connections to the core, used in turn. More than one lets a single gateway process spread
+    its calls over several core processes behind one port (``core serve --processes``)."""
     tls_ca_file: Path | None = None
     """PEM root certificates; set to speak TLS to the core."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)

@@ -132,3 +132,20 @@ def test_a_second_core_cannot_take_a_port_in_use(core, models_dir) -> None:
     second = CoreServer(CoreSettings(address=core.target, models_dir=models_dir))
     with pytest.raises((OSError, RuntimeError)):
         asyncio.run(second.start())
+
+
+def test_several_connections_are_used_in_turn(shared_core, applicant) -> None:
+    import asyncio
+
+    from scoregate.core.client import AsyncScoringClient
+
+    request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
+    with ScoringClient(shared_core.client_settings(connections=3)) as client:
+        assert len(client.channels) == 3
+        assert {client.score(request).version for _ in range(6)} == {"1"}
+
+    async def run() -> set:
+        async with AsyncScoringClient(shared_core.client_settings(connections=2)) as aclient:
+            return {r.version for r in await asyncio.gather(*(aclient.score(request) for _ in range(8)))}
+
+    assert asyncio.run(run()) == {"1"}
