@@ -125,6 +125,8 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
     from scoregate.app.paths import DEFAULTS_DIR
 
     lines = ["", "scoregate is up. Try each channel:"]
+    if gateway.health_server is not None:
+        lines.insert(1, f"  HEALTH http://{gateway.config.health.host}:{gateway.health_server.port}/readyz")
     for channel in gateway.channels:
         health = channel.health()
         state = "ready" if health.ready else f"not ready: {health.detail}"

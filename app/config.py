@@ -44,6 +44,12 @@ class ChannelSection(_Strict):
     """Top-level keys of the channel's file to replace (e.g. ``{port = 8081}`` or an AMQP ``url``)."""
 
 
+class HealthSection(_Strict):
+    host: str = "127.0.0.1"
+    port: int | None = 8081
+    """``/healthz`` and ``/readyz`` of the gateway process; None: no endpoint, 0: a free port."""
+
+
 class GatewayConfig(_Strict):
     base_dir: Path = Path(".")
     """Folder of the configuration file; relative paths resolve against it."""
@@ -51,6 +57,7 @@ class GatewayConfig(_Strict):
     client: dict[str, Any] = {}
     """ScoringClient settings (target, timeout_s, retry_attempts, breaker_failures, tls_ca_file, ...)."""
     channels: dict[str, ChannelSection] = Field(default_factory=dict)
+    health: HealthSection = HealthSection()
 
     @field_validator("channels")
     @classmethod

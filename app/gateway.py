@@ -15,6 +15,7 @@ from pathlib import Path
 
 from scoregate.adapters.channel import Channel
 from scoregate.app.config import ChannelSection, GatewayConfig
+from scoregate.app.health import HealthServer
 from scoregate.core.client import ScoringClient
 from scoregate.core.settings import ClientSettings
 
@@ -71,7 +72,15 @@ class Gateway:
                 file = self.config.path(section.config)
                 self.channels.append(BUILDERS[name](section, file, self.client_settings, self.workdir))
 
+    health_server: HealthServer | None = None
+
     async def start(self) -> None:
+        health = self.config.health
+        if health.port is not None:
+            # Up before the channels: a probe sees "not ready" with the reason while they start.
+            self.health_server = HealthServer(lambda: self.channels, health.host, health.port)
+            self.health_server.start()
+            log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
         for channel in self.channels:
             await channel.start()
             log.info("channel %s started: %s", channel.name, channel.health())
@@ -79,3 +88,5 @@ class Gateway:
     async def stop(self, grace: float) -> None:
         # All channels stop taking work at once; each finishes its in-flight work within grace.
         await asyncio.gather(*(channel.stop(grace) for channel in self.channels), return_exceptions=True)
+        if self.health_server is not None:
+            self.health_server.stop()

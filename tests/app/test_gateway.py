@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -55,7 +56,7 @@ def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
 def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: str) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text(
-        "[core]\naddress = \"127.0.0.1:0\"\n"
+        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n"
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
         f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
         f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
@@ -77,6 +78,9 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
         assert ready.wait(90), "".join(banner)
         text = "".join(banner)
         soap_url = re.search(r"SOAP\s+(http://\S+)\s+\(ready\)", text).group(1)
+        readyz = re.search(r"HEALTH\s+(http://\S+)", text).group(1)
+        report = json.loads(urllib.request.urlopen(readyz, timeout=10).read())
+        assert report == {"ready": True, "channels": {"soap": {"ready": True}, "amqp": {"ready": True}, "files": {"ready": True}}}
         assert "AMQP" in text and "(ready)" in text.split("AMQP", 1)[1]
 
         envelope = (DEFAULTS_DIR / "soap" / "sample-request.xml").read_bytes()
@@ -104,3 +108,23 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
     finally:
         up.send_signal(signal.SIGTERM)
         assert up.wait(60) == 0
+
+
+def test_readyz_names_what_a_channel_is_missing() -> None:
+    import urllib.error
+
+    from scoregate.adapters.soap.config import SoapChannelConfig
+    from scoregate.adapters.soap.server import SoapChannel
+    from scoregate.app.health import HealthServer
+
+    channel = SoapChannel(SoapChannelConfig.load(DEFAULTS_DIR / "soap" / "loan-risk.toml", port=0))  # never started
+    server = HealthServer(lambda: [channel])
+    server.start()
+    try:
+        assert json.loads(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz", timeout=5).read()) == {"live": True}
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/readyz", timeout=5)
+        assert caught.value.code == 503
+        assert json.loads(caught.value.read()) == {"ready": False, "channels": {"soap": {"ready": False, "missing": "not started"}}}
+    finally:
+        server.stop()

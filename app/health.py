@@ -1,0 +1,62 @@
+"""Liveness and readiness of the gateway process over HTTP, for probes and operators.
+
+``GET /healthz``: 200 while the process runs. ``GET /readyz``: 200 when every channel is ready,
+else 503; the JSON body names each channel and, when not ready, what it is missing (core
+unreachable, broker down, ...). Served by the standard library's threading HTTP server: two fixed
+routes do not need a framework, and probes must answer even when the event loop is busy.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from scoregate.adapters.channel import Channel
+
+
+def readiness(channels: Sequence[Channel]) -> tuple[bool, dict[str, dict[str, object]]]:
+    report = {}
+    for channel in channels:
+        health = channel.health()
+        report[channel.name] = {"ready": health.ready, **({"missing": health.detail} if not health.ready else {})}
+    return all(r["ready"] for r in report.values()), report
+
+
+class HealthServer:
+    """``/healthz`` and ``/readyz`` on ``host:port`` (port 0: a free one, in ``.port`` after start)."""
+
+    def __init__(self, channels: Callable[[], Sequence[Channel]], host: str = "127.0.0.1", port: int = 0) -> None:
+        get_channels = channels
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                if self.path == "/healthz":
+                    status, body = 200, {"live": True}
+                elif self.path == "/readyz":
+                    ready, report = readiness(get_channels())
+                    status, body = (200 if ready else 503), {"ready": ready, "channels": report}
+                else:
+                    status, body = 404, {"error": "not found"}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:  # probes every few seconds: not worth a log line
+                pass
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="health", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
