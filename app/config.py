@@ -9,13 +9,12 @@ this file only says which channels run and where the core is. Client settings ma
 from __future__ import annotations
 
 import difflib
-import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.core.settings import ClientSettings
 
 #: the channels a gateway can run, by the name used in the configuration file
@@ -80,9 +79,7 @@ class GatewayConfig(_Strict):
     @classmethod
     def load(cls, file: Path | str) -> GatewayConfig:
         file = Path(file)
-        text = file.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
-        return cls.model_validate({**data, "base_dir": file.resolve().parent})
+        return cls.model_validate({**read_config_file(file), "base_dir": file.resolve().parent})
 
 
 def format_errors(error: ValidationError, prefix: str = "") -> list[str]:

@@ -30,13 +30,9 @@ def _soap(section: ChannelSection, file: Path, settings: ClientSettings, _workdi
 
 
 def _amqp(section: ChannelSection, file: Path, settings: ClientSettings, _workdir: Path | None) -> Channel:
-    import json
-
     from scoregate.adapters.amqp import AmqpChannel, AmqpChannelConfig
 
-    data = {**json.loads(file.read_text(encoding="utf-8")), **section.set}
-    config = AmqpChannelConfig.model_validate(data, context={"base_dir": file.resolve().parent})
-    return AmqpChannel(config, ScoringClient(settings))
+    return AmqpChannel(AmqpChannelConfig.load(file, **section.set), ScoringClient(settings))
 
 
 def _files(section: ChannelSection, file: Path, settings: ClientSettings, workdir: Path | None) -> Channel:

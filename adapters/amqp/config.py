@@ -9,10 +9,12 @@ format options (copybooks) resolve against the config, not the working directory
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.codecs.base import MappedCodec, create_format, format_class, register_format
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
 
@@ -175,3 +177,11 @@ class AmqpChannelConfig(_Strict):
 
     def queue(self, name: str) -> QueueConfig:
         return next(q for q in self.queues if q.name == name)
+
+    @classmethod
+    def load(cls, file: Path | str, **overrides: Any) -> AmqpChannelConfig:
+        """Read a JSON, TOML or YAML file; relative paths (copybooks) resolve against its folder;
+        ``overrides`` replace top-level keys (``url``, ``prefetch``, ...)."""
+        file = Path(file)
+        data = {**read_config_file(file), **overrides}
+        return cls.model_validate(data, context={"base_dir": file.resolve().parent})

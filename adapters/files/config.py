@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -10,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoregate.adapters.codecs.fixedwidth import Layout, RecordCodec, parse_copybook
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.files.claim import CompletionRule
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
 
@@ -118,13 +118,7 @@ class FileJobConfig(_Strict):
         file's folder, so a config and its copybooks move together.
         """
         path = Path(path).resolve()
-        text = path.read_text(encoding="utf-8")
-        if path.suffix in (".yaml", ".yml"):
-            import yaml  # optional dependency, only for YAML job files
-
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+        data = read_config_file(path)
         folder = path.parent
         data["base_dir"] = str(folder / data.get("base_dir", "."))
         for side in ("input", "output"):

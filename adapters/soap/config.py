@@ -6,14 +6,13 @@ relative to the file itself, so a contract folder (WSDL, XSDs, mapping) can be m
 
 from __future__ import annotations
 
-import json
-import tomllib
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.mapping import ErrorField, RequestMapping, ResponseMapping
 from scoregate.core.errors import ErrorKind, ViolationCode
 
@@ -180,9 +179,7 @@ class SoapChannelConfig(_Strict):
     def load(cls, file: Path | str, **overrides: Any) -> SoapChannelConfig:
         """Read a ``.toml`` or ``.json`` file; ``overrides`` replace top-level keys (host, port, ...)."""
         file = Path(file)
-        text = file.read_bytes()
-        data = tomllib.loads(text.decode("utf-8")) if file.suffix == ".toml" else json.loads(text)
-        data.update(overrides)
+        data = {**read_config_file(file), **overrides}
         base = file.resolve().parent
         for key in ("wsdl", "tls_cert_file", "tls_key_file"):
             if data.get(key):
