@@ -6,6 +6,7 @@ column with numpy: only the rows that fail get Python objects (their violations)
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -95,11 +96,12 @@ def check_columns(schema: FeatureSchema, feature_names: tuple[str, ...]) -> list
     return problems
 
 
+@functools.lru_cache(maxsize=64)
 def _bounds(schema: FeatureSchema) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-column lower and upper bounds, nullable mask and whole-number mask of a schema."""
-    cached = _BOUNDS.get(id(schema))
-    if cached is not None and cached[0] is schema:
-        return cached[1]
+    """Per-column lower and upper bounds, nullable mask and whole-number mask of a schema.
+
+    Cached per schema (schemas are frozen and hashable); bounded, so retired model versions do
+    not pile up."""
     low = np.array([
         0.0 if f.kind is FeatureKind.CATEGORY else (-np.inf if f.minimum is None else f.minimum) for f in schema.features
     ])
@@ -109,11 +111,7 @@ def _bounds(schema: FeatureSchema) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     ])
     nullable = np.array([f.nullable for f in schema.features])
     whole = np.array([f.kind is not FeatureKind.NUMBER for f in schema.features])
-    _BOUNDS[id(schema)] = (schema, (low, high, nullable, whole))
     return low, high, nullable, whole
-
-
-_BOUNDS: dict[int, tuple[FeatureSchema, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
 
 
 def _all_valid(schema: FeatureSchema, matrix: np.ndarray) -> bool:
