@@ -2,16 +2,16 @@
 
 The stages are the ones ``ScoringClient.score`` and ``ScoringService.Score`` run, called directly
 (no gRPC), so their sum is the Python/XGBoost work per request. One extra line times the
-MicroBatcher round trip (asyncio queue, executor hop, Scorer.score) on an event loop in this
-process: minus the Scorer.score line, it is the cost of the hop. The rest of the end-to-end
-latency is gRPC itself (see the noop server's figures).
+MicroBatcher round trip through its scoring thread (SimpleQueue, thread, call_soon_threadsafe,
+Scorer.score) on an event loop in this process: minus the Scorer.score line, it is the cost of the
+hop that concurrent callers pay (a lone caller is scored on the loop, ``score_alone``). The rest
+of the end-to-end latency is gRPC itself (see the noop server's figures).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -27,21 +27,20 @@ from scoregate.core.validation import encode_features
 
 
 def _batcher_round_trip(scorer: Scorer, row: np.ndarray, count: int) -> list[int]:
-    """ns per ``await MicroBatcher.score`` for a lone caller (wait 0, one worker, as the core runs)."""
+    """ns per ``await MicroBatcher.score`` through the scoring thread (wait 0, one worker, as the core runs)."""
 
     async def run() -> list[int]:
-        with ThreadPoolExecutor(max_workers=1) as executor:
-            batcher = MicroBatcher(executor, 64, 0.0, 1)
-            batcher.start()
-            out = []
-            try:
-                for _ in range(count):
-                    t0 = time.perf_counter_ns()
-                    await batcher.score(scorer, row, 0)
-                    out.append(time.perf_counter_ns() - t0)
-            finally:
-                await batcher.stop()
-            return out
+        batcher = MicroBatcher(64, 0.0, 1)
+        batcher.start()
+        out = []
+        try:
+            for _ in range(count):
+                t0 = time.perf_counter_ns()
+                await batcher.score(scorer, row, 0)
+                out.append(time.perf_counter_ns() - t0)
+        finally:
+            await batcher.stop()
+        return out
 
     return asyncio.run(run())
 
@@ -75,10 +74,10 @@ def single_row_stages(quick: bool) -> dict[str, float]:
         "client: ScoreRequest -> protobuf": lambda: convert.to_proto_request(request),
         "client: serialize request": message.SerializeToString,
         "core: parse request": lambda: pb.ScoreRequest.FromString(wire),
-        "core: protobuf values -> dict": lambda: {k: convert.from_proto_value(v) for k, v in message.features.items()},
+        "core: protobuf values -> dict": lambda: convert.from_proto_features(message.features),
         "core: encode_features (validate)": lambda: encode_features(schema, features),
         "core: Scorer.score(1 row)": lambda: scorer.score(row, 0),
-        "  of which inplace_predict(1 row)": lambda: booster.inplace_predict(row, missing=np.nan, validate_features=False),
+        "  (XGBoost inplace_predict(1 row), for comparison)": lambda: booster.inplace_predict(row, missing=np.nan, validate_features=False),
         "core: result_from_batch": lambda: convert.result_from_batch(batch, 0, "r"),
         "core: result -> protobuf + serialize": lambda: pb.ScoreResponse(result=convert.to_proto_result(result)).SerializeToString(),
         "client: parse + from_proto_result": lambda: convert.from_proto_result(pb.ScoreResponse.FromString(reply).result),
@@ -93,7 +92,7 @@ def single_row_stages(quick: bool) -> dict[str, float]:
             per_round[name].append(float(np.median(timed_calls(fn, count, limit, warmup=20))) / 1e3)
         per_round["hop"].append(float(np.median(_batcher_round_trip(scorer, row, count))) / 1e3)
     out = {name: float(np.median(values)) for name, values in per_round.items() if name != "hop"}
-    out["sum (excluding the 'of which' line)"] = sum(v for k, v in out.items() if not k.startswith("  "))
-    out["core: MicroBatcher round trip, lone caller"] = float(np.median(per_round["hop"]))
-    out["  of which queue + executor hop"] = out["core: MicroBatcher round trip, lone caller"] - out["core: Scorer.score(1 row)"]
+    out["sum (excluding the indented lines)"] = sum(v for k, v in out.items() if not k.startswith("  "))
+    out["core: MicroBatcher thread round trip, 1 row"] = float(np.median(per_round["hop"]))
+    out["  of which queue + thread hop"] = out["core: MicroBatcher thread round trip, 1 row"] - out["core: Scorer.score(1 row)"]
     return out

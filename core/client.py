@@ -7,14 +7,19 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
   (with backoff, within the call's deadline); channels never see gRPC codes.
 - Every failure comes out as a canonical :class:`~scoregate.core.errors.ScoreError`.
 - The request id travels as ``x-request-id`` call metadata.
+- ``ClientHooks``: a fallback model answers when the core is unavailable, and an observer sees
+  every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
+  so an observer must only hand the decision on, never write it out itself.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import grpc
 
@@ -24,9 +29,13 @@ from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.breaker import CircuitBreaker
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ScoreRequest, ScoreResult
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
+from scoregate.core.hooks import ClientHooks
+from scoregate.core.logcontext import REQUEST_ID_HEADER, current_request_id
 from scoregate.core.settings import ClientSettings
 
-REQUEST_ID_HEADER = "x-request-id"
+if TYPE_CHECKING:
+    from scoregate.core.fallback import FallbackScorer
+
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
 
 
@@ -72,10 +81,32 @@ def _channel_args(settings: ClientSettings) -> tuple[str, list[tuple[str, object
 class _ClientBase:
     """The protocol-free half of both clients."""
 
-    def __init__(self, settings: ClientSettings | None = None) -> None:
+    def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         self.settings = settings or ClientSettings()
+        self.hooks = hooks or ClientHooks()
         self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
         self._descriptions: dict[tuple[str, str], ModelDescription] = {}
+
+    def _fallback(self, model: str, version: str | None, error: CoreUnavailable) -> FallbackScorer:
+        """The fallback for this call, or re-raise the outage."""
+        fallback = self.hooks.fallback
+        if fallback is None or not fallback.serves(model, version):
+            raise error
+        return fallback
+
+    def _pinned_to_fallback(self, version: str | None) -> bool:
+        # A version learnt from the fallback's describe() while the core was down: the core has no such version.
+        return self.hooks.fallback is not None and bool(version) and version == self.hooks.fallback.version
+
+    def _observed_result(self, request: ScoreRequest, result: ScoreResult, started: float) -> ScoreResult:
+        if self.hooks.observer is not None:
+            self.hooks.observer.on_result(request, result, time.perf_counter() - started)
+        return result
+
+    def _observed_batch(self, batch: ColumnBatch, result: BatchResult, caller: CallerRef | None, started: float) -> BatchResult:
+        if self.hooks.observer is not None:
+            self.hooks.observer.on_batch(batch, result, caller, time.perf_counter() - started)
+        return result
 
     def _timeout(self, deadline: datetime | None, timeout: float | None = None) -> float:
         if deadline is None:
@@ -103,6 +134,8 @@ class _ClientBase:
 
     @staticmethod
     def _metadata(request_id: str) -> tuple[tuple[str, str], ...]:
+        # A call without its own id (describe, a batch) carries the id of the request being served.
+        request_id = request_id or current_request_id()
         return ((REQUEST_ID_HEADER, request_id),) if request_id else ()
 
     def _batch_request(
@@ -122,8 +155,8 @@ class _ClientBase:
 class ScoringClient(_ClientBase):
     """Blocking client; one long-lived channel, safe to share between threads."""
 
-    def __init__(self, settings: ClientSettings | None = None) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
+        super().__init__(settings, hooks)
         target, options, credentials = _channel_args(self.settings)
         self.channels = [
             grpc.secure_channel(target, credentials, options) if credentials else grpc.insecure_channel(target, options)
@@ -141,14 +174,26 @@ class ScoringClient(_ClientBase):
         return response
 
     def score(self, request: ScoreRequest) -> ScoreResult:
+        started = time.perf_counter()
         timeout = self._timeout(request.deadline)
-        response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
-        return convert.from_proto_result(response.result)
+        try:
+            if self._pinned_to_fallback(request.version):
+                raise CoreUnavailable("pinned to the fallback model")
+            response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+            result = convert.from_proto_result(response.result)
+        except CoreUnavailable as error:
+            result = self._fallback(request.model, request.version, error).score(request)
+        return self._observed_result(request, result, started)
 
     def describe(self, model: str, version: str | None = None, timeout: float | None = None) -> ModelDescription:
         if version and (cached := self._cached(model, version)):
             return cached
-        message = self._call(self._stub.DescribeModel, pb.DescribeModelRequest(model=model, version=version or ""), self._timeout(None, timeout))
+        try:
+            message = self._call(
+                self._stub.DescribeModel, pb.DescribeModelRequest(model=model, version=version or ""), self._timeout(None, timeout)
+            )
+        except CoreUnavailable as error:
+            return self._fallback(model, version, error).description
         return self._remember(convert.from_proto_description(message))
 
     def list_models(self, timeout: float | None = None) -> list[pb.ModelVersionInfo]:
@@ -158,9 +203,16 @@ class ScoringClient(_ClientBase):
         self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
         batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
     ) -> BatchResult:
-        message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
-        response = self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
-        return convert.from_proto_batch_result(response, self.describe(response.model, response.version))
+        started = time.perf_counter()
+        try:
+            if self._pinned_to_fallback(version):
+                raise CoreUnavailable("pinned to the fallback model")
+            message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+            response = self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
+            result = convert.from_proto_batch_result(response, self.describe(response.model, response.version))
+        except CoreUnavailable as error:
+            result = self._fallback(model, version, error).score_batch(batch, reason_count)
+        return self._observed_batch(batch, result, caller, started)
 
     def score_stream(
         self, batches: Iterable[ColumnBatch], model: str, version: str | None = None, *, reason_count: int = 0,
@@ -192,8 +244,8 @@ class ScoringClient(_ClientBase):
 class AsyncScoringClient(_ClientBase):
     """grpc.aio client; create it inside the event loop that uses it."""
 
-    def __init__(self, settings: ClientSettings | None = None) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
+        super().__init__(settings, hooks)
         target, options, credentials = _channel_args(self.settings)
         self.channels = [
             grpc.aio.secure_channel(target, credentials, options) if credentials else grpc.aio.insecure_channel(target, options)
@@ -211,14 +263,27 @@ class AsyncScoringClient(_ClientBase):
         return response
 
     async def score(self, request: ScoreRequest) -> ScoreResult:
+        started = time.perf_counter()
         timeout = self._timeout(request.deadline)
-        response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
-        return convert.from_proto_result(response.result)
+        try:
+            if self._pinned_to_fallback(request.version):
+                raise CoreUnavailable("pinned to the fallback model")
+            response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+            result = convert.from_proto_result(response.result)
+        except CoreUnavailable as error:
+            # One small model, one row: scoring inline costs less than a thread hop.
+            result = self._fallback(request.model, request.version, error).score(request)
+        return self._observed_result(request, result, started)
 
     async def describe(self, model: str, version: str | None = None, timeout: float | None = None) -> ModelDescription:
         if version and (cached := self._cached(model, version)):
             return cached
-        message = await self._call(self._stub.DescribeModel, pb.DescribeModelRequest(model=model, version=version or ""), self._timeout(None, timeout))
+        try:
+            message = await self._call(
+                self._stub.DescribeModel, pb.DescribeModelRequest(model=model, version=version or ""), self._timeout(None, timeout)
+            )
+        except CoreUnavailable as error:
+            return self._fallback(model, version, error).description
         return self._remember(convert.from_proto_description(message))
 
     async def list_models(self, timeout: float | None = None) -> list[pb.ModelVersionInfo]:
@@ -228,9 +293,16 @@ class AsyncScoringClient(_ClientBase):
         self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
         batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
     ) -> BatchResult:
-        message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
-        response = await self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
-        return convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
+        started = time.perf_counter()
+        try:
+            if self._pinned_to_fallback(version):
+                raise CoreUnavailable("pinned to the fallback model")
+            message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+            response = await self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
+            result = convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
+        except CoreUnavailable as error:
+            result = self._fallback(model, version, error).score_batch(batch, reason_count)
+        return self._observed_batch(batch, result, caller, started)
 
     async def score_stream(
         self, batches: AsyncIterable[ColumnBatch] | Iterable[ColumnBatch], model: str, version: str | None = None, *,

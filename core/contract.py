@@ -178,6 +178,8 @@ class ScoreResult(_Frozen):
     reasons: tuple[ReasonCode, ...] = ()
     core_micros: int = 0
     """Time spent inside the core for this request."""
+    fallback: bool = False
+    """Scored by the gateway's fallback model because the core was unavailable."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,10 @@ class ColumnBatch:
     feature_names: tuple[str, ...]
     matrix: np.ndarray
     row_ids: tuple[str, ...] = ()
+    """The caller's reference per row (application numbers, record keys); may be empty."""
+    request_ids: tuple[str, ...] = ()
+    """The gateway's request id per row when rows are separate requests (AMQP's batched
+    messages); kept in the gateway for its audit, not sent to the core. May be empty."""
 
     def __post_init__(self) -> None:
         if self.matrix.ndim != 2 or self.matrix.shape[1] != len(self.feature_names):
@@ -198,6 +204,8 @@ class ColumnBatch:
             )
         if self.row_ids and len(self.row_ids) != self.matrix.shape[0]:
             raise ValueError("row_ids must have one id per row")
+        if self.request_ids and len(self.request_ids) != self.matrix.shape[0]:
+            raise ValueError("request_ids must have one id per row")
 
     @property
     def rows(self) -> int:
@@ -225,6 +233,8 @@ class BatchResult:
     """Legacy reason code per feature index."""
     rejects: dict[int, tuple[FieldViolation, ...]] = field(default_factory=dict)
     core_micros: int = 0
+    fallback: bool = False
+    """Scored by the gateway's fallback model because the core was unavailable."""
 
     @property
     def rows(self) -> int:

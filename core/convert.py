@@ -45,6 +45,15 @@ def from_proto_value(value: pb.FeatureValue) -> FeatureValue:
     return None if which in (None, "missing") else getattr(value, which)
 
 
+def from_proto_features(features) -> dict[str, FeatureValue]:  # noqa: ANN001 - protobuf map field
+    """A request's feature map as plain values (the server's hot path: one loop, no call per value)."""
+    out: dict[str, FeatureValue] = {}
+    for name, value in features.items():
+        which = value.WhichOneof("value")
+        out[name] = None if which is None or which == "missing" else getattr(value, which)
+    return out
+
+
 def to_proto_request(request: ScoreRequest) -> pb.ScoreRequest:
     return pb.ScoreRequest(
         request_id=request.request_id,

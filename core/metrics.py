@@ -7,6 +7,7 @@ million scores is one ``np.histogram`` call, not a million ``observe`` calls.
 
 from __future__ import annotations
 
+import bisect
 import threading
 
 import numpy as np
@@ -14,6 +15,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import HistogramMetricFamily
 
 SCORE_BUCKETS = np.round(np.arange(0.05, 1.0001, 0.05), 2)
+_SCORE_BOUNDS = SCORE_BUCKETS.tolist()
+_SMALL = 8  # batches up to this size are counted value by value (micro-batches: no numpy temporaries)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 1_000, 10_000, 100_000, 1_000_000)
 
 
@@ -22,27 +25,45 @@ class _ScoreDistribution:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[tuple[str, str], np.ndarray] = {}
+        self._counts: dict[tuple[str, str], np.ndarray] = {}  # cumulative ("le") counts per bound
+        self._singles: dict[tuple[str, str], list[int]] = {}  # micro-batch scores, per bucket (not cumulative)
         self._sums: dict[tuple[str, str], float] = {}
 
     def add(self, model: str, version: str, probabilities: np.ndarray) -> None:
+        key = (model, version)
+        if probabilities.size <= _SMALL:
+            # Micro-batches (and lone rows, on the event loop): plain Python, one bucket per score;
+            # the cumulative counts are made when scraped.
+            scores = [p for p in probabilities.tolist() if p == p]  # NaN (a rejected row) is not a score
+            if not scores:
+                return
+            last = len(_SCORE_BOUNDS) - 1
+            with self._lock:
+                buckets = self._singles.get(key)
+                if buckets is None:
+                    buckets = self._singles[key] = [0] * len(_SCORE_BOUNDS)
+                for score in scores:
+                    buckets[min(bisect.bisect_left(_SCORE_BOUNDS, score), last)] += 1  # the first bound >= score
+                self._sums[key] = self._sums.get(key, 0.0) + sum(scores)
+            return
         valid = probabilities[~np.isnan(probabilities)]
         if not valid.size:
             return
-        # Cumulative "le" buckets: count of scores <= each bound.
-        counts = np.searchsorted(np.sort(valid), SCORE_BUCKETS, side="right")
+        counts = np.searchsorted(np.sort(valid), SCORE_BUCKETS, side="right")  # count of scores <= each bound
         with self._lock:
-            key = (model, version)
             self._counts[key] = self._counts.get(key, np.zeros(len(SCORE_BUCKETS), dtype=np.int64)) + counts
             self._sums[key] = self._sums.get(key, 0.0) + float(valid.sum())
 
     def collect(self):  # noqa: ANN201 - prometheus collector protocol
         family = HistogramMetricFamily("scoregate_core_score", "Scores given, by model version.", labels=["model", "version"])
         with self._lock:
-            for (model, version), counts in self._counts.items():
+            for key in self._sums:
+                counts = self._counts.get(key, np.zeros(len(SCORE_BUCKETS), dtype=np.int64))
+                if key in self._singles:
+                    counts = counts + np.cumsum(self._singles[key])
                 buckets = [(f"{b:g}", int(c)) for b, c in zip(SCORE_BUCKETS, counts)]
                 buckets[-1] = ("+Inf", int(counts[-1]))
-                family.add_metric([model, version], buckets, self._sums[(model, version)])
+                family.add_metric(list(key), buckets, self._sums[key])
         yield family
 
 
@@ -77,11 +98,21 @@ class CoreMetrics:
         )
         self.scores = _ScoreDistribution()
         self.registry.register(self.scores)
+        # Labelled children per (model, version, path): ``labels()`` takes a lock and builds a
+        # key on every call, and ``scored`` runs once per micro-batch.
+        self._children: dict[tuple[str, str, str], tuple] = {}
 
     def scored(self, model: str, version: str, path: str, probabilities: np.ndarray, rejected: int, seconds: float) -> None:
-        self.rows.labels(model, version, path).inc(len(probabilities) - rejected)
+        key = (model, version, path)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children.setdefault(
+                key, (self.rows.labels(model, version, path), self.batch_rows.labels(path), self.scoring_seconds.labels(path))
+            )
+        rows, batch_rows, scoring_seconds = children
+        rows.inc(len(probabilities) - rejected)
         if rejected:
             self.rejected.labels(model, version).inc(rejected)
-        self.batch_rows.labels(path).observe(len(probabilities))
-        self.scoring_seconds.labels(path).observe(seconds)
+        batch_rows.observe(len(probabilities))
+        scoring_seconds.observe(seconds)
         self.scores.add(model, version, probabilities)

@@ -6,6 +6,8 @@ Everything here works on whole matrices: one ``inplace_predict`` per batch, deci
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import time
 from dataclasses import dataclass
 
@@ -14,6 +16,8 @@ import xgboost as xgb
 
 from scoregate.core.contract import REJECTED, BatchResult, ModelMetadata
 from scoregate.core.errors import FieldViolation
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,50 @@ class LoadedModel:
         return self.metadata.version
 
 
+class _DensePredictor:
+    """``Booster.inplace_predict`` for float64 matrices, minus its per-call Python work.
+
+    inplace_predict spends about half of a small batch's time in Python (one row: 60 of 105 us
+    with warm caches, 115 of 260 us with cold ones): input-type probing, two ``json.dumps`` and
+    output wrapping. This makes the
+    same C call (``XGBoosterPredictFromDense``, XGBoost's public C API) with its configuration
+    encoded once. ``Scorer`` checks it against inplace_predict when a model loads and uses
+    inplace_predict instead if the two ever differ.
+    """
+
+    # inplace_predict's own arguments for predict_type="value", iteration_range=(0, 0), missing=NaN.
+    _CONFIG = (b'{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, '
+               b'"missing": NaN, "strict_shape": false, "cache_id": 0}')
+
+    def __init__(self, booster: xgb.Booster) -> None:
+        self._booster = booster  # keeps the handle alive
+        self._handle = booster.handle
+        self._predict = xgb.core._LIB.XGBoosterPredictFromDense
+        self._check = xgb.core._check_call
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        matrix = np.ascontiguousarray(matrix, dtype=np.float64)
+        rows, columns = matrix.shape
+        interface = b'{"data": [%d, true], "shape": [%d, %d], "strides": null, "typestr": "<f8", "version": 3}' % (
+            matrix.ctypes.data, rows, columns)
+        shape, dims, preds = ctypes.POINTER(ctypes.c_uint64)(), ctypes.c_uint64(), ctypes.POINTER(ctypes.c_float)()
+        self._check(self._predict(self._handle, interface, self._CONFIG, None,
+                                  ctypes.byref(shape), ctypes.byref(dims), ctypes.byref(preds)))
+        if dims.value != 1 or shape[0] != rows:  # one probability per row, or this is not our model kind
+            raise ValueError(f"unexpected prediction shape from XGBoost: {[shape[i] for i in range(dims.value)]}")
+        # The output buffer is XGBoost's, per thread, reused by the next call: copy it now.
+        return np.frombuffer(ctypes.string_at(preds, rows * 4), dtype=np.float32).astype(np.float64)
+
+    def agrees(self, columns: int) -> bool:
+        """Same output as inplace_predict on a few probe rows (values, missing, extremes)."""
+        probe = np.array([np.zeros(columns), np.full(columns, np.nan), np.ones(columns), np.full(columns, 1e6)])
+        try:
+            expected = np.asarray(self._booster.inplace_predict(probe, missing=np.nan, validate_features=False), np.float64)
+            return bool(np.array_equal(self(probe), expected, equal_nan=True))
+        except (ValueError, AttributeError, xgb.core.XGBoostError):
+            return False
+
+
 class Scorer:
     """Scores float64 matrices (already validated) with one model version."""
 
@@ -45,8 +93,19 @@ class Scorer:
         self._feature_names = meta.feature_schema.names
         self._reason_codes = tuple(f.reason_code for f in meta.feature_schema.features)
         self._approx = meta.contributions == "approx"
+        self._fast: _DensePredictor | None = None
+        try:
+            fast = _DensePredictor(model.booster)
+        except AttributeError:  # an XGBoost without the private handles: inplace_predict it is
+            fast = None
+        if fast is not None and fast.agrees(len(self._feature_names)):
+            self._fast = fast
+        else:
+            log.warning("%s/%s: direct XGBoost prediction unavailable, using inplace_predict", meta.name, meta.version)
 
     def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        if self._fast is not None:
+            return self._fast(matrix)
         # validate_features=False: columns are in schema order, checked by the caller; the
         # feature-name check would cost a Python-level comparison per call.
         return np.asarray(
@@ -87,24 +146,28 @@ class Scorer:
         started = time.perf_counter_ns()
         rejects = rejects or {}
         rows = matrix.shape[0]
-        probabilities = np.full(rows, np.nan)
-        decisions = np.full(rows, REJECTED, dtype=np.uint8)
         count = min(reason_count, matrix.shape[1])
-        reason_features = np.full((rows, count), -1, dtype=np.int32)
-        reason_contribs = np.zeros((rows, count), dtype=np.float64)
-        if rejects:
+        if not rejects and rows:  # the common case, without the fill-and-scatter of rejected rows
+            probabilities = self.probabilities(matrix)
+            decisions = self.decisions(probabilities)
+            if count:
+                reason_features, reason_contribs = self.reasons(matrix, count)
+            else:
+                reason_features, reason_contribs = np.empty((rows, 0), dtype=np.int32), np.empty((rows, 0))
+        else:
+            probabilities = np.full(rows, np.nan)
+            decisions = np.full(rows, REJECTED, dtype=np.uint8)
+            reason_features = np.full((rows, count), -1, dtype=np.int32)
+            reason_contribs = np.zeros((rows, count), dtype=np.float64)
             good = np.ones(rows, dtype=bool)
             good[list(rejects)] = False
             scored = matrix[good]
-        else:
-            good = slice(None)
-            scored = matrix
-        if scored.shape[0]:
-            p = self.probabilities(scored)
-            probabilities[good] = p
-            decisions[good] = self.decisions(p)
-            if count:
-                reason_features[good], reason_contribs[good] = self.reasons(scored, count)
+            if scored.shape[0]:
+                p = self.probabilities(scored)
+                probabilities[good] = p
+                decisions[good] = self.decisions(p)
+                if count:
+                    reason_features[good], reason_contribs[good] = self.reasons(scored, count)
         return BatchResult(
             model=self.model.name,
             version=self.model.version,

@@ -21,6 +21,7 @@ from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.batching import MicroBatcher
 from scoregate.core.metrics import CoreMetrics
+from scoregate.core.monitoring import InputMonitor
 from scoregate.core.registry import ModelRegistry, VersionState
 from scoregate.core.service import ScoringService
 from scoregate.core.settings import CoreSettings
@@ -36,9 +37,8 @@ class CoreServer:
         self.registry = registry or ModelRegistry(settings.models_dir, settings.aliases, settings.xgb_threads)
         self.executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="scoring")
         self.metrics = CoreMetrics()
-        self.batcher = MicroBatcher(
-            self.executor, settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics
-        )
+        self.monitor = InputMonitor(self.metrics.registry, settings.drift_window_rows, settings.drift_threshold)
+        self.batcher = MicroBatcher(settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics)
         self.metrics_port: int | None = None
         self._metrics_server = None
         self.health = health_aio.HealthServicer()
@@ -57,7 +57,7 @@ class CoreServer:
                 ("grpc.so_reuseport", int(self.settings.reuse_port)),
             ]
         )
-        pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor, self.metrics), server)
+        pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
@@ -115,6 +115,7 @@ class CoreServer:
             await self._server.stop(grace)
         await self.batcher.stop()
         self.executor.shutdown(wait=True)
+        self.monitor.stop()
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
             self._metrics_server.server_close()

@@ -28,7 +28,8 @@ class CoreSettings(BaseSettings):
     models_dir: Path
     """Directory of NAME/VERSION/ model artifacts."""
     aliases: dict[str, str] = {}
-    """Default version per model name; a model without one defaults to its highest version."""
+    """Pinned default version per model name. The ``production`` alias of the model's
+    ``aliases.json`` (``scoregate models promote``) wins over it; without either, the highest version."""
     workers: int = Field(default=1, ge=1)
     """Threads scoring at the same time (each runs XGBoost with ``xgb_threads``)."""
     xgb_threads: int = Field(default=1, ge=1)
@@ -52,6 +53,10 @@ class CoreSettings(BaseSettings):
     Off by default so that a second server on a taken port fails instead of sharing it unseen."""
     grace_s: float = Field(default=5.0, ge=0)
     """On stop, how long in-flight calls may take to finish."""
+    drift_window_rows: int = Field(default=10_000, ge=100)
+    """Rows per model version and channel over which each feature's drift (PSI) is measured."""
+    drift_threshold: float = Field(default=0.2, gt=0)
+    """PSI above which a feature's drift is logged as a warning (once per crossing)."""
 
 
 class ClientSettings(BaseSettings):

@@ -205,6 +205,16 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def split_rows(rows: int, seed: int, holdout_share: float = HOLDOUT_SHARE) -> tuple[np.ndarray, np.ndarray]:
+    """The training and holdout row indexes (sorted) of a data set of ``rows`` rows.
+
+    The training rows are the ones the metadata's distributions (the drift baseline) describe.
+    """
+    order = np.random.default_rng([seed, 1]).permutation(rows)  # independent of the data stream
+    cut = rows - round(rows * holdout_share)
+    return np.sort(order[:cut]), np.sort(order[cut:])
+
+
 def train_model(
     matrix: np.ndarray,
     labels: np.ndarray,
@@ -221,9 +231,7 @@ def train_model(
     training: dict[str, str | int | float] | None = None,
 ) -> ModelMetadata:
     """Train on a deterministic split, evaluate on the holdout, write model.ubj + metadata.json."""
-    order = np.random.default_rng([seed, 1]).permutation(len(labels))  # independent of the data stream
-    cut = len(labels) - round(len(labels) * holdout_share)
-    train_rows, holdout_rows = np.sort(order[:cut]), np.sort(order[cut:])
+    train_rows, holdout_rows = split_rows(len(labels), seed, holdout_share)
     # Categories are plain numeric indexes ("int"), not XGBoost categoricals: the core scores
     # float64 matrices with inplace_predict, and index splits need no category support there.
     types = ["q" if f.kind is _N else "int" for f in schema.features]

@@ -58,21 +58,61 @@ def _encode_value(spec: FeatureSpec, value: FeatureValue) -> tuple[float, FieldV
     return number, None
 
 
+@functools.lru_cache(maxsize=64)
+def _single_row_plan(schema: FeatureSchema) -> tuple[frozenset[str], tuple]:
+    """Per feature, what the common case of a valid value needs; cached per schema.
+
+    (name, spec, category code -> index or None, lower bound, upper bound, whole numbers only,
+    both bounds finite). Bounds are -inf/inf where the schema has none.
+    """
+    plan = []
+    for spec in schema.features:
+        codes = None
+        if spec.kind is FeatureKind.CATEGORY:
+            codes = {}
+            for i, code in enumerate(spec.codes):
+                codes.setdefault(code, float(i))  # the first one wins, as with tuple.index
+        low = -math.inf if spec.minimum is None else float(spec.minimum)
+        high = math.inf if spec.maximum is None else float(spec.maximum)
+        whole = spec.kind is FeatureKind.INTEGER
+        plan.append((spec.name, spec, codes, low, high, whole, math.isfinite(low) and math.isfinite(high)))
+    return frozenset(schema.names), tuple(plan)
+
+
 def encode_features(
     schema: FeatureSchema, features: dict[str, FeatureValue]
 ) -> tuple[np.ndarray, list[FieldViolation]]:
     """A single request's features -> a 1 x n float64 row in schema order, and its violations."""
-    violations = [
-        _violation(name, ViolationCode.UNKNOWN_FEATURE, "is not a feature of this model")
-        for name in features
-        if name not in schema
-    ]
-    row = np.empty((1, len(schema.features)), dtype=np.float64)
-    for i, spec in enumerate(schema.features):
-        row[0, i], problem = _encode_value(spec, features.get(spec.name))
+    names, plan = _single_row_plan(schema)
+    violations = []
+    if not names.issuperset(features):
+        violations = [
+            _violation(name, ViolationCode.UNKNOWN_FEATURE, "is not a feature of this model")
+            for name in features
+            if name not in names
+        ]
+    values = []
+    for name, spec, codes, low, high, whole, bounded in plan:
+        value = features.get(name)
+        # The common case inline (a valid number or a known code); anything else, including every
+        # violation, goes through _encode_value, the one place that words them.
+        kind = type(value)
+        if codes is None:
+            if (kind is float or kind is int) and low <= value <= high and (bounded or math.isfinite(value)) and (
+                kind is int or not whole or value.is_integer()
+            ):
+                values.append(float(value))
+                continue
+        elif kind is str or kind is int:
+            index = codes.get(str(value))
+            if index is not None:
+                values.append(index)
+                continue
+        cell, problem = _encode_value(spec, value)
+        values.append(cell)
         if problem is not None:
             violations.append(problem)
-    return row, violations
+    return np.array([values], dtype=np.float64), violations
 
 
 def check_columns(schema: FeatureSchema, feature_names: tuple[str, ...]) -> list[FieldViolation]:

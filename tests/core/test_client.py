@@ -99,7 +99,7 @@ def test_stop_lets_a_long_batch_in_flight_finish(core_factory, models_dir, demo_
     from scoregate.core.contract import ColumnBatch
 
     core = core_factory(models_dir=models_dir)
-    rows = np.tile(demo_rows, (100, 1))  # 50,000 rows with reason codes: most of a second of scoring
+    rows = np.tile(demo_rows, (300, 1))  # 150,000 rows with reason codes: seconds of scoring
     outcome: list[object] = []
 
     with ScoringClient(core.client_settings(timeout_s=30)) as client:
@@ -113,7 +113,9 @@ def test_stop_lets_a_long_batch_in_flight_finish(core_factory, models_dir, demo_
 
         thread = threading.Thread(target=caller)
         thread.start()
-        time.sleep(0.3)  # the batch is being scored
+        # The batch must have arrived whole (24 MB) and be in scoring when the stop begins: a call
+        # whose message is still on the wire is not in flight yet, and a busy machine is slow.
+        time.sleep(1.0)
         started = time.monotonic()
         core.stop(grace=10)
         stop_took = time.monotonic() - started

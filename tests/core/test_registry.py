@@ -115,6 +115,18 @@ def test_alias_pins_the_default_version(models_dir, demo_artifact) -> None:
     assert registry.get(MODEL, "2").model.version == "2"
 
 
+def test_load_refuses_a_truncated_booster(tmp_path, demo_artifact) -> None:
+    target = tmp_path / MODEL / "1"
+    shutil.copytree(demo_artifact, target)
+    data = (demo_artifact / "model.ubj").read_bytes()
+    for cut in (1, len(data) // 3, len(data) // 2, len(data) - 1):
+        (target / "model.ubj").write_bytes(data[:cut])
+        with pytest.raises(ModelLoadError, match="truncated"):
+            load_version(target)
+    (target / "model.ubj").write_bytes(data)
+    assert load_version(target).version == "1"
+
+
 def test_load_rejects_metadata_that_disagrees_with_the_booster(tmp_path, demo_artifact) -> None:
     target = tmp_path / MODEL / "1"
     shutil.copytree(demo_artifact, target)

@@ -56,8 +56,6 @@ def test_a_deadline_shorter_than_the_work_is_reported_as_expired(core, demo_rows
 
 
 def test_batcher_groups_rows_by_model_and_reason_count_without_losing_any() -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     from scoregate.core.batching import MicroBatcher
     from scoregate.core.contract import BatchResult
 
@@ -74,14 +72,13 @@ def test_batcher_groups_rows_by_model_and_reason_count_without_losing_any() -> N
                                np.zeros((n, 0), np.int32), np.zeros((n, 0)), ("x",), ("R",))
 
     async def run() -> list:
-        with ThreadPoolExecutor(1) as pool:
-            batcher = MicroBatcher(pool, max_batch_size=4, max_wait=0.002)
-            batcher.start()
-            a, b = Recorder("a"), Recorder("b")
-            jobs = [batcher.score(a if i % 3 else b, np.array([[float(i)]]), i % 2) for i in range(30)]
-            results = await asyncio.gather(*jobs)
-            await batcher.stop()
-            return results, a.calls + b.calls
+        batcher = MicroBatcher(max_batch_size=4, max_wait=0.002)
+        batcher.start()
+        a, b = Recorder("a"), Recorder("b")
+        jobs = [batcher.score(a if i % 3 else b, np.array([[float(i)]]), i % 2) for i in range(30)]
+        results = await asyncio.gather(*jobs)
+        await batcher.stop()
+        return results, a.calls + b.calls
 
     results, calls = asyncio.run(run())
     # Every row comes back with its own value, whatever batch it went into.
