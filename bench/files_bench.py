@@ -8,16 +8,22 @@
   the same rows, in the same batch size;
 - end to end: ``process_file`` (decode, score through a core in its own process over gRPC, encode,
   write, fsync, rename) in its own process, with its peak RSS; with reason codes (the demo job: 4)
-  and without.
+  and without (the median of ``--runs``, as the baselines are);
+- CPU per record of the gateway and of the core against the same work in process: on a shared
+  machine these move far less than the rates do.
 
-    python bench/files_bench.py [--records 1000000] [--keep DIR]
+    python bench/files_bench.py [--records 1000000] [--runs 3] [--keep DIR]
+
+Prints a table and writes bench/results/files-latest.json; see docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import xgboost
 from _procs import BENCH, Servers, scoregate_command
+from _report import Figure, machine, table, write_json
 
 from scoregate.adapters.columnar import feature_matrix
 from scoregate.adapters.files import FileJobConfig
@@ -36,12 +43,19 @@ from scoregate.app.paths import DEFAULTS_DIR, DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.core.registry import load_version
 
 CHUNK = 4 * 1024 * 1024
+_TICK = os.sysconf("SC_CLK_TCK")
+RESULTS = BENCH / "results" / "files-latest.json"
 
 
 def _chunks(path: Path):  # noqa: ANN202
     with path.open("rb") as f:
         while data := f.read(CHUNK):
             yield data
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
 
 
 def read_bandwidth(path: Path) -> float:
@@ -56,22 +70,76 @@ def decode_only(config: FileJobConfig, path: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, records
 
 
-def decode_and_features(config: FileJobConfig, path: Path, schema) -> tuple[float, list[np.ndarray]]:  # noqa: ANN001
+def decode_and_features(config: FileJobConfig, path: Path,
+                        schema) -> tuple[float, float, list[np.ndarray]]:  # noqa: ANN001
+    """Wall and CPU seconds, and the matrices (the scoring baselines' input)."""
     today = datetime.now(UTC).date()
     matrices = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for batch in config.input_codec.iter_batches(_chunks(path), config.batch_records):
         part = batch.parts[config.input.detail]
         matrix, _ = feature_matrix(config.request, schema, part.real_columns(), len(part), today)
         matrices.append(matrix)
-    return time.perf_counter() - t0, matrices
+    return time.perf_counter() - t0, time.process_time() - c0, matrices
+
+
+def inplace_predict(booster: xgboost.Booster, matrices: list[np.ndarray]) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    for m in matrices:
+        booster.inplace_predict(m)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def end_to_end(core, port: int, path: Path, out: Path, reasons: int) -> dict:  # noqa: ANN001
+    argv = [sys.executable, str(BENCH / "_files_run.py"), f"127.0.0.1:{port}", str(path), str(out),
+            "--reasons", str(reasons)]
+    core_before = cpu_seconds(core.pid)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    run = json.loads(done.stdout.strip().splitlines()[-1])
+    shutil.rmtree(out, ignore_errors=True)
+    return run | {"rec_s": run["records"] / run["seconds"], "core_cpu_s": cpu_seconds(core.pid) - core_before}
+
+
+def figures(res: dict) -> list[Figure]:
+    e2e, e2e4, inplace = res["e2e_no_reasons"], res["e2e_reasons4"], res["inplace_predict_rec_s"]
+    ratio = e2e["rec_s"] / inplace
+    rss = max(e2e["maxrss_mb"], e2e4["maxrss_mb"])
+    per_record = 1e6 / e2e["records"]
+    return [
+        Figure("read from page cache", res["read_mb_s"], "MB/s"),
+        Figure("decode all fields", res["decode_mb_s"], "MB/s", res["read_mb_s"], "read", ">= 100 MB/s",
+               res["decode_mb_s"] >= 100),
+        Figure("decode all fields", res["decode_rec_s"], "records/s"),
+        Figure("decode + feature matrix", res["decode_features_rec_s"], "records/s", res["decode_rec_s"], "decode"),
+        Figure("in-process inplace_predict", inplace, "records/s"),
+        Figure("in-process approx. contributions (4 reasons)", res["approx_contribs_rec_s"], "records/s"),
+        Figure("end to end, no reason codes", e2e["rec_s"], "records/s", inplace, "in-process",
+               ">= 150k/s & >= 0.50", e2e["rec_s"] >= 150_000 and ratio >= 0.50),
+        Figure("end to end, no reason codes", e2e["rec_s"], "records/s", res["decode_features_rec_s"],
+               "decode + features"),
+        Figure("end to end, 4 reason codes (the demo job)", e2e4["rec_s"], "records/s", res["approx_contribs_rec_s"],
+               "in-process approx."),
+        Figure("gateway CPU per record, no reason codes", e2e["file_cpu_s"] * per_record, "us",
+               res["decode_features_cpu_us"], "decode + features"),
+        Figure("core CPU per record, no reason codes", e2e["core_cpu_s"] * per_record, "us",
+               res["inplace_predict_cpu_us"], "inplace_predict"),
+        Figure("gateway peak RSS", rss, "MB", target="< 500 MB", met=rss < 500),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3, help="end-to-end runs without reason codes (median)")
     parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
+    started = time.monotonic()
+    meta = {**machine(), "mode": "full" if args.records == 1_000_000 else f"{args.records:,} records",
+            "command": " ".join(["python", *sys.argv])}
+    print(f"scoregate file channel benchmark: {meta['nproc']} cores ({meta['cpu']}) shared by the core, the "
+          f"gateway and the in-process baselines; load average {meta['loadavg_start'][0]:.2f}", flush=True)
     config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.json")
     work = args.keep or Path(tempfile.mkdtemp(prefix="scoregate-files-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -86,12 +154,11 @@ def main() -> None:
     seconds, n = min((decode_only(config, path) for _ in range(2)), key=lambda r: r[0])
     res["decode_mb_s"], res["decode_rec_s"] = size_mb / seconds, n / seconds
     model = load_version(DEMO_MODELS_DIR / DEMO_MODEL / "1", xgb_threads=1)
-    seconds, matrices = decode_and_features(config, path, model.metadata.feature_schema)
-    res["decode_features_rec_s"] = args.records / seconds
-    t0 = time.perf_counter()
-    for m in matrices:
-        model.booster.inplace_predict(m)
-    res["inplace_predict_rec_s"] = args.records / (time.perf_counter() - t0)
+    seconds, cpu, matrices = decode_and_features(config, path, model.metadata.feature_schema)
+    res["decode_features_rec_s"], res["decode_features_cpu_us"] = args.records / seconds, cpu / args.records * 1e6
+    passes = [inplace_predict(model.booster, matrices) for _ in range(args.runs)]
+    res["inplace_predict_rec_s"] = args.records / statistics.median(wall for wall, _ in passes)
+    res["inplace_predict_cpu_us"] = statistics.median(cpu for _, cpu in passes) / args.records * 1e6
     t0 = time.perf_counter()
     for m in matrices:
         model.booster.predict(xgboost.DMatrix(m, feature_names=model.booster.feature_names), pred_contribs=True,
@@ -99,22 +166,27 @@ def main() -> None:
     res["approx_contribs_rec_s"] = args.records / (time.perf_counter() - t0)
     del matrices
     with Servers() as servers:
-        _, port = servers.start("core", [*scoregate_command(), "--log-level", "warning", "core", "serve",
+        core, port = servers.start("core", [*scoregate_command(), "--log-level", "warning", "core", "serve",
                                          "--address", "127.0.0.1:0", "--models-dir", str(DEMO_MODELS_DIR)])
-        for label, reasons in (("e2e_reasons4", 4), ("e2e_no_reasons", 0)):
-            out = work / f"out-{label}"
-            argv = [sys.executable, str(BENCH / "_files_run.py"), f"127.0.0.1:{port}", str(path), str(out),
-                    "--reasons", str(reasons)]
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
-            if done.returncode:
-                raise RuntimeError(done.stderr[-3000:])
-            run = json.loads(done.stdout.strip().splitlines()[-1])
-            res[label] = run | {"rec_s": run["records"] / run["seconds"]}
-            print(label, res[label], flush=True)
+        res["e2e_reasons4"] = end_to_end(core, port, path, work / "out", 4)
+        print("e2e_reasons4", res["e2e_reasons4"], flush=True)
+        runs = []
+        for _ in range(args.runs):
+            runs.append(end_to_end(core, port, path, work / "out", 0))
+            print("e2e_no_reasons", runs[-1], flush=True)
+        res["e2e_no_reasons_runs"] = runs
+        res["e2e_no_reasons"] = sorted(runs, key=lambda r: r["rec_s"])[len(runs) // 2]  # the median run
     res["e2e_vs_inplace"] = res["e2e_no_reasons"]["rec_s"] / res["inplace_predict_rec_s"]
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(res, indent=2))
+    figs = figures(res)
+    meta["loadavg_end"] = os.getloadavg()
+    meta["wall_s"] = round(time.monotonic() - started, 1)
+    print("\n" + table(figs))
+    load = meta["loadavg_start"][0], meta["loadavg_end"][0]
+    print(f"\nwall time {meta['wall_s']} s; load average {load[0]:.2f} -> {load[1]:.2f}")
+    write_json(RESULTS, meta, figs, res)
+    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -18,10 +18,19 @@ Features
 - [x] Expired requests (``timestamp`` + ``expiration``, or a deadline header) acked unscored
 - [x] Reconnect with backoff, redeclare, resume; ``stop(grace)`` finishes in-flight work and
       requeues the rest
+- [x] No request lost when the broker restarts the vhost or the gateway process is killed:
+      durable queues, persistent requests, ack only after the reply's confirm (the tests do both
+      for real: ``tests/adapters/amqp/test_resilience.py``). A reply the broker stored without
+      confirming it is sent again, identical: AMQP cannot tell it from a lost one
 - [x] Topology declared (durable, optionally quorum with an explicit delivery limit, the
       dead-letter exchange and queue) or used as found
 - [x] ``request.send_request``: publish one request as a producer would and wait for the reply
-- [ ] Metrics exported (counters exist in ``stats.py``), a reply cache shared between replicas
+- [x] Prometheus metrics in the families every channel shares (``adapters/metrics.py``): each
+      request message counted once when it is settled, by outcome and canonical error kind;
+      latency from delivery to ack; in flight; transport events (``received``, ``redelivered``,
+      ``replayed``, ``reconnects``, ``publish_nacked``, ``returned``, ``dead_letter_<reason>``...).
+      ``stats.py`` says when a message counts
+- [ ] A reply cache shared between replicas (``cache.py`` says what that would close)
 
 Configuration
 =============
@@ -35,7 +44,8 @@ deadline header, reply cache size and TTL. ``app/defaults/amqp/demo.json`` is a 
 Modules: ``config`` (what), ``handler`` + ``replies`` (one message -> outcome, no pika),
 ``batching`` (many requests -> few core calls), ``cache`` (same answer on redelivery),
 ``worker`` (scoring thread), ``consumer`` (pika I/O thread: connect, declare, consume, stop),
-``publisher`` (publish, confirm, then ack), ``topology`` (what is declared), ``channel``
+``publisher`` (publish, confirm, then ack), ``stats`` (what is counted, in the shared
+metrics), ``topology`` (what is declared), ``channel``
 (the gateway's ``Channel``), ``fixedwidth`` (record-per-message format), ``request`` (producer side).
 
 Errors

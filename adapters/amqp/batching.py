@@ -198,7 +198,11 @@ class BatchScorer:
             scored.append(i)
         if not rows:
             return
-        batch = ColumnBatch(encoder.names, np.array(rows, dtype=np.float64), tuple(requests[i].request_id for i in scored))
+        batch = ColumnBatch(
+            encoder.names, np.array(rows, dtype=np.float64),
+            row_ids=tuple(requests[i].caller.reference or requests[i].request_id for i in scored),
+            request_ids=tuple(requests[i].request_id for i in scored),
+        )
         self.calls += 1
         result = self.client.score_batch(
             batch, description.name, description.version, reason_count=reason_count,

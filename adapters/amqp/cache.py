@@ -37,6 +37,8 @@ class CachedReply:
     reply_to: str | None
     expires: float
     confirmed: bool = False
+    settled: bool = False
+    """The request was acked (and counted): a redelivery of it means the ack was lost."""
 
 
 def put_key(props: RequestProps, body: bytes) -> CacheKey | None:
@@ -91,6 +93,17 @@ class ReplyCache:
             entry = self._entries.get(key)
             if entry is not None:
                 entry.confirmed = True
+
+    def settled(self, key: CacheKey) -> None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                entry.settled = True
+
+    def was_settled(self, key: CacheKey) -> bool:
+        with self._lock:
+            entry = self._entries.get(key)
+            return entry is not None and entry.settled
 
     def __len__(self) -> int:
         return len(self._entries)

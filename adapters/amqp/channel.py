@@ -13,6 +13,7 @@ from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.consumer import Responder
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.core.client import ScoringClient
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,18 @@ class AmqpChannel:
 
     name = "amqp"
 
-    def __init__(self, config: AmqpChannelConfig, client: ScoringClient, start_timeout_s: float = DEFAULT_START_TIMEOUT_S) -> None:
+    def __init__(
+        self, config: AmqpChannelConfig, client: ScoringClient, start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
+        *, metrics: ChannelMetrics | None = None,
+    ) -> None:
         self.config = config
-        self.responder = Responder(config, client)
+        self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
+        self.responder = Responder(config, client, metrics=self.metrics)
         self.start_timeout_s = start_timeout_s
 
     @property
     def stats(self) -> Stats:
+        """Counters by name, read from ``metrics`` (the one place they are kept)."""
         return self.responder.stats
 
     async def start(self) -> None:

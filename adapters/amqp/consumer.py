@@ -32,17 +32,24 @@ from scoregate.adapters.amqp.publisher import OutcomePublisher
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.amqp.worker import Decision, Delivery, ScoringWorker
 from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.core.client import ScoringClient
 
 log = logging.getLogger(__name__)
 
 
 class Responder:
-    """The channel's engine: ``start``, ``wait_ready``, ``stop(grace)``, ``health``, from any thread."""
+    """The channel's engine: ``start``, ``wait_ready``, ``stop(grace)``, ``health``, from any thread.
 
-    def __init__(self, config: AmqpChannelConfig, client: ScoringClient) -> None:
+    Counts into ``metrics`` (a private registry when none is given); ``stats`` reads them by name.
+    """
+
+    def __init__(
+        self, config: AmqpChannelConfig, client: ScoringClient, *, metrics: ChannelMetrics | None = None
+    ) -> None:
         self.config = config
-        self.stats = Stats()
+        self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
+        self.stats = Stats(self.metrics)
         self.cache = ReplyCache(config.reply_cache_size, config.reply_cache_ttl_s)
         handlers = {q.name: RequestHandler(q, config.retry, config.deadline_header) for q in config.queues}
         self.scorer = BatchScorer(client, config.describe_refresh_s)
@@ -150,10 +157,11 @@ class Responder:
 
     def _lost(self, why: str) -> None:
         self._ready.clear()
-        if self._publisher is not None and self._publisher.unconfirmed:
+        if self._publisher is not None:
             # Published but never confirmed: the broker may or may not have routed these replies;
             # their requests come back redelivered and the cache replays them (maybe a duplicate).
             self.stats.add("unconfirmed_at_loss", self._publisher.unconfirmed)
+            self._publisher.abandon()
         self._publisher = None
         self._consumers.clear()
         if self._stopping:
@@ -230,9 +238,10 @@ class Responder:
             content_type=properties.content_type, headers=dict(properties.headers or {}),
             timestamp=properties.timestamp, expiration=properties.expiration, redelivered=method.redelivered,
         )
-        delivery = Delivery(self._generation, method.delivery_tag, body, props, properties)
+        if method.redelivered:
+            self.stats.add("redelivered")
+        delivery = Delivery(self._generation, method.delivery_tag, body, props, properties, self.stats.received())
         self._publisher.inflight[method.delivery_tag] = delivery
-        self.stats.add("received")
         self.worker.submit(delivery)
 
     def _on_decisions(self, decisions: list[Decision]) -> None:

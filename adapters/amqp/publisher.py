@@ -37,6 +37,8 @@ class _Waiting:
     """A request whose outgoing publishes are not all confirmed yet."""
 
     delivery: Delivery
+    outcome: Outcome
+    key: CacheKey | None
     remaining: int
     finish: str  # "ack" or "reject" once every publish is confirmed
     failed: bool = False
@@ -73,26 +75,32 @@ class OutcomePublisher:
         delivery, outcome = decision.delivery, decision.outcome
         match outcome.disposition:
             case Disposition.ANSWERED if decision.suppress:
-                self._finish(delivery, "ack")
+                # Acked before, and counted then, unless that ack never went out.
+                assert decision.cache_key is not None
+                acked_before = self.cache.was_settled(decision.cache_key)
+                self._finish(delivery, "ack", None if acked_before else outcome, decision.cache_key)
             case Disposition.ANSWERED:
                 assert outcome.reply is not None
-                self._wait(delivery, [(self._publish_reply(delivery, outcome.reply), decision.cache_key)], "ack")
-                self.stats.add("answered")
-                self.stats.add("error_replies", outcome.reply.is_error)
+                seq = self._publish_reply(delivery, outcome.reply)
+                self._wait(delivery, outcome, [(seq, decision.cache_key)], "ack", decision.cache_key)
             case Disposition.RETRY:
                 self._retry(delivery, outcome)
             case Disposition.DEAD_LETTER:
                 self._dead_letter(delivery, outcome)
             case Disposition.DROPPED:
-                self.stats.add("dropped")
-                self._finish(delivery, "ack")
+                self._finish(delivery, "ack", outcome)
 
     def release_all(self) -> None:
         """Requeue every delivery not settled yet (stopping after the grace period)."""
         if self.channel.is_open:
             for tag in list(self.inflight):
                 self.channel.basic_nack(tag, requeue=True)
-                self.stats.add("released")
+            self.stats.add("released", len(self.inflight))
+        self.abandon()
+
+    def abandon(self) -> None:
+        """Forget every unsettled delivery: the channel is gone and the broker redelivers them."""
+        self.stats.given_back(len(self.inflight))
         self.inflight.clear()
 
     # -- publishing ----------------------------------------------------------------------------
@@ -124,15 +132,14 @@ class OutcomePublisher:
     def _retry(self, delivery: Delivery, outcome: Outcome) -> None:
         delays = self.delays[delivery.props.queue]
         if not delays:  # no delay queues (reply_at_once): only a gateway bug gets here
-            self._finish(delivery, "nack")
+            self._finish(delivery, "nack", outcome)
             return
         name, _ = min(delays, key=lambda d: abs(d[1] - outcome.retry_delay_s))
         headers: dict[str, Any] = {ATTEMPT_HEADER: outcome.next_attempt}
         if outcome.deadline is not None:
             headers[DEADLINE_CARRY_HEADER] = int(outcome.deadline.timestamp() * 1000)
         seq = self._publish("", name, delivery.body, self._copy(delivery, headers))
-        self._wait(delivery, [(seq, None)], "ack")
-        self.stats.add("retried")
+        self._wait(delivery, outcome, [(seq, None)], "ack")
 
     def _dead_letter(self, delivery: Delivery, outcome: Outcome) -> None:
         seqs: list[tuple[int, CacheKey | None]] = []
@@ -146,17 +153,19 @@ class OutcomePublisher:
             })
             properties.delivery_mode = 2  # kept for an operator to look at, across broker restarts
             seqs.append((self._publish(exchange, delivery.props.queue, delivery.body, properties), None))
-        self.stats.add("dead_lettered")
         finish = "ack" if exchange else "reject"
         if seqs:
-            self._wait(delivery, seqs, finish)
+            self._wait(delivery, outcome, seqs, finish)
         else:
-            self._finish(delivery, finish)
+            self._finish(delivery, finish, outcome)
 
     # -- confirms and settling -----------------------------------------------------------------
 
-    def _wait(self, delivery: Delivery, seqs: list[tuple[int, CacheKey | None]], finish: str) -> None:
-        waiting = _Waiting(delivery, len(seqs), finish)
+    def _wait(
+        self, delivery: Delivery, outcome: Outcome, seqs: list[tuple[int, CacheKey | None]], finish: str,
+        key: CacheKey | None = None,
+    ) -> None:
+        waiting = _Waiting(delivery, outcome, key, len(seqs), finish)
         for seq, key in seqs:
             self._confirms[seq] = (waiting, key)
 
@@ -181,7 +190,8 @@ class OutcomePublisher:
             waiting.remaining -= 1
             if waiting.remaining == 0:
                 # A publish the broker refused: requeue the request rather than lose it.
-                self._finish(waiting.delivery, "nack" if waiting.failed else waiting.finish)
+                how = "nack" if waiting.failed else waiting.finish
+                self._finish(waiting.delivery, how, waiting.outcome, waiting.key)
         self.on_settled()
 
     def on_return(self, channel: Any, method: Any, properties: BasicProperties, body: bytes) -> None:
@@ -190,14 +200,24 @@ class OutcomePublisher:
         self.stats.add("returned")
         log.warning("amqp: reply to %r returned: %s %s", method.routing_key, method.reply_code, method.reply_text)
 
-    def _finish(self, delivery: Delivery, how: str) -> None:
-        if not self.channel.is_open:
+    def _finish(self, delivery: Delivery, how: str, outcome: Outcome | None, key: CacheKey | None = None) -> None:
+        """Ack, reject or requeue; count ``outcome`` once it is acked or rejected (None: not again)."""
+        # On a closed channel the delivery stays in inflight: abandon() gives it back.
+        if not self.channel.is_open or self.inflight.pop(delivery.delivery_tag, None) is None:
             return
         tag = delivery.delivery_tag
-        self.inflight.pop(tag, None)
+        if how == "nack":
+            self.channel.basic_nack(tag, requeue=True)
+            self.stats.given_back()  # counted when its redelivery settles
+            return
         if how == "ack":
             self.channel.basic_ack(tag)
-        elif how == "reject":
-            self.channel.basic_reject(tag, requeue=False)
         else:
-            self.channel.basic_nack(tag, requeue=True)
+            self.channel.basic_reject(tag, requeue=False)
+        if key is not None:
+            # An ack lost with the connection brings this message back; see ``perform``.
+            self.cache.settled(key)
+        if outcome is None:
+            self.stats.given_back()
+        else:
+            self.stats.settled(delivery.started, outcome)

@@ -41,6 +41,8 @@ CORE_UNAVAILABLE = "core_unavailable"
 EXPIRED = "expired"
 UNENCODABLE = "unencodable"
 
+_KINDS = {kind.value: kind for kind in ErrorKind}
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -54,6 +56,12 @@ class Reply:
     @property
     def is_error(self) -> bool:
         return self.headers.get(STATUS_HEADER) != "ok"
+
+    @property
+    def kind(self) -> ErrorKind | None:
+        """The canonical kind of an error reply (its status header), None for a score."""
+        status = self.headers.get(STATUS_HEADER)
+        return None if status == "ok" else _KINDS.get(status, ErrorKind.CORE_FAILURE)
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,9 @@ class Outcome:
     """RETRY: the request's absolute deadline, carried on the retried copy."""
     model: str = ""
     """ANSWERED with a result: ``model:version`` that produced it."""
+    kind: ErrorKind | None = None
+    """The canonical error behind a RETRY, DROPPED or DEAD_LETTER outcome; None when there is none
+    (no ``reply_to``, another format). An answer's kind is its reply's (``Reply.kind``)."""
 
 
 @dataclass(frozen=True)
@@ -112,8 +123,8 @@ def error_reply(error: ScoreError, ctx: ErrorContext) -> Reply | None:
 def _answer(error: ScoreError, ctx: ErrorContext) -> Outcome:
     reply = error_reply(error, ctx)
     if reply is None:
-        return unanswerable(UNENCODABLE, f"no error reply could be written for: {error.message}")
-    return Outcome(Disposition.ANSWERED, reply, reason=error.kind.value, detail=error.message)
+        return unanswerable(UNENCODABLE, f"no error reply could be written for: {error.message}", error.kind)
+    return Outcome(Disposition.ANSWERED, reply, reason=error.kind.value, detail=error.message, kind=error.kind)
 
 
 def _unavailable(error: ScoreError, ctx: ErrorContext) -> Outcome:
@@ -124,14 +135,15 @@ def _unavailable(error: ScoreError, ctx: ErrorContext) -> Outcome:
         return Outcome(
             Disposition.RETRY, reason=CORE_UNAVAILABLE, detail=error.message,
             next_attempt=ctx.attempt + 1, retry_delay_s=delays[ctx.attempt - 1], deadline=ctx.deadline,
+            kind=error.kind,
         )
     reply = error_reply(error, ctx) if ctx.retry.reply_when_exhausted else None
     detail = f"core unavailable after {ctx.attempt} attempts: {error.message}"
-    return Outcome(Disposition.DEAD_LETTER, reply, reason=CORE_UNAVAILABLE, detail=detail)
+    return Outcome(Disposition.DEAD_LETTER, reply, reason=CORE_UNAVAILABLE, detail=detail, kind=error.kind)
 
 
 def _dropped(error: ScoreError, ctx: ErrorContext) -> Outcome:
-    return Outcome(Disposition.DROPPED, reason=EXPIRED, detail=error.message)
+    return Outcome(Disposition.DROPPED, reason=EXPIRED, detail=error.message, kind=error.kind)
 
 
 _BY_KIND: dict[ErrorKind, Callable[[ScoreError, ErrorContext], Outcome]] = {
@@ -148,10 +160,10 @@ def for_error(error: ScoreError, ctx: ErrorContext) -> Outcome:
     return _BY_KIND[error.kind](error, ctx)
 
 
-def unanswerable(reason: str, detail: str) -> Outcome:
+def unanswerable(reason: str, detail: str, kind: ErrorKind | None = None) -> Outcome:
     """A request nobody can be answered for: set aside with the reason."""
-    return Outcome(Disposition.DEAD_LETTER, reason=reason, detail=detail)
+    return Outcome(Disposition.DEAD_LETTER, reason=reason, detail=detail, kind=kind)
 
 
 def expired(detail: str) -> Outcome:
-    return Outcome(Disposition.DROPPED, reason=EXPIRED, detail=detail)
+    return Outcome(Disposition.DROPPED, reason=EXPIRED, detail=detail, kind=ErrorKind.DEADLINE_EXPIRED)

@@ -38,6 +38,8 @@ class Delivery:
     props: RequestProps
     properties: Any
     """pika's BasicProperties, opaque here; the I/O thread republishes with them (retry, dead letter)."""
+    started: float = 0.0
+    """When it was taken (``Stats.received``): its latency runs from here to its ack."""
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,10 @@ class ScoringWorker:
     def _retry_later(self, delivery: Delivery, error: ScoreError) -> Decision:
         attempt = delivery.props.attempt
         if attempt >= self.handlers[delivery.props.queue].retry.max_attempts:
-            return Decision(delivery, Outcome(Disposition.DEAD_LETTER, reason="gateway_error", detail=error.message))
+            return Decision(delivery, Outcome(Disposition.DEAD_LETTER, reason="gateway_error", detail=error.message,
+                                              kind=error.kind))
         return Decision(delivery, Outcome(Disposition.RETRY, reason="gateway_error", detail=error.message,
-                                          next_attempt=attempt + 1, retry_delay_s=0.0))
+                                          next_attempt=attempt + 1, retry_delay_s=0.0, kind=error.kind))
 
     def process(self, deliveries: list[Delivery]) -> list[Decision]:
         """Decisions for a batch of deliveries: replays from the cache, prepare, one scoring pass, answer."""

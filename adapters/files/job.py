@@ -5,12 +5,15 @@ Order (each step durable before the next, so a crash anywhere costs at most a re
 1. ledger ``claimed`` (name, size, SHA-256);
 2. response and reject files written under temporary names, fsynced, renamed into the outbox
    (``pipeline.py``);
-3. ledger ``written``; then the outputs' done files (last, for the collecting job);
+3. ledger ``written``, with the name the input will have in the archive; then the outputs' done
+   files (last, for the collecting job);
 4. the input renamed into the archive; ledger ``done``.
 
 After a crash the watcher reclaims the orphaned file: a last state ``claimed`` means start again
 (a response already renamed into place is replaced by an identical one, never doubled);
-``written`` means only the done files and the archiving are left.
+``written`` means only the done files and the archiving are left. A crash between 4's rename and
+its ``done`` leaves no orphan, only a ``written`` entry whose input is already in the archive:
+:meth:`FileJob.recover`, run by the watcher at start, marks it ``done`` (see test_recovery.py).
 
 Errors, by kind (``rejects.DISPOSITIONS``): the file is set aside in the error directory with a
 ``NAME.reason`` file (trailer mismatch, unknown model, a repeated drop under ``on_duplicate: skip``),
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from scoregate.adapters.files.claim import original_name
 from scoregate.adapters.files.config import FileJobConfig
-from scoregate.adapters.files.ledger import FileState, Ledger, checksum
+from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
 from scoregate.adapters.files.pipeline import (
     Abandoned,
     Hook,
@@ -45,7 +48,8 @@ from scoregate.adapters.files.rejects import (
     reason_text,
 )
 from scoregate.core.client import ScoringClient
-from scoregate.core.errors import ScoreError
+from scoregate.core.errors import ErrorKind, ScoreError
+from scoregate.core.logcontext import request_context
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,10 @@ class JobSummary:
     rejects: Path | None = None
     reason: str = ""
     seconds: float = 0.0
+    kind: ErrorKind | None = None
+    """The canonical error that set the file aside or put it back, if it was one."""
+    resumed: bool = False
+    """Published by an earlier process that died before archiving; only archived here."""
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -73,21 +81,28 @@ class FileJob:
     """Runs claimed files of one job config; one instance per watcher (not thread-safe)."""
 
     def __init__(self, config: FileJobConfig, client: ScoringClient, ledger: Ledger, *, hook: Hook | None = None,
-                 abandon: threading.Event | None = None, today: date | None = None) -> None:
+                 abandon: threading.Event | None = None, today: date | None = None,
+                 taken: Callable[[int], None] | None = None) -> None:
+        """``taken(n)`` is called from the job's thread as each chunk's ``n`` detail records are read."""
         self.config = config
         self.ledger = ledger
         self.hook = hook or (lambda step: None)
-        self.pipeline = Pipeline(config, client, hook=self.hook, abandon=abandon, today=today)
+        self.pipeline = Pipeline(config, client, hook=self.hook, abandon=abandon, today=today, taken=taken)
         self.dirs = {k: config.path(getattr(config, k)) for k in ("inbox", "work", "outbox", "archive", "error")}
 
     def run(self, claimed: Path) -> JobSummary:
-        started = time.monotonic()
         name = original_name(claimed)
+        with request_context(name, name, "files"):  # the job's log lines name the file they are about
+            return self._run(claimed, name)
+
+    def _run(self, claimed: Path, name: str) -> JobSummary:
+        started = time.monotonic()
         size, sha = claimed.stat().st_size, checksum(claimed)
         previous = self.ledger.latest(name, sha)
         if previous is not None and previous.state is FileState.WRITTEN:
             # Crashed after publishing: only the done files and the archiving are left.
-            summary = JobSummary(name, "done", previous.records or 0, rejected=previous.rejects or 0, reason="resumed")
+            summary = JobSummary(name, "done", previous.records or 0, rejected=previous.rejects or 0, reason="resumed",
+                                 resumed=True)
             self._finish(claimed, name, previous.id, summary)
             return summary
         entry = self.ledger.begin(name, size, sha)
@@ -102,32 +117,59 @@ class FileJob:
             return self._set_aside(claimed, name, entry, error, started)
         except ScoreError as error:
             if disposition(error) is FileDisposition.RETRY:
-                return self._put_back(claimed, name, entry, f"{error.kind.name}: {error.message}", started)
+                return self._put_back(claimed, name, entry, f"{error.kind.name}: {error.message}", started, error.kind)
             return self._set_aside(claimed, name, entry, error, started)
         except Exception as error:  # a bug or an I/O failure: set aside with a reason, never left claimed
             log.exception("file %s: unexpected failure", name)
             return self._set_aside(claimed, name, entry, FileRejected("INTERNAL_ERROR", repr(error)), started)
         self.hook("renamed")
         summary = _summary(name, outputs)
-        self.ledger.advance(entry, FileState.WRITTEN, records=outputs.records, rejects=outputs.rejected)
-        self._finish(claimed, name, entry, summary)
+        self._finish(claimed, name, entry, summary, records=outputs.records, rejects=outputs.rejected)
         summary.seconds = time.monotonic() - started
         log.info("file %s: %d records, %d scored, %d rejected in %.2f s", name, summary.records, summary.scored,
                  summary.rejected, summary.seconds)
         return summary
 
-    def _finish(self, claimed: Path, name: str, entry: int, summary: JobSummary) -> None:
+    def _finish(self, claimed: Path, name: str, entry: int, summary: JobSummary, *, records: int | None = None,
+                rejects: int | None = None) -> None:
         cfg, outbox = self.config, self.dirs["outbox"]
         summary.response, summary.rejects = outbox / (name + cfg.response_suffix), outbox / (name + cfg.reject_suffix)
+        self.dirs["archive"].mkdir(parents=True, exist_ok=True)
+        archived = _free_name(self.dirs["archive"], name)
+        # The archive name goes into the ledger before the rename: it is how recover() tells, after
+        # a crash between the rename and "done", that the input was archived.
+        self.ledger.advance(entry, FileState.WRITTEN, records=records, rejects=rejects, archive=archived.name)
         if cfg.output_done_suffix:
             for path in (summary.rejects, summary.response):
                 path.with_name(path.name + cfg.output_done_suffix).touch()
             _fsync_dir(outbox)
         self.hook("written")
-        self.dirs["archive"].mkdir(parents=True, exist_ok=True)
-        os.rename(claimed, _free_name(self.dirs["archive"], name))
+        os.rename(claimed, archived)
         self.hook("archived")
         self.ledger.advance(entry, FileState.DONE)
+
+    def recover(self) -> list[Entry]:
+        """Marks ``done`` the files a dead process archived but did not mark; returns them.
+
+        Called by the watcher at start, before it claims anything. An entry counts as archived
+        only when its recorded archive name holds the same content (size and SHA-256). Any other
+        ``written`` entry is left alone: its input is still claimed in the work directory (the
+        orphan path finishes it) or a live process of this host is archiving it right now.
+        """
+        recovered = []
+        for entry in self.ledger.unfinished():
+            if entry.archive is None:
+                continue
+            archived = self.dirs["archive"] / entry.archive
+            try:
+                if archived.stat().st_size != entry.size or checksum(archived) != entry.sha256:
+                    continue
+            except FileNotFoundError:
+                continue
+            self.ledger.advance(entry.id, FileState.DONE, detail="archived before a crash; marked done at restart")
+            log.warning("file %s: archived as %s before a crash, now marked done", entry.name, entry.archive)
+            recovered.append(entry)
+        return recovered
 
     def _set_aside(self, claimed: Path, name: str, entry: int, error: ScoreError | FileRejected, started: float,
                    outcome: str = "failed") -> JobSummary:
@@ -140,9 +182,11 @@ class FileJob:
         os.rename(claimed, target)
         self.ledger.advance(entry, FileState.FAILED, detail=text.strip())
         log.warning("file %s set aside in %s: %s", name, error_dir, error)
-        return JobSummary(name, outcome, reason=str(error), seconds=time.monotonic() - started)
+        kind = error.kind if isinstance(error, ScoreError) else None
+        return JobSummary(name, outcome, reason=str(error), seconds=time.monotonic() - started, kind=kind)
 
-    def _put_back(self, claimed: Path, name: str, entry: int, why: str, started: float) -> JobSummary:
+    def _put_back(self, claimed: Path, name: str, entry: int, why: str, started: float,
+                  kind: ErrorKind | None = None) -> JobSummary:
         """Back into the inbox under its own name, done file recreated: taken again later."""
         target = _free_name(self.dirs["inbox"], name)  # never over a newer drop of the same name
         os.rename(claimed, target)
@@ -150,7 +194,7 @@ class FileJob:
             target.with_name(target.name + self.config.done_suffix).touch()
         self.ledger.advance(entry, FileState.RETRY, detail=why)
         log.warning("file %s put back for a retry: %s", name, why)
-        return JobSummary(name, "retry", reason=why, seconds=time.monotonic() - started)
+        return JobSummary(name, "retry", reason=why, seconds=time.monotonic() - started, kind=kind)
 
 
 def _summary(name: str, outputs: Outputs) -> JobSummary:

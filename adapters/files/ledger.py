@@ -9,8 +9,11 @@ SHA-256 with its state:
 
 After a crash, a file whose last state is ``claimed`` is processed again from the start (its
 outputs are only ever renamed into place complete, so nothing partial was published); one that
-reached ``written`` only needs archiving. A file whose checksum is already ``done`` is a repeated
-drop. SQLite locking serialises several processes on one host; on a network filesystem, give
+reached ``written`` only needs archiving. ``written`` also records the archive name the input is
+about to get, so that a crash after the archiving but before ``done`` is recognised on restart
+(the input is in the archive under that name, same checksum) and only marked ``done``
+(:meth:`Ledger.unfinished`, ``FileJob.recover``). A file whose checksum is already ``done`` is a
+repeated drop. SQLite locking serialises several processes on one host; on a network filesystem, give
 each host its own ledger.
 """
 
@@ -36,11 +39,13 @@ CREATE TABLE IF NOT EXISTS files (
     rejects INTEGER,
     detail TEXT NOT NULL DEFAULT '',
     started REAL NOT NULL,
-    updated REAL NOT NULL
+    updated REAL NOT NULL,
+    archive TEXT
 );
 CREATE INDEX IF NOT EXISTS files_checksum ON files (sha256, size);
 CREATE INDEX IF NOT EXISTS files_name ON files (name);
 """
+_STATE_INDEX = "CREATE INDEX IF NOT EXISTS files_state ON files (state)"
 
 
 class FileState(StrEnum):
@@ -62,6 +67,8 @@ class Entry:
     records: int | None
     rejects: int | None
     detail: str
+    archive: str | None = None
+    """Name in the archive directory the input was being moved to (recorded with ``written``)."""
 
 
 def checksum(path: Path) -> str:
@@ -82,6 +89,14 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(files)")}
+        if "archive" not in columns:  # a ledger written before the column existed
+            try:
+                self._db.execute("ALTER TABLE files ADD COLUMN archive TEXT")
+            except sqlite3.OperationalError as exc:  # another process of this host added it first
+                if "duplicate column" not in str(exc):
+                    raise
+        self._db.execute(_STATE_INDEX)
 
     def close(self) -> None:
         self._db.close()
@@ -89,9 +104,9 @@ class Ledger:
     def _entry(self, row: tuple | None) -> Entry | None:
         if row is None:
             return None
-        return Entry(row[0], row[1], row[2], row[3], FileState(row[4]), row[5], row[6], row[7])
+        return Entry(row[0], row[1], row[2], row[3], FileState(row[4]), row[5], row[6], row[7], row[8])
 
-    _COLUMNS = "id, name, size, sha256, state, records, rejects, detail"
+    _COLUMNS = "id, name, size, sha256, state, records, rejects, detail, archive"
 
     def completed(self, sha256: str, size: int) -> Entry | None:
         """An earlier file with the same content whose outputs were published (a repeated drop).
@@ -119,12 +134,20 @@ class Ledger:
         )
         return int(cursor.lastrowid)
 
-    def advance(self, entry_id: int, state: FileState, *, records: int | None = None, rejects: int | None = None, detail: str = "") -> None:
+    def advance(self, entry_id: int, state: FileState, *, records: int | None = None, rejects: int | None = None,
+                detail: str = "", archive: str | None = None) -> None:
         self._db.execute(
             "UPDATE files SET state = ?, records = COALESCE(?, records), rejects = COALESCE(?, rejects),"
-            " detail = ?, updated = ? WHERE id = ?",
-            (state.value, records, rejects, detail, time.time(), entry_id),
+            " detail = ?, archive = COALESCE(?, archive), updated = ? WHERE id = ?",
+            (state.value, records, rejects, detail, archive, time.time(), entry_id),
         )
+
+    def unfinished(self) -> list[Entry]:
+        """Entries left in ``written``: outputs published, archiving not confirmed (a crash, or a
+        process of this host in the middle of it)."""
+        rows = self._db.execute(f"SELECT {self._COLUMNS} FROM files WHERE state = ? ORDER BY id",
+                                (FileState.WRITTEN.value,))
+        return [self._entry(r) for r in rows]
 
     def entries(self) -> list[Entry]:
         return [self._entry(r) for r in self._db.execute(f"SELECT {self._COLUMNS} FROM files ORDER BY id")]

@@ -35,7 +35,7 @@ from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.control import FileControl, decimal_value
 from scoregate.adapters.files.rejects import RejectEncoder, RejectRow
 from scoregate.core.client import ScoringClient
-from scoregate.core.contract import ColumnBatch
+from scoregate.core.contract import CallerRef, ColumnBatch
 
 PREFETCH = 2
 IN_FLIGHT = 2
@@ -79,10 +79,13 @@ class Pipeline:
     """Streams one file through decode -> score -> encode for one job config."""
 
     def __init__(self, config: FileJobConfig, client: ScoringClient, *, hook: Hook | None = None,
-                 abandon: threading.Event | None = None, today: date | None = None) -> None:
+                 abandon: threading.Event | None = None, today: date | None = None,
+                 taken: Callable[[int], None] | None = None) -> None:
         self.config = config
         self.client = client
         self.hook = hook or (lambda step: None)
+        self.taken = taken or (lambda records: None)
+        """Told each chunk's number of detail records as the chunk is taken (the channel's in-flight)."""
         self.abandon = abandon or threading.Event()
         self.today = today
         self.codec = config.input_codec
@@ -161,11 +164,12 @@ class Pipeline:
                         raise item
                     if self.abandon.is_set():
                         raise Abandoned(name)
+                    self.taken(len(item.rows))
                     state.structure(item)
                     if state.header is not None and not state.header_written:
                         rsp.write(self._response_header(state.header, outputs.model))
                         state.header_written = True
-                    pending.append((item, self._submit(scoring, item, names, description)))
+                    pending.append((item, self._submit(scoring, item, names, description, name)))
                     # The next calls are queued at the core while this chunk is encoded and written.
                     while len(pending) > IN_FLIGHT:
                         self._write(*pending.popleft(), state, rsp, rej)
@@ -195,12 +199,16 @@ class Pipeline:
             reader.join(10)
         return outputs
 
-    def _submit(self, pool: ThreadPoolExecutor, chunk: Chunk, names: tuple[str, ...], description) -> Future | None:
+    def _submit(self, pool: ThreadPoolExecutor, chunk: Chunk, names: tuple[str, ...], description, name: str) -> Future | None:
         if not chunk.good.any():
             return None
-        return pool.submit(self.client.score_batch, ColumnBatch(names, chunk.matrix), description.name,
+        # Each record's own reference travels with it (the audit finds a decision by it); the
+        # file name and the chunk's first record number identify the call in the core's logs.
+        part = chunk.batch.parts[self.config.input.detail]
+        references = tuple(str(r) for r in part.columns[self.config.reference][np.flatnonzero(chunk.good)].tolist())
+        return pool.submit(self.client.score_batch, ColumnBatch(names, chunk.matrix, references), description.name,
                            description.version, reason_count=self.config.request.reason_count,
-                           batch_id=f"{chunk.batch.start}")
+                           batch_id=f"{name}/{chunk.batch.start + 1}", caller=CallerRef(reference=name, channel="files"))
 
     def _write(self, chunk: Chunk, future: Future | None, state: FileControl, rsp, rej) -> None:
         """One chunk's response records (in input order) and reject records; raises its ScoreError."""

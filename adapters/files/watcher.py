@@ -5,6 +5,22 @@ complete files of the inbox one at a time and run each as a :class:`~.job.FileJo
 thread, so the event loop stays free. ``stop(grace)`` stops claiming, lets the current file
 finish within ``grace`` seconds, and otherwise abandons it between two chunks: its temporary
 outputs are removed and it goes back into the inbox for the next start (nothing is lost).
+
+Metrics (``self.metrics``, see adapters/metrics.py; pinned by tests/adapters/files/test_metrics.py):
+
+- requests are records. When a file is published, its scored records count ``scored`` and its
+  reject records ``error`` (kind ``invalid_input``: every reject is a fault of the input). Records
+  of a file set aside count ``dead_letter``, of a file put back ``retry`` (both with the error
+  kind when a canonical error caused it), as many as were read before it stopped.
+- in-flight is in records too: a chunk's detail records join as the chunk is read and leave when
+  the file's fate is settled (response published, set aside or put back), so a large file shows
+  how many of its records wait for their answer.
+- events, per file: ``file_claimed`` (from the inbox), ``file_reclaimed`` (an orphaned claim
+  taken over), ``file_done``, ``file_set_aside``, ``file_retry`` (put back after a canonical
+  error), ``file_abandoned`` (put back at shutdown), ``file_duplicate``, ``file_recovered``
+  (published by a process that died before finishing; its records are not counted again).
+- no latency: one observation per file in the per-request histogram would mix units with the
+  other channels' requests.
 """
 
 from __future__ import annotations
@@ -27,17 +43,25 @@ from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.job import FileJob, JobSummary
 from scoregate.adapters.files.ledger import Ledger
 from scoregate.adapters.files.pipeline import Hook
+from scoregate.adapters.metrics import ChannelMetrics, Outcome
 from scoregate.core.client import ScoringClient
+from scoregate.core.errors import ErrorKind
 
 log = logging.getLogger(__name__)
+
+_EVENTS = {"done": "file_done", "failed": "file_set_aside", "retry": "file_retry", "duplicate": "file_duplicate"}
 
 
 class FileChannel:
     """The file channel for one job; implements ``adapters.channel.Channel``."""
 
-    def __init__(self, config: FileJobConfig, client: ScoringClient, *, hook: Hook | None = None) -> None:
+    def __init__(
+        self, config: FileJobConfig, client: ScoringClient, *, hook: Hook | None = None,
+        metrics: ChannelMetrics | None = None,
+    ) -> None:
         self.name = "files"
         """The channel's name in the gateway config (``[channels.files]``); ``config.name`` names the job."""
+        self.metrics = metrics if metrics is not None else ChannelMetrics(self.name)
         self.config = config
         self.client = client
         self.hook = hook
@@ -51,6 +75,8 @@ class FileChannel:
         self._detector = CompletionDetector(config.completion)
         self._not_before: dict[str, float] = {}
         self._last_error = ""
+        self._taken = 0
+        """Detail records of the current file read so far (its share of the in-flight gauge)."""
 
     def _dir(self, key: str) -> Path:
         return self.config.path(getattr(self.config, key))
@@ -59,7 +85,8 @@ class FileChannel:
         for key in ("inbox", "work", "outbox", "archive", "error"):
             self._dir(key).mkdir(parents=True, exist_ok=True)
         self._ledger = Ledger(self.config.path(self.config.ledger))
-        self._job = FileJob(self.config, self.client, self._ledger, hook=self.hook, abandon=self._abandon)
+        self._job = FileJob(self.config, self.client, self._ledger, hook=self.hook, abandon=self._abandon,
+                            taken=self._took)
         self._task = asyncio.create_task(self._loop(), name=f"files:{self.config.name}")
 
     async def stop(self, grace: float) -> None:
@@ -80,6 +107,11 @@ class FileChannel:
         return ChannelHealth(True)
 
     async def _loop(self) -> None:
+        try:
+            await self._recover()
+        except Exception as exc:
+            log.exception("file channel %s: recovery failed", self.name)
+            self._last_error = f"recovery failed: {exc}"
         while not self._stopping.is_set():
             try:
                 await self._poll()
@@ -98,6 +130,7 @@ class FileChannel:
                 return
             if (mine := reclaim(orphan)) is not None:
                 log.warning("file %s: taking over the claim of a process that died", original_name(mine))
+                self.metrics.event("file_reclaimed")
                 await self._run(mine)
         inbox = self._dir("inbox")
         now = time.monotonic()
@@ -107,11 +140,29 @@ class FileChannel:
             if self._not_before.get(path.name, 0.0) > now:
                 continue
             if (claimed := claim(path, work, self.config.done_suffix)) is not None:
+                self.metrics.event("file_claimed")
                 await self._run(claimed)
+
+    async def _recover(self) -> None:
+        """Before the first claim: finish what a process that died after archiving left (job.py)."""
+        assert self._job is not None
+        for _ in await asyncio.to_thread(self._job.recover):
+            self.metrics.event("file_recovered")
+
+    def _took(self, records: int) -> None:
+        """From the job's thread, as each chunk is read."""
+        self.metrics.started(records)
+        self._taken += records
 
     async def _run(self, claimed: Path) -> None:
         assert self._job is not None
-        summary = await asyncio.to_thread(self._job.run, claimed)
+        try:
+            summary = await asyncio.to_thread(self._job.run, claimed)
+        finally:
+            taken, self._taken = self._taken, 0
+            # Outcomes are counted by _count once the file's fate is known.
+            self.metrics.abandoned(taken)
+        self._count(summary, taken)
         self.summaries.append(summary)
         if summary.outcome == "retry":
             self._not_before[summary.name] = time.monotonic() + self.config.retry_s
@@ -119,3 +170,20 @@ class FileChannel:
         else:
             self._not_before.pop(summary.name, None)
             self._last_error = ""
+
+    def _count(self, summary: JobSummary, taken: int) -> None:
+        m = self.metrics
+        if summary.resumed:
+            m.event("file_recovered")  # answered by the process that died; nothing read here
+            return
+        if summary.outcome == "done":
+            m.observe_unit("file", summary.seconds)
+            m.count(Outcome.SCORED, n=summary.scored)
+            m.count(Outcome.ERROR, ErrorKind.INVALID_INPUT, n=summary.rejected)
+        elif summary.outcome == "failed":
+            m.count(Outcome.DEAD_LETTER, summary.kind, n=taken)
+        elif summary.outcome == "retry":
+            m.count(Outcome.RETRY, summary.kind, n=taken)
+        # Put back with no canonical error: the gateway stopped mid-file, not a failure to alert on.
+        event = "file_abandoned" if summary.outcome == "retry" and summary.kind is None else _EVENTS[summary.outcome]
+        m.event(event)

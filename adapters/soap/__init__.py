@@ -27,8 +27,13 @@ Features
       replay cache; credentials from the config file or the environment
 - [x] Compiled read/write plans from zeep's XSD objects (zeep's generic parse/serialize as fallback)
 - [x] Several worker processes: ``uvicorn --factory --workers N scoregate.adapters.soap.server:create_app``
+- [x] Prometheus metrics (adapters/metrics.py): each POST to the endpoint counted once, scored or
+      error by kind; latency and in-flight; VersionMismatch, MustUnderstand, failed WS-Security and
+      oversized bodies count as invalid input plus an event; ``?wsdl`` is an event, not a request.
+      In the gateway they are on its health port; under ``--workers N`` with ``PROMETHEUS_MULTIPROC_DIR``
+      set, on ``metrics_path`` of any worker, added up over all of them
 - [ ] Nonce replay cache shared between worker processes (each process keeps its own)
-- [ ] Prometheus metrics, audit records, signed messages (XML-DSig), MTOM
+- [ ] Audit records, signed messages (XML-DSig), MTOM
 
 Configuration
 =============

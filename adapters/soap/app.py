@@ -7,6 +7,10 @@ Routes, all on the configured paths:
 - ``GET <path>?wsdl``: the legacy WSDL byte for byte (only ``soap:address/@location`` rewritten
   when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas.
 - ``GET <health_path>`` (liveness) and ``GET <ready_path>`` (readiness, probes the core if in doubt).
+- ``GET <metrics_path>``: Prometheus text, only when given a registry to export (several workers).
+
+Each POST to ``<path>`` is one request in ``metrics`` (adapters/metrics.py): scored, or an error of
+the canonical kind its fault answers; envelope, security and size faults also count an event.
 
 Parsing and serializing are synchronous CPU work of a few hundred microseconds: they run inline on
 the event loop, which is cheaper than a thread hop at that size (research: soap-feasibility §5).
@@ -16,6 +20,7 @@ More throughput comes from more processes (server.create_app), not threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import posixpath
 import time
@@ -23,7 +28,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
 from scoregate.adapters.mapping import rename_violations
+from scoregate.adapters.metrics import ChannelMetrics, Outcome
 from scoregate.adapters.soap import faults
 from scoregate.adapters.soap.codec import SoapCodec
 from scoregate.adapters.soap.config import SoapChannelConfig
@@ -31,13 +39,16 @@ from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.faults import FaultCode, SoapFault, SoapResponse
 from scoregate.adapters.soap.security import SECURITY_HEADER, UsernameTokenPolicy
 from scoregate.core.client import REQUEST_ID_HEADER, AsyncScoringClient
-from scoregate.core.errors import CoreUnavailable, DeadlineExpired, InvalidInput, ScoreError
+from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ErrorKind, InvalidInput, ScoreError
+from scoregate.core.logcontext import request_context
 
 log = logging.getLogger(__name__)
 
 _TEXT = "text/plain; charset=utf-8"
 _XML = "text/xml; charset=utf-8"
 _PROBE_TIMEOUT_S = 1.0
+# Envelope faults that are protocol errors worth their own event beside the request's count.
+_FAULT_EVENTS = {FaultCode.VERSION_MISMATCH: "version_mismatch", FaultCode.MUST_UNDERSTAND: "must_understand"}
 
 
 class SoapApp:
@@ -49,9 +60,15 @@ class SoapApp:
         client: AsyncScoringClient,
         contract: ServiceContract | None = None,
         security: UsernameTokenPolicy | None = None,
+        metrics: ChannelMetrics | None = None,
+        exported: CollectorRegistry | None = None,
     ) -> None:
         self.config = config
         self.client = client
+        self.metrics = metrics if metrics is not None else ChannelMetrics("soap")
+        """Every POST to ``config.path`` is counted once, from its first byte to its answer being out."""
+        self.exported = exported
+        """Served on ``config.metrics_path`` when set; None in the gateway, whose health port serves them."""
         self.contract = contract or ServiceContract(config.wsdl, config.documents, config.public_url)
         if security is None and config.security is not None:
             security = UsernameTokenPolicy(config.security)
@@ -74,9 +91,10 @@ class SoapApp:
             return
         method, path = scope["method"], scope["path"]
         if method == "POST" and path == self.config.path:
-            status, body, content_type, extra = await self._post(scope, receive)
-        elif method in ("GET", "HEAD"):
-            status, body, content_type = await self._get(path, scope.get("query_string", b"").decode("latin-1"))
+            await self._serve_post(scope, receive, send)
+            return
+        if method in ("GET", "HEAD"):
+            status, body, content_type = await self._get(path, scope.get("query_string", b"").decode("latin-1"), method)
             extra = []
         elif method == "POST":
             fault = faults.render(self.codec.version_hint(_header(scope, b"content-type")), FaultCode.CLIENT,
@@ -84,20 +102,22 @@ class SoapApp:
             status, body, content_type, extra = 404, fault.body, fault.content_type, []
         else:
             status, body, content_type, extra = 405, b"method not allowed\n", _TEXT, [(b"allow", b"GET, POST")]
-        headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *extra]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+        await _respond(send, status, body, content_type, extra, head=method == "HEAD")
 
     # ------------------------------------------------------------------ GET
-    async def _get(self, path: str, query: str) -> tuple[int, bytes, str]:
+    async def _get(self, path: str, query: str, method: str = "GET") -> tuple[int, bytes, str]:
         if path == self.config.health_path:
             return 200, b"ok\n", _TEXT
         if path == self.config.ready_path:
             ready, detail = await self.readiness()
             return (200, b"ready\n", _TEXT) if ready else (503, f"not ready: {detail}\n".encode(), _TEXT)
+        if path == self.config.metrics_path and self.exported is not None:
+            return 200, generate_latest(self.exported), CONTENT_TYPE_LATEST
         if path == self.config.path:
             params = {k.lower(): v for k, v in parse_qs(query, keep_blank_values=True).items()}
             if "wsdl" in params:
+                if method == "GET":  # HEAD sends no body
+                    self.metrics.event("wsdl_served")
                 return 200, self.contract.wsdl_bytes, _XML
             if "xsd" in params and (doc := self.contract.served_document(f"?xsd={params['xsd'][0]}")):
                 return 200, doc, _XML
@@ -122,11 +142,39 @@ class SoapApp:
         return True, ""
 
     # ------------------------------------------------------------------ POST
-    async def _post(self, scope: dict, receive) -> tuple[int, bytes, str, list]:  # noqa: ANN001
+    async def _serve_post(self, scope: dict, receive, send) -> None:  # noqa: ANN001
+        """One SOAP request, counted exactly once: scored, or an error of one kind (see test_metrics.py)."""
+        started = self.metrics.started()
+        outcome, kind = Outcome.ERROR, ErrorKind.CORE_FAILURE  # unless the answer says otherwise
+        try:
+            try:
+                response, kind, extra = await self._post(scope, receive)
+            except asyncio.CancelledError:
+                # The stop grace ran out with this call still at the core: the caller gets a Server
+                # fault, not the server's plain-text 500 (tests/contract: stop with a short grace).
+                error = CoreUnavailable("the service is stopping; retry later")
+                kind = error.kind
+                fault = faults.for_error(self.codec.version_hint(_header(scope, b"content-type")), error)
+                with contextlib.suppress(Exception):
+                    await _respond(send, fault.status, fault.body, fault.content_type, [(b"connection", b"close")])
+                raise
+            outcome = Outcome.SCORED if kind is None else Outcome.ERROR
+            await _respond(send, response.status, response.body, response.content_type, extra)
+        finally:
+            self.metrics.finished(started, outcome, kind)
+
+    async def _post(self, scope: dict, receive) -> tuple[SoapResponse, ErrorKind | None, list]:  # noqa: ANN001
+        """The answer, the error kind it reports (None when scored), and extra response headers."""
         content_type = _header(scope, b"content-type")
         soapaction = _header(scope, b"soapaction") or None
         # The caller's own id when it sends one (bounded: it goes into logs and gRPC metadata).
         request_id = _header(scope, REQUEST_ID_HEADER.encode())[:64] or uuid.uuid4().hex
+        with request_context(request_id, channel="soap"):  # every log line of this request carries its id
+            return await self._post_in_context(scope, receive, content_type, soapaction, request_id)
+
+    async def _post_in_context(
+        self, scope: dict, receive, content_type: str, soapaction: str | None, request_id: str  # noqa: ANN001
+    ) -> tuple[SoapResponse, ErrorKind | None, list]:
         started = time.monotonic()
         deadline = datetime.now(UTC) + timedelta(seconds=self.config.limits.request_timeout_s)
         extra: list = []
@@ -135,16 +183,19 @@ class SoapApp:
             async with asyncio.timeout(self.config.limits.request_timeout_s):
                 body = await self._read_body(scope, receive)
         except TimeoutError:
-            response = faults.for_error(self.codec.version_hint(content_type), DeadlineExpired("body not received in time"))
+            error = DeadlineExpired("body not received in time")
+            response, kind = faults.for_error(self.codec.version_hint(content_type), error), error.kind
         else:
             if body is None:
                 extra.append((b"connection", b"close"))  # the rest of an oversized body is never read
+                self.metrics.event("too_large")
                 fault = SoapFault(FaultCode.CLIENT, f"request larger than {self.config.limits.max_body_bytes} bytes")
                 response = faults.from_envelope_fault(self.codec.version_hint(content_type), fault)
+                kind = ErrorKind.INVALID_INPUT
             else:
-                response = await self._answer(body, content_type, soapaction, request_id, deadline)
+                response, kind = await self._answer(body, content_type, soapaction, request_id, deadline)
         log.debug("soap request %s: %d in %.1f ms", request_id, response.status, (time.monotonic() - started) * 1000)
-        return response.status, response.body, response.content_type, [(b"x-request-id", request_id.encode()), *extra]
+        return response, kind, [(b"x-request-id", request_id.encode()), *extra]
 
     async def _read_body(self, scope: dict, receive) -> bytes | None:  # noqa: ANN001
         """The request body, or None as soon as it is known to exceed the limit."""
@@ -165,16 +216,20 @@ class SoapApp:
 
     async def _answer(
         self, body: bytes, content_type: str, soapaction: str | None, request_id: str, deadline: datetime
-    ) -> SoapResponse:
+    ) -> tuple[SoapResponse, ErrorKind | None]:
+        # Envelope and security faults are the caller's: counted as invalid input, plus an event.
         try:
             envelope = self.codec.open(body, content_type, soapaction)
         except SoapFault as fault:
-            return faults.from_envelope_fault(self.codec.version_hint(content_type), fault)
+            if event := _FAULT_EVENTS.get(fault.code):
+                self.metrics.event(event)
+            return faults.from_envelope_fault(self.codec.version_hint(content_type), fault), ErrorKind.INVALID_INPUT
         if self.security is not None:
             try:
                 self.security.check(envelope.header)
             except SoapFault as fault:
-                return faults.from_envelope_fault(envelope.version, fault)
+                self.metrics.event("auth_failed")
+                return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
         mapping = self.config.operations[envelope.operation.name]
         reference = ""
         try:
@@ -194,7 +249,7 @@ class SoapApp:
                 raise
             self.core_reachable = True
             out = mapping.response.encode_result(result, reference=reference)
-            return SoapResponse(200, self.codec.encode(envelope, out), envelope.version.content_type)
+            return SoapResponse(200, self.codec.encode(envelope, out), envelope.version.content_type), None
         except ScoreError as error:
             if not isinstance(error, InvalidInput):
                 log.warning("soap request %s (%s): %s", request_id, envelope.operation.name, error.message)
@@ -203,7 +258,14 @@ class SoapApp:
             log.exception("soap request %s (%s) failed", request_id, envelope.operation.name)
             failure = ScoreError("internal error")
         replies = self.codec.reply_headers(envelope, fault=True)
-        return faults.for_error(envelope.version, failure, envelope.operation, mapping.faults, reference, replies)
+        response = faults.for_error(envelope.version, failure, envelope.operation, mapping.faults, reference, replies)
+        return response, failure.kind
+
+
+async def _respond(send, status: int, body: bytes, content_type: str, extra: list, head: bool = False) -> None:  # noqa: ANN001
+    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else body})
 
 
 def _header(scope: dict, name: bytes) -> str:

@@ -22,6 +22,7 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_REQUEST_TIMEOUT_S = 5.0
 DEFAULT_HEALTH_PATH = "/healthz"
 DEFAULT_READY_PATH = "/readyz"
+DEFAULT_METRICS_PATH = "/metrics"
 DEFAULT_GRACE_S = 5.0
 DEFAULT_MAX_SKEW_S = 300.0
 DEFAULT_NONCE_CACHE_SIZE = 100_000
@@ -152,6 +153,9 @@ class SoapChannelConfig(_Strict):
     """Liveness: 200 while the process serves HTTP."""
     ready_path: str = DEFAULT_READY_PATH
     """Readiness: 200 when the channel is started, not stopping, and the core was last reachable."""
+    metrics_path: str = DEFAULT_METRICS_PATH
+    """Prometheus text of all worker processes, served only under ``uvicorn --factory --workers N``
+    with ``PROMETHEUS_MULTIPROC_DIR`` set (server.create_app); the gateway serves its own on the health port."""
     grace_s: float = Field(default=DEFAULT_GRACE_S, ge=0)
     """Default time for in-flight requests to finish on stop."""
     limits: LimitsConfig = LimitsConfig()
@@ -160,7 +164,7 @@ class SoapChannelConfig(_Strict):
     operations: dict[str, OperationConfig]
     """WSDL operation name -> its mapping. Every operation of the WSDL must be mapped."""
 
-    @field_validator("path", "health_path", "ready_path")
+    @field_validator("path", "health_path", "ready_path", "metrics_path")
     @classmethod
     def _absolute(cls, value: str) -> str:
         if not value.startswith("/"):
@@ -171,8 +175,8 @@ class SoapChannelConfig(_Strict):
     def _check(self) -> SoapChannelConfig:
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("tls_cert_file and tls_key_file go together")
-        if len({self.path, self.health_path, self.ready_path}) != 3:
-            raise ValueError("path, health_path and ready_path must differ")
+        if len({self.path, self.health_path, self.ready_path, self.metrics_path}) != 4:
+            raise ValueError("path, health_path, ready_path and metrics_path must differ")
         return self
 
     @classmethod

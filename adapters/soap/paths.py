@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 _SEGMENT = re.compile(r"^(?P<name>[^\[\]/]+)(?:\[(?P<index>[1-9][0-9]*)\])?$")
@@ -41,6 +42,12 @@ def _segment(part: str, path: str) -> tuple[str, int | None]:
     return match.group("name"), int(index) - 1 if index else None
 
 
+# Paths come from the mapping, a few dozen per contract, and are split on every request otherwise.
+@lru_cache(maxsize=4096)
+def _segments(path: str) -> tuple[tuple[str, int | None], ...]:
+    return tuple(_segment(part, path) for part in path.split("/"))
+
+
 def nest(values: Mapping[str, Any]) -> dict[str, Any]:
     """{path: value} -> the nested dicts and lists zeep's serializers take.
 
@@ -49,10 +56,10 @@ def nest(values: Mapping[str, Any]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for path, value in values.items():
         node = root
-        parts = path.split("/")
-        for i, part in enumerate(parts):
-            name, index = _segment(part, path)
-            last = i == len(parts) - 1
+        segments = _segments(path)
+        last_at = len(segments) - 1
+        for i, (name, index) in enumerate(segments):
+            last = i == last_at
             if index is None:
                 if last:
                     node[name] = value

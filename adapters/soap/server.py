@@ -16,20 +16,26 @@ import socket
 from collections.abc import Iterator
 
 import uvicorn
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap.app import SoapApp
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.preflight import check_mapping
 from scoregate.adapters.soap.security import UsernameTokenPolicy
 from scoregate.core.client import AsyncScoringClient
+from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
 #: Environment variable naming the config file for ``create_app`` (multi-worker uvicorn).
 CONFIG_ENV = "SCOREGATE_SOAP_CONFIG"
+#: prometheus_client's own variable: where worker processes keep their metrics.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -63,14 +69,18 @@ class SoapChannel:
         *,
         client: AsyncScoringClient | None = None,
         client_settings: ClientSettings | None = None,
+        client_hooks: ClientHooks | None = None,
+        metrics: ChannelMetrics | None = None,
     ) -> None:
         self.config = config
+        self.metrics = metrics if metrics is not None else ChannelMetrics("soap")
         self.contract = ServiceContract(config.wsdl, config.documents, config.public_url)
         check_mapping(config, self.contract)
         # Built here so that a password variable missing from the environment fails before start.
         self.security = UsernameTokenPolicy(config.security) if config.security else None
         self._client = client
         self._client_settings = client_settings
+        self._client_hooks = client_hooks
         self.app: SoapApp | None = None
         self.port = config.port
         """The bound port (the configured one, or the free one picked for port 0) once started."""
@@ -86,8 +96,8 @@ class SoapChannel:
     async def start(self) -> None:
         """Bind, serve, and return once connections are accepted."""
         # The async client must be created in the loop that uses it, so not in __init__.
-        client = self._client or AsyncScoringClient(self._client_settings)
-        self.app = SoapApp(self.config, client, self.contract, self.security)
+        client = self._client or AsyncScoringClient(self._client_settings, self._client_hooks)
+        self.app = SoapApp(self.config, client, self.contract, self.security, self.metrics)
         sock = _bind(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         server_config = uvicorn.Config(
@@ -136,8 +146,18 @@ class SoapChannel:
 
 def create_app() -> SoapApp:
     """App factory for ``uvicorn --factory --workers N``: config from ``$SCOREGATE_SOAP_CONFIG``,
-    core from ``SCOREGATE_CLIENT_*``. Each worker process builds its own contract and client."""
+    core from ``SCOREGATE_CLIENT_*``. Each worker process builds its own contract and client.
+
+    Metrics: each worker counts into its own registry. With ``PROMETHEUS_MULTIPROC_DIR`` set (an
+    empty directory, before the workers start) prometheus_client keeps them in files there, and
+    whichever worker answers ``GET <metrics_path>`` adds up all of them (gauges per process). Without
+    it nothing exports them: a scrape would see one worker at random."""
     config = SoapChannelConfig.load(os.environ[CONFIG_ENV])
     contract = ServiceContract(config.wsdl, config.documents, config.public_url)
     check_mapping(config, contract)
-    return SoapApp(config, AsyncScoringClient(ClientSettings()), contract)
+    exported = None
+    if os.environ.get(MULTIPROC_ENV):
+        exported = CollectorRegistry()
+        MultiProcessCollector(exported)
+    client = AsyncScoringClient(ClientSettings())
+    return SoapApp(config, client, contract, metrics=ChannelMetrics("soap"), exported=exported)

@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -109,6 +110,17 @@ class Producer:
             pass
 
 
+def wait_for(predicate: Any, timeout: float = 10.0) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout`` passes. Counters move when a request is
+    acked, which is after its reply is confirmed and so possibly after the producer has it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
+
+
 def get_all(queue: str, url: str = URL) -> list[Received]:
     """Drain a queue (basic_get) and return its messages."""
     out = []
@@ -162,6 +174,26 @@ def close_connections(pids: list[str]) -> None:
     """Close connections from the broker side, as an operator or a broker shutdown would."""
     for pid in pids:
         subprocess.run(["rabbitmqctl", "-q", "close_connection", pid, "closed by test"], check=True, capture_output=True)
+
+
+def vhost_url(vhost: str) -> str:
+    return f"amqp://guest:guest@127.0.0.1:5672/{urllib.parse.quote(vhost, safe='')}"
+
+
+def rabbitmqctl(*args: str) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=True).stdout
+
+
+def crash_vhost(vhost: str) -> None:
+    """Kill the vhost's persistent message store, as a disk or broker failure would.
+
+    The broker then restarts the whole vhost: every connection to it is closed (CONNECTION_FORCED,
+    "vhost is down"), its queue processes stop, and the vhost comes back recovering durable queues
+    and persistent messages from disk: a broker restart confined to one vhost, so the node and the
+    other vhosts keep running.
+    """
+    assert re.fullmatch(r"[\w.-]+", vhost), vhost  # goes into an Erlang expression as is
+    rabbitmqctl("eval", f'exit(rabbit_vhost_msg_store:vhost_store_pid(<<"{vhost}">>, msg_store_persistent), kill).')
 
 
 # A valid applicant of the demo model (credit-risk), in canonical feature names.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amqp_support import URL, Producer, delete_topology, json_queue, xml_queue
+from amqp_support import URL, Producer, delete_topology, json_queue, rabbitmqctl, vhost_url, xml_queue
 
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.consumer import Responder
@@ -76,7 +76,19 @@ def make_config(ids: str) -> Iterator:
 
     yield make
     for config in made:
-        delete_topology(config)
+        if config.url == URL:  # a test vhost is deleted whole
+            delete_topology(config)
+
+
+@pytest.fixture
+def vhost(ids: str) -> Iterator[str]:
+    """A fresh vhost for a test that breaks the broker side (its URL); deleted with all it holds."""
+    rabbitmqctl("add_vhost", ids)
+    try:
+        rabbitmqctl("set_permissions", "-p", ids, "guest", ".*", ".*", ".*")
+        yield vhost_url(ids)
+    finally:
+        rabbitmqctl("delete_vhost", ids)
 
 
 @pytest.fixture

@@ -189,6 +189,7 @@ def test_stop_with_grace_finishes_in_flight_and_a_successor_answers_the_rest(gat
     assert not first.health().ready
     answered_by_first = first.stats["answered"]
     assert answered_by_first < N
+    assert first.stats.in_flight == 0
     gateway(config)
     assert_exactly_once(p, sent)
 

@@ -4,23 +4,13 @@ consumer, and the Channel lifecycle (start / health / stop)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pika
-from amqp_support import URL, json_queue, json_request
+from amqp_support import URL, json_queue, json_request, wait_for
 
 from scoregate.adapters.amqp import AmqpChannel
 from scoregate.adapters.amqp.consumer import Responder
 from scoregate.core.client import ScoringClient
-
-
-def wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_quorum_request_queue_with_an_explicit_delivery_limit(gateway, producer, make_config, ids) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -103,3 +104,26 @@ def test_ledger_states_survive_reopening(tmp_path: Path) -> None:
     reopened.advance(entry, FileState.DONE)
     assert reopened.completed(digest, 7).id == entry
     assert reopened.completed(digest, 8) is None
+
+
+def test_ledger_written_before_the_archive_column_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+            state TEXT NOT NULL, records INTEGER, rejects INTEGER, detail TEXT NOT NULL DEFAULT '',
+            started REAL NOT NULL, updated REAL NOT NULL);
+        INSERT INTO files (name, size, sha256, state, records, rejects, started, updated)
+            VALUES ('old.dat', 7, 'abc', 'written', 3, 0, 0, 0);
+    """)
+    old.close()
+
+    ledger = Ledger(path)
+    [entry] = ledger.unfinished()
+    assert (entry.name, entry.state, entry.archive) == ("old.dat", FileState.WRITTEN, None)
+    ledger.advance(entry.id, FileState.WRITTEN, archive="old.dat.1")
+    assert ledger.latest("old.dat", "abc").archive == "old.dat.1"
+    ledger.advance(entry.id, FileState.DONE)  # the archive name stays once recorded
+    assert (ledger.latest("old.dat", "abc").archive, ledger.unfinished()) == ("old.dat.1", [])
+    ledger.close()
+    assert Ledger(path).entries()[0].archive == "old.dat.1"  # and opening it again changes nothing

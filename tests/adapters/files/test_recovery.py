@@ -20,6 +20,7 @@ from files_support import (
 from scoregate.adapters.files import FileChannel, FileJobConfig
 from scoregate.adapters.files.demo import write_demo_file
 from scoregate.adapters.files.ledger import FileState, Ledger
+from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.core.client import ScoringClient
 
 RECORDS = 1_000
@@ -61,10 +62,21 @@ def test_killed_mid_file_then_restarted_gives_exactly_one_complete_response(
     async def body(channel: FileChannel) -> None:
         await wait_for(lambda: complete(config, "CRASH.DAT"))
 
-    with_channel(config, client, body)
+    metrics = ChannelMetrics("files")
+    with_channel(config, client, body, metrics=metrics)
     assert_one_complete_response(config, "CRASH.DAT")
     states = [e.state for e in Ledger(config.path(config.ledger)).entries()]
     assert states[-1] is FileState.DONE and states.count(FileState.DONE) == 1
+    counted = {(s.name, s.labels.get("outcome") or s.labels.get("event")): s.value
+               for family in metrics.registry.collect() for s in family.samples
+               if s.name in ("scoregate_channel_requests_total", "scoregate_channel_events_total") and s.value}
+    if step == "written":  # published before the crash: only archived now, its records not counted again
+        assert counted == {("scoregate_channel_events_total", "file_reclaimed"): 1,
+                           ("scoregate_channel_events_total", "file_recovered"): 1}
+    else:
+        assert counted == {("scoregate_channel_events_total", "file_reclaimed"): 1,
+                           ("scoregate_channel_events_total", "file_done"): 1,
+                           ("scoregate_channel_requests_total", "scored"): RECORDS}
 
 
 def test_core_down_the_file_waits_and_is_scored_when_the_core_is_back(
@@ -118,3 +130,48 @@ def test_stop_abandons_a_long_file_cleanly_and_the_next_start_finishes_it(
 
     with_channel(config, client, body)
     assert_one_complete_response(config, "LONG.DAT")
+
+
+def test_killed_after_archiving_before_done_is_marked_done_at_restart_and_not_redone(
+        tmp_path: Path, job_config: FileJobConfig, client: ScoringClient, shared_core) -> None:
+    # A real crash: the job runs in a child process that SIGKILLs itself at the "archived" hook,
+    # right after the input's rename into the archive and before the ledger says "done".
+    write_demo_file(tmp_path / "LATE.DAT", RECORDS)
+    drop(job_config, tmp_path / "LATE.DAT")
+    settings = tmp_path / "job.json"
+    settings.write_text(job_config.model_dump_json())
+    run = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(settings), "archived", shared_core.target,
+                          "LATE.DAT"], capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    ledger = Ledger(job_config.path(job_config.ledger))  # a second connection, as another process would have
+    [crashed] = ledger.entries()
+    assert (crashed.state, crashed.archive) == (FileState.WRITTEN, "LATE.DAT")  # the state the crash leaves
+    assert complete(job_config, "LATE.DAT") and not list(dirs(job_config)["work"].iterdir())  # no orphan claim
+    outbox = dirs(job_config)["outbox"]
+    published = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in outbox.iterdir()}
+    metrics = ChannelMetrics("files")
+
+    async def body(channel: FileChannel) -> None:
+        await wait_for(lambda: ledger.entries()[-1].state is FileState.DONE)
+        await asyncio.sleep(10 * job_config.poll_s)  # several polls: nothing else may happen
+        assert channel.summaries == [] and channel.health().ready
+
+    with_channel(job_config, client, body, metrics=metrics)
+    assert [(e.id, e.state) for e in ledger.entries()] == [(crashed.id, FileState.DONE)]
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in outbox.iterdir()} == published  # untouched
+    assert_one_complete_response(job_config, "LATE.DAT")
+    assert [p.name for p in dirs(job_config)["archive"].iterdir()] == ["LATE.DAT"]
+    assert metrics.registry.get_sample_value(
+        "scoregate_channel_events_total", {"channel": "files", "event": "file_recovered"}) == 1
+
+    # The ledger now knows the file as processed: the same content dropped again is a duplicate.
+    (tmp_path / "LATE.DAT").write_bytes((dirs(job_config)["archive"] / "LATE.DAT").read_bytes())
+    drop(job_config, tmp_path / "LATE.DAT")
+
+    async def again(channel: FileChannel) -> None:
+        await wait_for(lambda: bool(channel.summaries))
+        assert [s.outcome for s in channel.summaries] == ["duplicate"]
+
+    with_channel(job_config, client, again)
+    assert published.keys() == {p.name for p in outbox.iterdir()}
+    ledger.close()

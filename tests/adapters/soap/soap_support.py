@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap import SoapChannel, SoapChannelConfig
 from scoregate.app.paths import DEFAULTS_DIR
 from scoregate.core.settings import ClientSettings
@@ -37,8 +38,8 @@ def age_today(born: date) -> int:
 class ChannelThread:
     """A real SoapChannel (uvicorn, real sockets) in its own event loop in a background thread."""
 
-    def __init__(self, config: SoapChannelConfig, settings: ClientSettings) -> None:
-        self.channel = SoapChannel(config, client_settings=settings)
+    def __init__(self, config: SoapChannelConfig, settings: ClientSettings, metrics: ChannelMetrics | None = None) -> None:
+        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="soap-channel", daemon=True)
 

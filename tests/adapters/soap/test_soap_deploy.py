@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 import zeep
+from prometheus_client.parser import text_string_to_metric_families
 from soap_support import BINDING11, DEMO_CONFIG, ChannelThread, born_years_ago, legacy_application
 from zeep.transports import Transport
 
 from scoregate.adapters.soap import SoapChannelConfig
-from scoregate.adapters.soap.server import CONFIG_ENV
+from scoregate.adapters.soap.server import CONFIG_ENV, MULTIPROC_ENV
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
@@ -56,9 +57,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_several_worker_processes_with_the_app_factory(shared_core) -> None:
+def _samples(text: str, name: str) -> list:
+    return [s for family in text_string_to_metric_families(text) for s in family.samples if s.name == name]
+
+
+def test_several_worker_processes_with_the_app_factory(shared_core, tmp_path) -> None:
     port = _free_port()
-    env = {**os.environ, CONFIG_ENV: str(DEMO_CONFIG), "SCOREGATE_CLIENT_TARGET": shared_core.target}
+    (prom := tmp_path / "prometheus").mkdir()
+    env = {**os.environ, CONFIG_ENV: str(DEMO_CONFIG), "SCOREGATE_CLIENT_TARGET": shared_core.target, MULTIPROC_ENV: str(prom)}
     argv = [sys.executable, "-m", "uvicorn", "--factory", "scoregate.adapters.soap.server:create_app",
             "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--log-level", "warning"]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -78,6 +84,20 @@ def test_several_worker_processes_with_the_app_factory(shared_core) -> None:
         service = client.create_service(BINDING11, url)
         for _ in range(6):  # connections may land on either worker
             assert service.AssessCreditApplication(Application=legacy_application(born_years_ago(41))).ApplicationNo
+
+        # Whichever worker answers the scrape adds up every worker's counts (each has its own file).
+        deadline = time.monotonic() + 10  # a count lands just after its answer is out
+        while True:
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            scored = _samples(text, "scoregate_channel_requests_total")
+            scored = sum(s.value for s in scored if s.labels == {"channel": "soap", "outcome": "scored"})
+            if scored >= 6 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert scored == 6
+        # In flight is summed over the live workers into one series (multiprocess_mode="livesum").
+        in_flight = _samples(text, "scoregate_channel_in_flight")
+        assert [(s.labels, s.value) for s in in_flight] == [({"channel": "soap"}, 0.0)]
     finally:
         proc.terminate()
         proc.wait(15)

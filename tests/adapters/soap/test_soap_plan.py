@@ -10,6 +10,7 @@ from lxml import etree
 from soap_support import SOAP12, assess_envelope, born_years_ago, demo_file
 from zeep.helpers import serialize_object
 from zeep.xsd.context import XmlParserContext
+from zeep.xsd.types import builtins
 
 from scoregate.adapters.soap import plan
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
@@ -103,3 +104,36 @@ def test_write_plan_refuses_what_zeep_would() -> None:
     with pytest.raises(ValueError, match="no element Colour"):
         plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Colour": "red"}})
     assert Decimal("0.000032") == fixed_point(3.2e-05)
+
+
+CONVERSIONS = [
+    (builtins.String, ["abc", " a  b ", "\n x\t", ""]),
+    (builtins.Integer, ["42", " 42 ", "-7", "+3", "1_000", "4.0", "x", ""]),
+    (builtins.Int, ["2147483647", "\t7\n", "seven"]),
+    (builtins.Decimal, ["58000.00", " 1.5\n", "\t-0.31 ", "1e3", "-0", "1 000", "abc", ""]),
+    (builtins.Date, ["1980-01-15", " 1980-01-15 ", "1980-02-30", "1980-01-15Z", "1980-01-15+02:00", "19800115",
+                     "-0044-03-15", "\u0661\u0669\u0668\u0660-01-15", "1980-1-5", ""]),
+]
+
+
+def _outcome(convert, text: str) -> tuple:
+    try:
+        value = convert(text)
+    except Exception as exc:  # noqa: BLE001 (the exception type is what is compared)
+        return ("raises", type(exc))
+    return (type(value), value)
+
+
+@pytest.mark.parametrize(("xsd_type", "texts"), CONVERSIONS, ids=[t.__name__ for t, _ in CONVERSIONS])
+def test_fast_leaf_converters_give_what_zeep_gives(xsd_type, texts) -> None:
+    simple = xsd_type()
+    convert = plan._converter(simple)
+    assert convert != simple.pythonvalue  # a fast one was chosen
+    for text in texts:
+        assert _outcome(convert, text) == _outcome(simple.pythonvalue, text), repr(text)
+
+
+def test_other_leaf_types_keep_zeeps_converter() -> None:
+    for xsd_type in (builtins.Boolean, builtins.Token, builtins.DateTime, builtins.Float):
+        simple = xsd_type()
+        assert plan._converter(simple) == simple.pythonvalue
