@@ -15,20 +15,20 @@ from pathlib import Path
 
 import click
 
+from scoregate.app.cli_audit import audit
+from scoregate.app.cli_drift import drift
+from scoregate.app.cli_models import models
+from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
-    # pika narrates every socket step at INFO; its warnings and errors still show.
-    logging.getLogger("pika").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
 @click.group()
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
-def main(log_level: str) -> None:
+@click.option("--log-format", default="auto", show_default=True, type=click.Choice(FORMATS), envvar="SCOREGATE_LOG_FORMAT",
+              help="json lines, plain text, or auto: text on a terminal, else JSON [env SCOREGATE_LOG_FORMAT]")
+def main(log_level: str, log_format: str) -> None:
     """scoregate: legacy SOAP, RabbitMQ and file callers scored by XGBoost over gRPC."""
-    _setup_logging(log_level)
+    setup_logging(log_level, log_format)
 
 
 @main.group()
@@ -211,18 +211,22 @@ def config_check(config_file: Path) -> None:
     """Validate a gateway configuration and every channel file it names; list every error."""
     from pydantic import ValidationError
 
+    from scoregate.adapters.configfile import MissingVariable
+    from scoregate.adapters.metrics import ChannelMetrics
     from scoregate.app.config import GatewayConfig, format_errors
-    from scoregate.app.gateway import BUILDERS
+    from scoregate.app.gateway import BUILDERS, ChannelParts
 
     try:
         config = GatewayConfig.load(config_file)
     except ValidationError as error:
         raise click.ClickException("\n".join(format_errors(error, f"{config_file}: "))) from None
+    except MissingVariable as error:
+        raise click.ClickException(f"{error}") from None
     problems: list[str] = []
     for name, section in config.channels.items():
         path = config.path(section.config)
         try:
-            BUILDERS[name](section, path, config.client_settings(), None)
+            BUILDERS[name](ChannelParts(section, path, config.client_settings(), ChannelMetrics(name)))
         except ValidationError as error:
             problems += format_errors(error, f"{path}: ")
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
@@ -314,6 +318,11 @@ def files_demo(records: int, inbox: Path) -> None:
     demo = drop_demo_file(inbox, records)
     click.echo(f"dropped {demo.path} ({demo.records} records) and its done file")
 
+
+# Commands with modules of their own, to keep this one short.
+main.add_command(drift)
+main.add_command(models)
+main.add_command(audit)
 
 if __name__ == "__main__":
     main()

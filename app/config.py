@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scoregate.adapters.configfile import read_config_file
 from scoregate.core.settings import ClientSettings
@@ -39,6 +39,9 @@ class ChannelSection(_Strict):
     config: Path
     """The channel's own configuration file (its contract, mapping and limits)."""
     enabled: bool = True
+    fallback: Literal["fail", "model"] = "fail"
+    """When the core is unavailable: ``fail`` answers in the channel's own server-error form (AMQP
+    and files retry later), ``model`` scores with the gateway's ``fallback_model`` instead."""
     set: dict[str, Any] = {}
     """Top-level keys of the channel's file to replace (e.g. ``{port = 8081}`` or an AMQP ``url``)."""
 
@@ -49,6 +52,32 @@ class HealthSection(_Strict):
     """``/healthz`` and ``/readyz`` of the gateway process; None: no endpoint, 0: a free port."""
 
 
+class LoggingSection(_Strict):
+    masked_fields: list[str] = []
+    """Log fields holding personal data (``reference``, or an ``extra=`` field name), shown only as
+    a keyed hash. ``SCOREGATE_MASK_KEY`` keys the hash (the audit's key too); without it, short
+    references such as application numbers can be recovered by trying them all."""
+
+
+class AuditSection(_Strict):
+    path: Path | None = None
+    """The audit trail (SQLite, append-only) of every decision; None: no audit. A relative path
+    resolves against ``scoregate up --workdir``, else against this file's folder."""
+    masked_fields: list[Literal["reference", "request_id", "channel"]] = []
+    """Stored as a keyed hash (``SCOREGATE_MASK_KEY``, required then); ``audit show --ref`` still finds them."""
+    queue_rows: int = Field(default=100_000, ge=1_000)
+    """Decisions waiting for the writer; beyond this they are dropped and counted, never waited for."""
+
+
+class ShadowSection(_Strict):
+    model: str
+    version: str
+    """The version (or alias, e.g. ``candidate``) that scores every answered request again, in the
+    background; its scores go to the audit for ``scoregate models compare``."""
+    max_pending: int = Field(default=1_000, ge=1)
+    """Requests waiting for their shadow score per channel; beyond this they are skipped and counted."""
+
+
 class GatewayConfig(_Strict):
     base_dir: Path = Path(".")
     """Folder of the configuration file; relative paths resolve against it."""
@@ -57,6 +86,12 @@ class GatewayConfig(_Strict):
     """ScoringClient settings (target, timeout_s, retry_attempts, breaker_failures, tls_ca_file, ...)."""
     channels: dict[str, ChannelSection] = Field(default_factory=dict)
     health: HealthSection = HealthSection()
+    logging: LoggingSection = LoggingSection()
+    audit: AuditSection = AuditSection()
+    shadow: ShadowSection | None = None
+    fallback_model: Path | None = None
+    """A model version directory (``NAME/VERSION``) loaded in the gateway process for channels with
+    ``fallback = "model"``; its results are marked as fallback results."""
 
     @field_validator("channels")
     @classmethod
@@ -67,6 +102,23 @@ class GatewayConfig(_Strict):
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ValueError(f"unknown channel {name!r}{hint} (known: {', '.join(CHANNEL_NAMES)})")
         return value
+
+    @model_validator(mode="after")
+    def _fallback_needs_a_model(self) -> GatewayConfig:
+        if self.uses_fallback and self.fallback_model is None:
+            names = ", ".join(n for n, c in self.channels.items() if c.fallback == "model")
+            raise ValueError(f"channels {names} have fallback = \"model\" but no fallback_model is set")
+        return self
+
+    @model_validator(mode="after")
+    def _shadow_needs_the_audit(self) -> GatewayConfig:
+        if self.shadow is not None and self.audit.path is None:
+            raise ValueError("[shadow] records its scores in the audit: set [audit] path")
+        return self
+
+    @property
+    def uses_fallback(self) -> bool:
+        return any(c.enabled and c.fallback == "model" for c in self.channels.values())
 
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else (self.base_dir / value).resolve()

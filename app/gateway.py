@@ -9,46 +9,76 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoregate.adapters.channel import Channel
+from scoregate.adapters.metrics import ChannelMetrics, GatewayMetrics
+from scoregate.app.audit import AuditLog
 from scoregate.app.config import ChannelSection, GatewayConfig
+from scoregate.app.decisions import DecisionRecorder
 from scoregate.app.health import HealthServer
+from scoregate.app.logs import mask_fields
+from scoregate.app.shadow import ShadowScorer
 from scoregate.core.client import ScoringClient
+from scoregate.core.fallback import FallbackScorer
+from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
+MASK_KEY_ENV = "SCOREGATE_MASK_KEY"
+"""Keys the hash of personal-data fields in logs and in the audit; a secret, never in a file."""
 
-def _soap(section: ChannelSection, file: Path, settings: ClientSettings, _workdir: Path | None) -> Channel:
+
+@dataclass(frozen=True)
+class ChannelParts:
+    """What the gateway hands a channel builder besides the channel's own file."""
+
+    section: ChannelSection
+    file: Path
+    """The channel's configuration file, resolved."""
+    client_settings: ClientSettings
+    metrics: ChannelMetrics
+    hooks: ClientHooks = ClientHooks()
+    workdir: Path | None = None
+    """``scoregate up``'s working folder (the demo's drop directories), else None."""
+
+
+def _soap(parts: ChannelParts) -> Channel:
     from scoregate.adapters.soap.config import SoapChannelConfig
     from scoregate.adapters.soap.server import SoapChannel
 
-    return SoapChannel(SoapChannelConfig.load(file, **section.set), client_settings=settings)
+    config = SoapChannelConfig.load(parts.file, **parts.section.set)
+    return SoapChannel(config, client_settings=parts.client_settings, client_hooks=parts.hooks, metrics=parts.metrics)
 
 
-def _amqp(section: ChannelSection, file: Path, settings: ClientSettings, _workdir: Path | None) -> Channel:
+def _amqp(parts: ChannelParts) -> Channel:
     from scoregate.adapters.amqp import AmqpChannel, AmqpChannelConfig
 
-    return AmqpChannel(AmqpChannelConfig.load(file, **section.set), ScoringClient(settings))
+    config = AmqpChannelConfig.load(parts.file, **parts.section.set)
+    return AmqpChannel(config, ScoringClient(parts.client_settings, parts.hooks), metrics=parts.metrics)
 
 
-def _files(section: ChannelSection, file: Path, settings: ClientSettings, workdir: Path | None) -> Channel:
+def _files(parts: ChannelParts) -> Channel:
     from scoregate.adapters.files.config import FileJobConfig
     from scoregate.adapters.files.watcher import FileChannel
 
-    config = FileJobConfig.load(file)
-    update = dict(section.set)
-    if workdir is not None:
+    config = FileJobConfig.load(parts.file)
+    update = dict(parts.section.set)
+    if parts.workdir is not None:
         # The demo's drop directories live in the working folder, not inside the package.
-        update.setdefault("base_dir", workdir)
-    return FileChannel(config.model_copy(update=update) if update else config, ScoringClient(settings))
+        update.setdefault("base_dir", parts.workdir)
+    if update:
+        # Validated again, so that `set = { base_dir = "/srv/drop" }` becomes a Path like the file's own.
+        config = FileJobConfig.model_validate({**config.model_dump(), **update})
+    return FileChannel(config, ScoringClient(parts.client_settings, parts.hooks), metrics=parts.metrics)
 
 
-#: channel name -> builder(section, its config file, client settings, working folder)
-BUILDERS: dict[str, Callable[[ChannelSection, Path, ClientSettings, Path | None], Channel]] = {
+#: channel name -> builder
+BUILDERS: dict[str, Callable[[ChannelParts], Channel]] = {
     "soap": _soap,
     "amqp": _amqp,
     "files": _files,
@@ -61,12 +91,42 @@ class Gateway:
     client_settings: ClientSettings
     workdir: Path | None = None
     channels: list[Channel] = field(default_factory=list)
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
+    audit: AuditLog | None = None
+    shadows: list[ShadowScorer] = field(default_factory=list)
+    """Every channel's metrics in one registry, exported on the health port's ``/metrics``."""
 
     def build(self) -> None:
+        key = os.environ.get(MASK_KEY_ENV, "").encode()
+        mask_fields(self.config.logging.masked_fields, key)
+        fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
+        scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
+        self.audit = self._open_audit(key)
+        shadow = self.config.shadow
+        shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
         for name, section in self.config.channels.items():
             if section.enabled:
-                file = self.config.path(section.config)
-                self.channels.append(BUILDERS[name](section, file, self.client_settings, self.workdir))
+                metrics = self.metrics.channel(name)
+                shadow_scorer = None
+                if shadow_client is not None:
+                    shadow_scorer = ShadowScorer(shadow_client, shadow.model, shadow.version, self.audit, name, shadow.max_pending)
+                    self.shadows.append(shadow_scorer)
+                hooks = ClientHooks(
+                    fallback=scorer if section.fallback == "model" else None,
+                    observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
+                )
+                parts = ChannelParts(section, self.config.path(section.config), self.client_settings, metrics, hooks, self.workdir)
+                self.channels.append(BUILDERS[name](parts))
+
+    def _open_audit(self, key: bytes) -> AuditLog | None:
+        section = self.config.audit
+        if section.path is None:
+            return None
+        path = section.path
+        if not path.is_absolute():
+            path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
+        log.info("audit trail in %s", path)
+        return AuditLog(path, masked_fields=frozenset(section.masked_fields), mask_key=key or None, queue_rows=section.queue_rows)
 
     health_server: HealthServer | None = None
 
@@ -74,9 +134,9 @@ class Gateway:
         health = self.config.health
         if health.port is not None:
             # Up before the channels: a probe sees "not ready" with the reason while they start.
-            self.health_server = HealthServer(lambda: self.channels, health.host, health.port)
+            self.health_server = HealthServer(lambda: self.channels, health.host, health.port, self.metrics.registry)
             self.health_server.start()
-            log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
+            log.info("gateway health on http://%s:%s/readyz, metrics on /metrics", health.host, self.health_server.port)
         for channel in self.channels:
             await channel.start()
             log.info("channel %s started: %s", channel.name, channel.health())
@@ -84,5 +144,9 @@ class Gateway:
     async def stop(self, grace: float) -> None:
         # All channels stop taking work at once; each finishes its in-flight work within grace.
         await asyncio.gather(*(channel.stop(grace) for channel in self.channels), return_exceptions=True)
+        for shadow in self.shadows:
+            shadow.stop(timeout=grace)
+        if self.audit is not None:
+            self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:
             self.health_server.stop()

@@ -2,7 +2,7 @@
 
 ``GET /healthz``: 200 while the process runs. ``GET /readyz``: 200 when every channel is ready,
 else 503; the JSON body names each channel and, when not ready, what it is missing (core
-unreachable, broker down, ...). Served by the standard library's threading HTTP server: two fixed
+unreachable, broker down, ...). ``GET /metrics``: the gateway's Prometheus registry, when given. Served by the standard library's threading HTTP server: two fixed
 routes do not need a framework, and probes must answer even when the event loop is busy.
 """
 
@@ -12,6 +12,8 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from scoregate.adapters.channel import Channel
 
@@ -27,7 +29,10 @@ def readiness(channels: Sequence[Channel]) -> tuple[bool, dict[str, dict[str, ob
 class HealthServer:
     """``/healthz`` and ``/readyz`` on ``host:port`` (port 0: a free one, in ``.port`` after start)."""
 
-    def __init__(self, channels: Callable[[], Sequence[Channel]], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, channels: Callable[[], Sequence[Channel]], host: str = "127.0.0.1", port: int = 0,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
         get_channels = channels
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,11 +42,16 @@ class HealthServer:
                 elif self.path == "/readyz":
                     ready, report = readiness(get_channels())
                     status, body = (200 if ready else 503), {"ready": ready, "channels": report}
+                elif self.path == "/metrics" and registry is not None:
+                    self._send(200, CONTENT_TYPE_LATEST, generate_latest(registry))
+                    return
                 else:
                     status, body = 404, {"error": "not found"}
-                data = json.dumps(body).encode()
+                self._send(status, "application/json", json.dumps(body).encode())
+
+            def _send(self, status: int, content_type: str, data: bytes) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

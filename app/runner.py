@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from scoregate.app import logs
 from scoregate.app.gateway import Gateway
 from scoregate.core.settings import CoreSettings
 
@@ -32,7 +33,10 @@ class CoreProcess:
         self, address: str, models_dir: Path | None, metrics_port: int | None = None, *,
         env: dict[str, str] | None = None, settings: CoreSettings | None = None, log_level: str = "warning",
     ) -> None:
-        argv = [sys.executable, "-m", "scoregate.app.cli", "--log-level", log_level, "core", "serve", "--address", address]
+        argv = [
+            sys.executable, "-m", "scoregate.app.cli", "--log-level", log_level, "--log-format", logs.effective_format,
+            "core", "serve", "--address", address,
+        ]
         if models_dir is not None:
             argv += ["--models-dir", str(models_dir)]
         if metrics_port is not None:

@@ -40,10 +40,12 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
 
 
 def _service_config(settings: ClientSettings) -> str:
-    if settings.retry_attempts < 2:
-        return json.dumps({"methodConfig": [{"name": [{"service": SERVICE_NAME}]}]})  # gRPC requires >= 2
+    balancing = [{settings.load_balancing: {}}]
+    if settings.retry_attempts < 2:  # gRPC requires >= 2 for a retry policy
+        return json.dumps({"loadBalancingConfig": balancing, "methodConfig": [{"name": [{"service": SERVICE_NAME}]}]})
     return json.dumps(
         {
+            "loadBalancingConfig": balancing,
             "methodConfig": [
                 {
                     "name": [{"service": SERVICE_NAME}],

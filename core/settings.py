@@ -6,6 +6,7 @@ Core: ``SCOREGATE_CORE_*``; client: ``SCOREGATE_CLIENT_*`` (e.g. ``SCOREGATE_COR
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,9 @@ class ClientSettings(BaseSettings):
 
     target: str = DEFAULT_ADDRESS
     """gRPC target of the core (host:port, or dns:///name:port for several cores)."""
+    load_balancing: Literal["pick_first", "round_robin"] = "pick_first"
+    """``round_robin`` spreads calls over every address the target resolves to (a headless
+    Service in Kubernetes, ``ipv4:h1:p1,h2:p2``); ``pick_first`` uses one at a time."""
     timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0)
     """Deadline of a call when the request carries none."""
     retry_attempts: int = Field(default=4, ge=1, le=5)

@@ -12,6 +12,7 @@ race for a file exactly one succeeds; the other gets FileNotFoundError and moves
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -77,8 +78,15 @@ class CompletionDetector:
         return [path for _, path in sorted(found)]
 
 
+# Tells this process from an earlier one with the same host and pid: PID 1 of a restarted
+# container must take over the claims its previous run left (tests: test_claim_and_ledger.py).
+_INCARNATION = f"t{time.time_ns():x}"
+_OWNER = re.compile(r"(.+)\.(\d+)(?:\.(t[0-9a-f]+))?")
+
+
 def owner_tag() -> str:
-    return f"{socket.gethostname()}.{os.getpid()}"
+    """``host.pid.incarnation`` of this process, appended to the names of the files it claims."""
+    return f"{socket.gethostname()}.{os.getpid()}.{_INCARNATION}"
 
 
 def claim(path: Path, work_dir: Path, done_suffix: str | None = None) -> Path | None:
@@ -113,12 +121,19 @@ def orphaned_claims(work_dir: Path) -> list[Path]:
 
     Claims of other hosts are left alone: this host cannot tell whether their owner lives.
     """
-    host = socket.gethostname()
+    host, me = socket.gethostname(), os.getpid()
     orphans = []
     for path in sorted(work_dir.iterdir()):
         name, sep, owner = path.name.rpartition(CLAIM_SEPARATOR)
-        claim_host, _, pid = owner.rpartition(".")
-        if sep and name and claim_host == host and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        parsed = _OWNER.fullmatch(owner) if sep and name else None
+        if parsed is None or parsed.group(1) != host:
+            continue
+        pid, incarnation = int(parsed.group(2)), parsed.group(3)
+        if pid == me:
+            dead = incarnation != _INCARNATION  # our pid, an earlier run (a restarted container)
+        else:
+            dead = not _alive(pid)
+        if dead:
             orphans.append(path)
     return orphans
 

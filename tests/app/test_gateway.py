@@ -6,11 +6,9 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,21 +18,7 @@ from scoregate.adapters.amqp.request import send_request
 from scoregate.app.cli import main
 from scoregate.app.paths import DEFAULTS_DIR
 
-SCOREGATE = str(Path(sys.executable).parent / "scoregate")
-
-
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
-@pytest.fixture
-def vhost():
-    """A fresh vhost, so that the demo's fixed queue names never meet another run's."""
-    name = f"scoregate-test-{uuid.uuid4().hex[:8]}"
-    _rabbitmqctl("add_vhost", name)
-    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    yield name
-    _rabbitmqctl("delete_vhost", name)
+from gateway_support import SCOREGATE
 
 
 def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
@@ -56,7 +40,7 @@ def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
 def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: str) -> None:
     config = tmp_path / "gateway.toml"
     config.write_text(
-        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n"
+        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n"
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
         f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
         f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
@@ -93,6 +77,22 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
             url=f"amqp://guest:guest@127.0.0.1:5672/{vhost}", timeout_s=30,
         )
         assert b'"model":"credit-risk:1"' in amqp_reply.body.replace(b" ", b"")
+        answered = json.loads(amqp_reply.body)["result"]
+
+        # The decision is in the audit under the caller's reference, with the score the caller got.
+        def audited() -> list[dict]:
+            shown = subprocess.run([SCOREGATE, "audit", "show", "--ref", "APP-2026-0001", "--db", str(tmp_path / "work" / "audit.sqlite"),
+                                    "--json"], capture_output=True, text=True, timeout=60)
+            return [json.loads(line) for line in shown.stdout.splitlines()] if shown.returncode == 0 else []
+
+        deadline = time.monotonic() + 30
+        while not (records := audited()):
+            assert time.monotonic() < deadline, "the AMQP decision never reached the audit"
+            time.sleep(0.5)
+        (record,) = records
+        assert (record["channel"], record["model"], record["version"], record["fallback"]) == ("amqp", "credit-risk", "1", False)
+        assert round(record["probability"], 6) == answered["probability"]
+        assert [r["code"] for r in record["reasons"]] == answered["reasons"]
 
         inbox = Path(re.search(r"FILES\s+drop into (\S+)", text).group(1))
         assert inbox == (tmp_path / "work" / "inbox").resolve()
@@ -105,6 +105,15 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
             assert time.monotonic() < deadline, "no response file from the file channel"
             time.sleep(0.2)
         assert (inbox.parent / "outbox" / f"{name}.RSP").stat().st_size == 52 * 100  # header, 50 records, trailer
+
+        # Each channel counted what it answered, on the gateway's /metrics.
+        from prometheus_client.parser import text_string_to_metric_families
+
+        metrics_url = readyz.rsplit("/", 1)[0] + "/metrics"
+        families = {f.name: f for f in text_string_to_metric_families(urllib.request.urlopen(metrics_url, timeout=10).read().decode())}
+        scored = {s.labels["channel"]: s.value for s in families["scoregate_channel_requests"].samples
+                  if s.name.endswith("_total") and s.labels["outcome"] == "scored"}
+        assert scored == {"soap": 1, "amqp": 1, "files": 50}
     finally:
         up.send_signal(signal.SIGTERM)
         assert up.wait(60) == 0

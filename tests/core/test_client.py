@@ -151,3 +151,18 @@ def test_several_connections_are_used_in_turn(shared_core, applicant) -> None:
             return {r.version for r in await asyncio.gather(*(aclient.score(request) for _ in range(8)))}
 
     assert asyncio.run(run()) == {"1"}
+
+
+def test_round_robin_spreads_calls_over_every_core_of_the_target(core_factory, models_dir, applicant) -> None:
+    from scoregate.core.settings import ClientSettings
+
+    cores = [core_factory(models_dir=models_dir) for _ in range(2)]
+    target = "ipv4:" + ",".join(f"127.0.0.1:{c.port}" for c in cores)
+    request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
+    with ScoringClient(ClientSettings(target=target, load_balancing="round_robin")) as client:
+        for _ in range(20):
+            client.score(request)
+    served = [c.server.metrics.registry.get_sample_value("scoregate_core_rows_scored_total",
+                                                           {"model": MODEL, "version": "1", "path": "single"}) or 0
+              for c in cores]
+    assert sum(served) == 20 and min(served) >= 5, served

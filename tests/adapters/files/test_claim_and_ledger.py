@@ -16,6 +16,7 @@ from scoregate.adapters.files.claim import (
     CompletionRule,
     claim,
     orphaned_claims,
+    owner_tag,
     original_name,
     reclaim,
 )
@@ -77,12 +78,16 @@ def test_orphaned_claims_of_dead_local_processes_are_found_and_retaken(tmp_path:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(dead.stdout)
     host = socket.gethostname()
-    orphan = tmp_path / f"a.dat@{host}.{dead_pid}"
-    mine = tmp_path / f"b.dat@{host}.{os.getpid()}"
+    orphan = tmp_path / f"a.dat@{host}.{dead_pid}.t5f3a"
+    mine = tmp_path / f"b.dat@{owner_tag()}"
     foreign = tmp_path / f"c.dat@some-other-host.{dead_pid}"
-    for p in (orphan, mine, foreign):
+    # Our own pid from an earlier run: PID 1 of a container restarted in the same pod, or a claim
+    # written before claims carried an incarnation.
+    earlier_run = tmp_path / f"d.dat@{host}.{os.getpid()}.t1"
+    older_format = tmp_path / f"e.dat@{host}.{os.getpid()}"
+    for p in (orphan, mine, foreign, earlier_run, older_format):
         p.write_bytes(b"r")
-    assert orphaned_claims(tmp_path) == [orphan]
+    assert orphaned_claims(tmp_path) == [orphan, earlier_run, older_format]
     retaken = reclaim(orphan)
     assert retaken is not None and original_name(retaken) == "a.dat" and retaken.exists()
     assert reclaim(orphan) is None  # already taken

@@ -1,0 +1,317 @@
+"""The audit trail: every decision, append-only, in one SQLite file.
+
+**What is kept**: time, channel, the caller's reference, request id, model and version, probability,
+decision, reason codes (feature, code, contribution), whether a fallback answered, latency. Feature
+values are never stored: a decision is explained by its model version and reason codes, and the
+audit file does not become a second copy of the applicants' data.
+
+**Append-only**: the code has no UPDATE or DELETE, and triggers make SQLite refuse both. WAL mode
+lets ``scoregate audit show`` read while the gateway writes.
+
+**Never in the way of an answer**: :meth:`AuditLog.record` only appends to an in-memory queue; a
+writer thread inserts what is queued in one transaction per round. When the queue is full, records
+are dropped, counted (``AuditLog.dropped``) and warned about, never waited for.
+
+**Personal data**: fields named in ``masked_fields`` (e.g. ``{"reference"}``) are stored as a keyed
+hash (HMAC-SHA256 with ``mask_key``, which the operator keeps outside the file). A masked reference
+is still found by ``find(reference)``, which hashes the query with the same key, but the file alone
+does not reveal it, and short references cannot be recovered by hashing every candidate without
+the key. The file records which fields are masked and a fingerprint of the key, so a reader with
+a wrong or missing key is told so instead of finding nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from scoregate.core.contract import ScoreResult
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE_ROWS = 100_000
+#: Fields that may be masked: the text fields a caller supplies or that identify a request.
+MASKABLE_FIELDS = frozenset({"channel", "reference", "request_id"})
+_WARN_EVERY_S = 10.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL, channel TEXT NOT NULL, reference TEXT NOT NULL, request_id TEXT NOT NULL,
+    model TEXT NOT NULL, version TEXT NOT NULL, probability REAL NOT NULL, decision TEXT NOT NULL,
+    reasons TEXT NOT NULL, fallback INTEGER NOT NULL, latency_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_reference ON decisions (reference);
+CREATE INDEX IF NOT EXISTS decisions_request_id ON decisions (request_id);
+CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_COLUMNS = "time, channel, reference, request_id, model, version, probability, decision, reasons, fallback, latency_ms"
+_INSERT = f"INSERT INTO decisions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class AuditError(Exception):
+    """An audit file that cannot be used as asked (masking settings or key that do not match)."""
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One decision as the audit keeps it."""
+
+    time: datetime
+    """When the answer was sent (timezone-aware; stored in UTC)."""
+    channel: str
+    reference: str
+    """The caller's own reference (application number, correlation id, record number)."""
+    request_id: str
+    model: str
+    version: str
+    probability: float
+    decision: str
+    reasons: tuple[tuple[str, str, float], ...] = ()
+    """(feature, reason code, contribution), strongest first."""
+    fallback: bool = False
+    """True when the fallback model answered instead of the scoring core."""
+    latency_ms: float = 0.0
+
+    @classmethod
+    def from_result(
+        cls, result: ScoreResult, *, channel: str, reference: str, latency_ms: float, fallback: bool = False,
+        at: datetime | None = None,
+    ) -> DecisionRecord:
+        """The record of a scored request, as the channel answered it."""
+        return cls(
+            time=at or datetime.now(UTC), channel=channel, reference=reference, request_id=result.request_id,
+            model=result.model, version=result.version, probability=result.probability, decision=result.decision,
+            reasons=tuple((r.feature, r.code, r.contribution) for r in result.reasons),
+            fallback=fallback, latency_ms=latency_ms,
+        )
+
+
+@runtime_checkable
+class RowSource(Protocol):
+    """Decisions kept in another shape (a scored batch) until the writer needs them as rows."""
+
+    def __len__(self) -> int:
+        """How many decisions (rows) it holds."""
+
+    def rows(self) -> Iterable[tuple]:
+        """One tuple per decision in ``_COLUMNS`` order, unmasked (called in the writer thread)."""
+
+
+def _row(record: DecisionRecord) -> tuple:
+    r = record
+    return (
+        r.time.astimezone(UTC).isoformat(), r.channel, r.reference, r.request_id, r.model, r.version,
+        r.probability, r.decision, json.dumps(r.reasons, separators=(",", ":")), int(r.fallback), r.latency_ms,
+    )
+
+
+def _record(row: sqlite3.Row) -> DecisionRecord:
+    return DecisionRecord(
+        time=datetime.fromisoformat(row["time"]), channel=row["channel"], reference=row["reference"],
+        request_id=row["request_id"], model=row["model"], version=row["version"], probability=row["probability"],
+        decision=row["decision"], reasons=tuple((f, c, float(v)) for f, c, v in json.loads(row["reasons"])),
+        fallback=bool(row["fallback"]), latency_ms=row["latency_ms"],
+    )
+
+
+class _Masker:
+    def __init__(self, fields_: frozenset[str], key: bytes | None) -> None:
+        unknown = fields_ - MASKABLE_FIELDS
+        if unknown:
+            raise AuditError(f"cannot mask {sorted(unknown)}; maskable fields: {sorted(MASKABLE_FIELDS)}")
+        if fields_ and not key:
+            raise AuditError("masking needs a mask_key (kept outside the audit file)")
+        self.fields = fields_
+        self.key = key or b""
+        self._positions = [_COLUMNS.split(", ").index(f) for f in sorted(fields_)]
+
+    def value(self, text: str) -> str:
+        return "hmac:" + hmac.digest(self.key, text.encode(), "sha256")[:16].hex()
+
+    def fingerprint(self) -> str:
+        return self.value("scoregate audit key check") if self.fields else ""
+
+    def apply(self, row: tuple) -> tuple:
+        """A row for ``_INSERT`` with the masked columns hashed."""
+        if not self.fields:
+            return row
+        masked = list(row)
+        for i in self._positions:
+            masked[i] = self.value(masked[i])
+        return tuple(masked)
+
+
+def _connect(path: Path, masker: _Masker, create: bool) -> sqlite3.Connection:
+    if not create and not path.is_file():
+        raise AuditError(f"no audit file at {path}")
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
+    if create:
+        conn.executescript(_SCHEMA)
+        wanted = {"masked_fields": json.dumps(sorted(masker.fields)), "key_fingerprint": masker.fingerprint()}
+        conn.executemany("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", wanted.items())
+    stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
+    if set(json.loads(stored.get("masked_fields", "[]"))) != masker.fields:
+        conn.close()
+        raise AuditError(f"{path} masks {stored.get('masked_fields')}; asked to mask {sorted(masker.fields)}")
+    if stored.get("key_fingerprint", "") != masker.fingerprint():
+        conn.close()
+        raise AuditError(f"{path}: the mask key does not match the one the file was written with")
+    return conn
+
+
+class AuditReader:
+    """Read access to an audit file, for ``scoregate audit show`` (no writer thread, no creation)."""
+
+    def __init__(self, path: Path, *, masked_fields: frozenset[str] | None = None, mask_key: bytes | None = None) -> None:
+        self.path = Path(path)
+        if masked_fields is None:  # take the file's own setting; the key must still come from outside
+            probe = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) if self.path.is_file() else None
+            try:
+                rows = dict(probe.execute("SELECT key, value FROM settings").fetchall()) if probe else {}
+            finally:
+                if probe:
+                    probe.close()
+            masked_fields = frozenset(json.loads(rows.get("masked_fields", "[]")))
+        self._masker = _Masker(frozenset(masked_fields), mask_key)
+        self._conn = _connect(self.path, self._masker, create=False)
+
+    def find(self, reference: str) -> list[DecisionRecord]:
+        """Every decision recorded for a caller reference, oldest first."""
+        if "reference" in self._masker.fields:
+            reference = self._masker.value(reference)
+        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM decisions WHERE reference = ? ORDER BY id", (reference,))
+        return [_record(r) for r in rows]
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM decisions").fetchone()[0])
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class AuditLog:
+    """Appends decision records to a SQLite file from a background writer thread.
+
+    ``record`` never waits for the disk; ``flush`` waits until everything queued is written;
+    ``close`` flushes and stops the writer. Records given after ``close`` are dropped and counted.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        masked_fields: frozenset[str] | set[str] = frozenset(),
+        mask_key: bytes | None = None,
+        queue_rows: int = DEFAULT_QUEUE_ROWS,
+    ) -> None:
+        self.path = Path(path)
+        self.queue_rows = queue_rows
+        self.dropped = 0
+        """Records not written because the queue was full or the log closed."""
+        self.written = 0
+        self._masker = _Masker(frozenset(masked_fields), mask_key)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = _connect(self.path, self._masker, create=True)
+        self._reader = AuditReader(self.path, masked_fields=self._masker.fields, mask_key=mask_key)
+        self._pending: list[DecisionRecord | RowSource] = []
+        self._pending_rows = 0
+        self._in_flight = 0
+        self._closed = False
+        self._last_warning = 0.0
+        self._cond = threading.Condition()
+        self._writer = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._writer.start()
+
+    def record(self, records: Sequence[DecisionRecord] | RowSource) -> None:
+        """Queue decisions for writing; drops (and counts) them when the queue is full.
+
+        A :class:`RowSource` (a scored batch) is expanded into rows by the writer thread, so a
+        channel scoring a million-record file does not build a million records itself.
+        """
+        items = [records] if isinstance(records, RowSource) else list(records)
+        with self._cond:
+            if self._closed or self._pending_rows + len(records) > self.queue_rows:
+                self.dropped += len(records)
+                warn = time.monotonic() - self._last_warning > _WARN_EVERY_S
+                if warn:
+                    self._last_warning = time.monotonic()
+            else:
+                self._pending.extend(items)
+                self._pending_rows += len(records)
+                self._cond.notify()
+                return
+        if warn:
+            log.warning("audit %s: %d records dropped so far (%s)", self.path, self.dropped,
+                        "log closed" if self._closed else "writer behind, queue full")
+
+    def find(self, reference: str) -> list[DecisionRecord]:
+        """Every written decision for a caller reference, oldest first (``flush`` first to see queued ones)."""
+        return self._reader.find(reference)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every record queued so far is written; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._in_flight, timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        """Write what is queued, then stop the writer and close the file."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._writer.join(timeout)
+        self._reader.close()
+        if not self._writer.is_alive():
+            self._conn.close()
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending or self._closed)
+                batch, self._pending = self._pending, []
+                self._in_flight, self._pending_rows = self._pending_rows, 0
+                if not batch and self._closed:
+                    return
+            try:
+                rows = []
+                for item in batch:
+                    if isinstance(item, RowSource):
+                        rows.extend(self._masker.apply(row) for row in item.rows())
+                    else:
+                        rows.append(self._masker.apply(_row(item)))
+                with self._conn:  # one transaction per round: a commit per row would be the bottleneck
+                    self._conn.execute("BEGIN")
+                    self._conn.executemany(_INSERT, rows)
+                self.written += len(rows)
+            except Exception:  # noqa: BLE001 - a bad round must not stop the trail; it is counted
+                log.exception("audit %s: %d records could not be written", self.path, self._in_flight)
+                with self._cond:
+                    self.dropped += self._in_flight
+            finally:
+                with self._cond:
+                    self._in_flight = 0
+                    self._cond.notify_all()
+
+

@@ -1,0 +1,164 @@
+"""``scoregate models``: list versions, move aliases (promote, rollback), show alias history.
+
+Everything works on the models directory itself: a running core picks an alias move up at its next
+directory scan (``poll_interval_s``), so nothing is restarted and nothing here talks to a core.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from scoregate.app.paths import DEMO_MODELS_DIR
+
+MODELS_DIR_ENV = "SCOREGATE_CORE_MODELS_DIR"
+
+_models_dir_option = click.option(
+    "--models-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help=f"directory of NAME/VERSION artifacts [env {MODELS_DIR_ENV}; the demo models for reading]",
+)
+
+
+def _resolve(models_dir: Path | None, writing: bool) -> Path:
+    if models_dir is None and os.environ.get(MODELS_DIR_ENV):
+        models_dir = Path(os.environ[MODELS_DIR_ENV])
+    if models_dir is None:
+        if writing:  # the demo models live inside the installed package: not a place to write
+            raise click.UsageError(f"--models-dir (or {MODELS_DIR_ENV}) is required to move an alias")
+        models_dir = DEMO_MODELS_DIR
+    if not models_dir.is_dir():
+        raise click.UsageError(f"no models directory at {models_dir}")
+    return models_dir
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in [header, *rows])
+
+
+@click.group("models", invoke_without_command=True)
+@_models_dir_option
+@click.pass_context
+def models(ctx: click.Context, models_dir: Path | None) -> None:
+    """Model versions and their aliases (``production`` serves unpinned requests)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_models, models_dir=models_dir)
+
+
+@models.command("list")
+@_models_dir_option
+def list_models(models_dir: Path | None) -> None:
+    """Every version: aliases, load state, holdout metrics (each version is loaded to check it)."""
+    from scoregate.core.contract import ModelMetadata
+    from scoregate.core.registry import ModelRegistry
+
+    root = _resolve(models_dir, writing=False)
+    registry = ModelRegistry(root)
+    registry.refresh()
+    rows, notes = [], []
+    for state in registry.states():
+        meta = None
+        if state.state == "loaded":
+            meta = registry.get(state.model, state.version).model.metadata
+        else:
+            notes.append(f"{state.model}/{state.version}: {state.error}")
+            try:
+                meta = ModelMetadata.model_validate_json((root / state.model / state.version / "metadata.json").read_bytes())
+            except (OSError, ValueError):
+                pass
+        m = meta.metrics if meta else None
+        scores = (f"{m.auc:.3f}", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}") if m else ("-",) * 4
+        default = "*" if registry.default_version(state.model) == state.version else "-"
+        rows.append((state.model, state.version, default, ",".join(state.aliases) or "-", state.state, *scores))
+    for alias in registry.aliases():
+        if not alias.serving:
+            notes.append(f"{alias.model}: alias {alias.alias} cannot serve: {alias.error}")
+            if not any(r[0] == alias.model and r[1] == alias.version for r in rows):
+                rows.append((alias.model, alias.version, "-", alias.alias, "missing", *("-",) * 4))
+    if not rows:
+        click.echo(f"no models in {root}")
+        return
+    click.echo(_table(("MODEL", "VERSION", "DEFAULT", "ALIASES", "STATE", "AUC", "PRECISION", "RECALL", "F1"), rows))
+    for note in notes:
+        click.echo(note)
+
+
+@models.command("promote")
+@click.argument("name")
+@click.argument("version")
+@click.option("--alias", default="production", show_default=True, help="the alias to move")
+@click.option("--force", is_flag=True, help="move even if the version does not load here")
+@_models_dir_option
+def promote(name: str, version: str, alias: str, force: bool, models_dir: Path | None) -> None:
+    """Point ALIAS of model NAME at VERSION; a running core follows without a restart."""
+    from scoregate.core.aliases import AliasError, move_alias
+    from scoregate.core.registry import ModelLoadError, load_version
+
+    root = _resolve(models_dir, writing=True)
+    if not force and (root / name / version).is_dir():
+        try:
+            load_version(root / name / version)
+        except ModelLoadError as exc:
+            raise click.ClickException(f"{name} version {version} does not load, not promoted: {exc}") from exc
+    try:
+        previous = move_alias(root, name, alias, version)
+    except AliasError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name} {alias}: {previous or '(unset)'} -> {version}")
+
+
+@models.command("rollback")
+@click.argument("name")
+@click.option("--alias", default="production", show_default=True, help="the alias to move back")
+@_models_dir_option
+def rollback(name: str, alias: str, models_dir: Path | None) -> None:
+    """Move ALIAS of model NAME back to where its latest move took it from."""
+    from scoregate.core.aliases import AliasError, rollback_alias
+
+    root = _resolve(models_dir, writing=True)
+    try:
+        current, previous = rollback_alias(root, name, alias)
+    except AliasError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name} {alias}: {current or '(unset)'} -> {previous or '(unset)'} (rolled back)")
+
+
+@models.command("history")
+@click.argument("name")
+@click.option("--alias", default=None, help="only this alias [all]")
+@_models_dir_option
+def history(name: str, alias: str | None, models_dir: Path | None) -> None:
+    """Every alias move of model NAME, oldest first."""
+    from scoregate.core.aliases import alias_history
+
+    moves = alias_history(_resolve(models_dir, writing=False), name, alias)
+    if not moves:
+        click.echo(f"no alias moves recorded for {name}")
+        return
+    rows = [(m.time, m.alias, m.previous or "-", m.version or "-", m.action, m.actor) for m in moves]
+    click.echo(_table(("TIME", "ALIAS", "FROM", "TO", "ACTION", "ACTOR"), rows))
+
+
+@models.command("compare")
+@click.argument("name")
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+              help="the gateway's audit file ([audit] path)")
+def compare_versions(name: str, db: Path) -> None:
+    """Agreement of decisions and score distribution of the primary and the shadow version of NAME."""
+    from scoregate.app.compare import QUANTILES, compare
+
+    result = compare(db, name)
+    if not result.pairs:
+        raise click.ClickException(f"no shadow scores of {name} in {db} (is [shadow] configured?)")
+    primary, shadow = result.versions
+    click.echo(f"{name}: {result.pairs} requests scored by version {primary} (answered) and {shadow} (shadow)")
+    click.echo(f"decisions agree on {result.agreement:.1%}")
+    labels = sorted({d for pair in result.decisions for d in pair})
+    rows = [(f"{primary}: {a}", *(str(result.decisions.get((a, b), 0)) for b in labels)) for a in labels]
+    click.echo(_table((f"primary \\ shadow {shadow}", *labels), rows))
+    header = ("VERSION", "MEAN", *(f"P{round(q * 100)}" for q in QUANTILES))
+    click.echo(_table(header, [
+        (v, f"{result.means[v]:.4f}", *(f"{x:.4f}" for x in result.quantiles[v])) for v in (primary, shadow)
+    ]))

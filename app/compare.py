@@ -1,0 +1,58 @@
+"""Primary against shadow scores, paired by request in the audit file (``scoregate models compare``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scoregate.app.shadow import SHADOW_SUFFIX
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+# A shadow row has the same request id and reference as its primary, on "<channel>:shadow".
+_PAIRS = """
+SELECT p.version, p.probability, p.decision, s.version, s.probability, s.decision
+FROM decisions AS p JOIN decisions AS s
+  ON s.request_id = p.request_id AND s.reference = p.reference AND s.channel = p.channel || ?
+WHERE p.model = ? AND s.model = ?
+"""
+
+
+@dataclass
+class Comparison:
+    model: str
+    pairs: int = 0
+    versions: tuple[str, str] = ("", "")
+    """(primary, shadow) versions; the most frequent pair when several were compared."""
+    agreement: float = 0.0
+    """Share of requests both versions gave the same decision."""
+    decisions: Counter = field(default_factory=Counter)
+    """(primary decision, shadow decision) -> count."""
+    quantiles: dict[str, list[float]] = field(default_factory=dict)
+    """version -> the score at each of QUANTILES; also 'mean' in means."""
+    means: dict[str, float] = field(default_factory=dict)
+
+
+def compare(db: Path, model: str) -> Comparison:
+    """Pair every shadow score of ``model`` with the answer it shadowed."""
+    conn = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(_PAIRS, (SHADOW_SUFFIX, model, model)).fetchall()
+    finally:
+        conn.close()
+    result = Comparison(model)
+    if not rows:
+        return result
+    result.pairs = len(rows)
+    result.versions = Counter((r[0], r[3]) for r in rows).most_common(1)[0][0]
+    result.decisions = Counter((r[2], r[5]) for r in rows)
+    result.agreement = sum(n for (a, b), n in result.decisions.items() if a == b) / len(rows)
+    for label, column in ((result.versions[0], 1), (result.versions[1], 4)):
+        scores = np.array([r[column] for r in rows], dtype=np.float64)
+        result.quantiles[label] = np.quantile(scores, QUANTILES).tolist()
+        result.means[label] = float(scores.mean())
+    return result

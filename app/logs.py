@@ -1,0 +1,56 @@
+"""Process-wide logging: JSON lines for machines, plain lines for a terminal, one context filter.
+
+JSON by python-json-logger (a maintained formatter that handles exceptions, extras and
+timestamps) rather than a hand-written ``json.dumps`` formatter. Every line carries
+``request_id``, ``reference`` and ``channel`` from :mod:`scoregate.core.logcontext`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+from pythonjsonlogger.json import JsonFormatter
+
+from scoregate.core.logcontext import ContextFilter, Masker
+
+FORMATS = ("auto", "json", "text")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(reference)s] %(message)s"
+JSON_FIELDS = ("asctime", "levelname", "name", "message", "request_id", "reference", "channel")
+
+_filter = ContextFilter()
+_handler: logging.Handler | None = None
+effective_format = "text"
+"""What ``auto`` became; child processes (the embedded core) are started with it."""
+
+
+def setup_logging(level: str = "info", fmt: str = "auto", masked_fields: Iterable[str] = (), key: bytes = b"") -> None:
+    """Configure the root logger once per process. ``auto``: text on a terminal, else JSON."""
+    global effective_format
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "json"
+    effective_format = fmt
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter(
+            JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}, timestamp=False,
+        ))
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(_filter)
+    mask_fields(masked_fields, key)
+    global _handler
+    root = logging.getLogger()
+    if _handler is not None:  # called again (tests, a CLI command refining it): replace ours only
+        root.removeHandler(_handler)
+    _handler = handler
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    # pika narrates every socket step at INFO; its warnings and errors still show.
+    logging.getLogger("pika").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+
+
+def mask_fields(fields: Iterable[str], key: bytes = b"") -> None:
+    """Set the personal-data fields (a gateway config is read after logging starts)."""
+    _filter.masker = Masker(fields, key)

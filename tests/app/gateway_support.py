@@ -1,0 +1,38 @@
+"""Helpers of the gateway tests (imported by name): `scoregate` commands as real processes, rabbitmqctl."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+SCOREGATE = str(Path(sys.executable).parent / "scoregate")
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+class Process:
+    """A `scoregate` command with its stdout read in the background (the banner says where things listen)."""
+
+    def __init__(self, *args: str, stderr: int | None = subprocess.DEVNULL, env: dict[str, str] | None = None) -> None:
+        self.popen = subprocess.Popen([SCOREGATE, *args], stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+        self.lines: list[str] = []
+        self._seen = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.popen.stdout:
+            with self._seen:
+                self.lines.append(line)
+                self._seen.notify_all()
+
+    def wait_for(self, prefix: str, timeout: float = 90) -> str:
+        """The whole output so far, once a line starting with ``prefix`` has appeared."""
+        with self._seen:
+            ok = self._seen.wait_for(lambda: any(line.startswith(prefix) for line in self.lines), timeout)
+            text = "".join(self.lines)
+        assert ok, f"no line starting with {prefix!r} within {timeout} s; output:\n{text}"
+        return text

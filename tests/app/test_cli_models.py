@@ -1,0 +1,122 @@
+"""``scoregate models``: the table, promote, rollback and history, on a real models directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scoregate.app.cli_models import MODELS_DIR_ENV, models
+from scoregate.core.aliases import alias_history, move_alias, read_aliases
+from scoregate.core.contract import ModelMetadata
+
+MODEL = "credit-risk"
+
+
+def _add_version(models_dir: Path, source: Path, version: str, *, corrupt: bool = False) -> None:
+    target = models_dir / MODEL / version
+    shutil.copytree(source, target)
+    meta = json.loads((target / "metadata.json").read_text())
+    meta["version"] = version
+    (target / "metadata.json").write_text(json.dumps(meta))
+    if corrupt:  # no booster: a truncated one is not always refused (xgboost may read past its end)
+        (target / "model.ubj").unlink()
+
+
+@pytest.fixture
+def runner(monkeypatch) -> CliRunner:
+    monkeypatch.delenv(MODELS_DIR_ENV, raising=False)
+    return CliRunner()
+
+
+@pytest.fixture
+def three(models_dir: Path, demo_artifact: Path) -> Path:
+    _add_version(models_dir, demo_artifact, "2")
+    _add_version(models_dir, demo_artifact, "3", corrupt=True)
+    return models_dir
+
+
+def _rows(output: str) -> dict[str, list[str]]:
+    """Table rows by version (the table's second column)."""
+    lines = output.splitlines()
+    assert lines[0].split() == ["MODEL", "VERSION", "DEFAULT", "ALIASES", "STATE", "AUC", "PRECISION", "RECALL", "F1"]
+    return {line.split()[1]: line.split() for line in lines[1:] if line.startswith(MODEL + " ")}
+
+
+def test_list_shows_aliases_state_and_metrics(runner, three, demo_artifact) -> None:
+    move_alias(three, MODEL, "production", "1")
+    move_alias(three, MODEL, "candidate", "3")
+    result = runner.invoke(models, ["list", "--models-dir", str(three)])
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.output)
+    metrics = ModelMetadata.model_validate_json((demo_artifact / "metadata.json").read_text()).metrics
+    assert rows["1"] == [MODEL, "1", "*", "production", "loaded", f"{metrics.auc:.3f}", f"{metrics.precision:.3f}",
+                         f"{metrics.recall:.3f}", f"{metrics.f1:.3f}"]
+    assert rows["2"][2:6] == ["-", "-", "loaded", f"{metrics.auc:.3f}"]  # not the default, no alias
+    assert rows["3"][2:5] == ["-", "candidate", "failed"]
+    assert "credit-risk/3:" in result.output
+    assert "alias candidate cannot serve: version 3 failed to load" in result.output
+    move_alias(three, MODEL, "shadow", "7", require_version=False)
+    result = runner.invoke(models, ["list", "--models-dir", str(three)])
+    assert _rows(result.output)["7"][2:5] == ["-", "shadow", "missing"]
+
+    # The group alone lists too, and the default follows the highest version without an alias.
+    (three / MODEL / "aliases.json").unlink()
+    result = runner.invoke(models, ["--models-dir", str(three)])
+    assert result.exit_code == 0, result.output
+    assert _rows(result.output)["2"][2] == "*", result.output
+
+
+def test_list_reads_the_demo_models_by_default(runner) -> None:
+    result = runner.invoke(models, ["list"])
+    assert result.exit_code == 0, result.output
+    assert _rows(result.output)["1"][4] == "loaded"
+
+
+def test_promote_rollback_and_history(runner, three) -> None:
+    args = ["--models-dir", str(three)]
+    result = runner.invoke(models, ["promote", MODEL, "1", *args])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "credit-risk production: (unset) -> 1"
+    result = runner.invoke(models, ["promote", MODEL, "2", "--alias", "production", *args])
+    assert result.output.strip() == "credit-risk production: 1 -> 2"
+    assert read_aliases(three, MODEL) == {"production": "2"}
+
+    result = runner.invoke(models, ["promote", MODEL, "3", *args])
+    assert result.exit_code == 1 and "does not load, not promoted" in result.output
+    result = runner.invoke(models, ["promote", MODEL, "9", *args])
+    assert result.exit_code == 1 and "no version '9'" in result.output
+    assert read_aliases(three, MODEL) == {"production": "2"}
+    result = runner.invoke(models, ["promote", MODEL, "3", "--alias", "candidate", "--force", *args])
+    assert result.exit_code == 0, result.output
+
+    result = runner.invoke(models, ["rollback", MODEL, *args])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "credit-risk production: 2 -> 1 (rolled back)"
+    assert read_aliases(three, MODEL) == {"production": "1", "candidate": "3"}
+
+    result = runner.invoke(models, ["history", MODEL, *args])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["TIME", "ALIAS", "FROM", "TO", "ACTION", "ACTOR"]
+    assert [line.split()[1:5] for line in lines[1:]] == [
+        ["production", "-", "1", "move"], ["production", "1", "2", "move"], ["candidate", "-", "3", "move"],
+        ["production", "2", "1", "rollback"],
+    ]
+    assert all(line.split()[5] == alias_history(three, MODEL)[0].actor for line in lines[1:])
+    result = runner.invoke(models, ["history", MODEL, "--alias", "candidate", *args])
+    assert len(result.output.splitlines()) == 2
+
+
+def test_moves_need_an_explicit_models_dir(runner, three, monkeypatch) -> None:
+    result = runner.invoke(models, ["promote", MODEL, "1"])
+    assert result.exit_code == 2 and "--models-dir" in result.output  # never into the installed package
+    result = runner.invoke(models, ["rollback", MODEL, "--models-dir", str(three)])
+    assert result.exit_code == 1 and "no move to roll back" in result.output
+    monkeypatch.setenv(MODELS_DIR_ENV, str(three))
+    result = runner.invoke(models, ["promote", MODEL, "1"])
+    assert result.exit_code == 0, result.output
+    assert read_aliases(three, MODEL) == {"production": "1"}
