@@ -28,11 +28,12 @@ import logging
 import os
 import re
 import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from scoregate.core.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def move_alias(
         stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
         move = AliasMove(stamp, alias, previous, version, actor or current_actor(), action)
         _append_line(model_dir / HISTORY_FILE, move.to_json())
-        _write_atomic(model_dir / ALIASES_FILE, (json.dumps(aliases, indent=2, sort_keys=True) + "\n").encode())
+        write_atomic(model_dir / ALIASES_FILE, (json.dumps(aliases, indent=2, sort_keys=True) + "\n").encode())
     log.info("model %s alias %s moved %s -> %s by %s", name, alias, previous, version, move.actor)
     return previous
 
@@ -214,15 +215,3 @@ def _append_line(path: Path, line: str) -> None:
         os.fsync(fh.fileno())
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,9 +9,7 @@ sklearn just to train a demo.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ from scoregate.core.contract import (
     FeatureSpec,
     ModelMetadata,
 )
+from scoregate.core.atomic import write_atomic
 from scoregate.core.evaluation import feature_distribution, holdout_metrics
 
 _N, _I, _C = FeatureKind.NUMBER, FeatureKind.INTEGER, FeatureKind.CATEGORY
@@ -190,21 +189,6 @@ def generate_dataset(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray, Feat
     return matrix, labels, SCHEMA
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the artifact ships in the package
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def split_rows(rows: int, seed: int, holdout_share: float = HOLDOUT_SHARE) -> tuple[np.ndarray, np.ndarray]:
     """The training and holdout row indexes (sorted) of a data set of ``rows`` rows.
 
@@ -273,8 +257,8 @@ def train_model(
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     # Model first, metadata last: a complete metadata.json means a complete artifact.
-    _write_atomic(out_dir / "model.ubj", bytes(booster.save_raw(raw_format="ubj")))
-    _write_atomic(out_dir / "metadata.json", (metadata.model_dump_json(indent=2) + "\n").encode())
+    write_atomic(out_dir / "model.ubj", bytes(booster.save_raw(raw_format="ubj")))
+    write_atomic(out_dir / "metadata.json", (metadata.model_dump_json(indent=2) + "\n").encode())
     return metadata
 
 

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from gateway_support import SCOREGATE, Process
+from gateway_support import Process
 
 from scoregate.app.paths import DEFAULTS_DIR
 
