@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from scoregate.adapters.mapping import FeatureMap, RequestMapping, ResponseMapping
+from scoregate.adapters.mapping import FeatureMap, RequestMapping, ResponseMapping, fallback_code
 from scoregate.core.contract import BatchResult, FeatureKind, FeatureSchema, FeatureSpec
 from scoregate.core.errors import FieldViolation, ViolationCode
 
@@ -152,6 +152,8 @@ def response_columns(
                 out[spec.target] = np.full(rows, f"{result.model}:{result.version}")
             case "reference":
                 out[spec.target] = references if references is not None else np.full(rows, "")
+            case "fallback":
+                out[spec.target] = np.full(rows, fallback_code(spec, result.fallback))
             case _:
                 out[spec.target] = np.full(rows, spec.value or "")
     return out

@@ -191,14 +191,15 @@ class ResultField(_Strict):
     """Path in the legacy response. For ``numbered`` reasons, contains ``{n}`` (1-based)."""
     source: Literal[
         "probability", "score", "decision", "reason_codes", "reason_features", "model", "version",
-        "model_version", "reference", "request_id", "constant",
+        "model_version", "reference", "request_id", "fallback", "constant",
     ]
     score_range: tuple[int, int] = (0, 1000)
     """For ``score``: the probability mapped linearly onto this integer range."""
     invert: bool = False
     """For ``score``: high score = low probability (as credit scores run)."""
     codes: dict[str, str] | None = None
-    """For ``decision``: decision band -> legacy code."""
+    """For ``decision``: decision band -> legacy code. For ``fallback``: ``true``/``false`` -> legacy
+    code (default ``Y``/``N``): whether the gateway's fallback model answered (core unavailable)."""
     count: int = Field(default=3, ge=1, le=32)
     """For reasons: how many slots the legacy format has."""
     numbered: bool = False
@@ -209,6 +210,13 @@ class ResultField(_Strict):
     """For ``constant``."""
     decimals: int | None = None
     """For ``probability``: round to this many decimals."""
+
+
+FALLBACK_CODES = {"true": "Y", "false": "N"}
+
+
+def fallback_code(spec: ResultField, fallback: bool) -> str:
+    return {**FALLBACK_CODES, **(spec.codes or {})}["true" if fallback else "false"]
 
 
 class ErrorField(_Strict):
@@ -264,6 +272,8 @@ class ResponseMapping(_Strict):
                 return reference
             case "request_id":
                 return result.request_id
+            case "fallback":
+                return fallback_code(spec, result.fallback)
             case _:
                 return spec.value
 

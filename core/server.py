@@ -37,7 +37,10 @@ class CoreServer:
         self.registry = registry or ModelRegistry(settings.models_dir, settings.aliases, settings.xgb_threads)
         self.executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="scoring")
         self.metrics = CoreMetrics()
-        self.monitor = InputMonitor(self.metrics.registry, settings.drift_window_rows, settings.drift_threshold)
+        self.monitor = (
+            InputMonitor(self.metrics.registry, settings.drift_window_rows, settings.drift_threshold)
+            if settings.monitor_inputs else None
+        )
         self.batcher = MicroBatcher(settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics)
         self.metrics_port: int | None = None
         self._metrics_server = None
@@ -115,7 +118,8 @@ class CoreServer:
             await self._server.stop(grace)
         await self.batcher.stop()
         self.executor.shutdown(wait=True)
-        self.monitor.stop()
+        if self.monitor is not None:
+            self.monitor.stop()
         if self._metrics_server is not None:
             self._metrics_server.shutdown()
             self._metrics_server.server_close()

@@ -54,6 +54,8 @@ class CoreSettings(BaseSettings):
     Off by default so that a second server on a taken port fails instead of sharing it unseen."""
     grace_s: float = Field(default=5.0, ge=0)
     """On stop, how long in-flight calls may take to finish."""
+    monitor_inputs: bool = True
+    """Drift and data-quality monitoring of what is scored (core/monitoring.py), off the hot path."""
     drift_window_rows: int = Field(default=10_000, ge=100)
     """Rows per model version and channel over which each feature's drift (PSI) is measured."""
     drift_threshold: float = Field(default=0.2, gt=0)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -48,6 +49,8 @@ from scoregate.core.client import ScoringClient
 from scoregate.core.errors import ErrorKind
 
 log = logging.getLogger(__name__)
+
+DROP_DIRECTORIES = ("inbox", "work", "outbox", "archive", "error")
 
 _EVENTS = {"done": "file_done", "failed": "file_set_aside", "retry": "file_retry", "duplicate": "file_duplicate"}
 
@@ -82,7 +85,7 @@ class FileChannel:
         return self.config.path(getattr(self.config, key))
 
     async def start(self) -> None:
-        for key in ("inbox", "work", "outbox", "archive", "error"):
+        for key in DROP_DIRECTORIES:
             self._dir(key).mkdir(parents=True, exist_ok=True)
         self._ledger = Ledger(self.config.path(self.config.ledger))
         self._job = FileJob(self.config, self.client, self._ledger, hook=self.hook, abandon=self._abandon,
@@ -102,6 +105,10 @@ class FileChannel:
     def health(self) -> ChannelHealth:
         if self._task is None or self._task.done():
             return ChannelHealth(False, "file watcher not running")
+        for key in DROP_DIRECTORIES:  # a few stat calls: cheap enough for every probe
+            path = self._dir(key)
+            if not (path.is_dir() and os.access(path, os.W_OK | os.X_OK)):
+                return ChannelHealth(False, f"drop directory unwritable: {path}")
         if self._last_error:
             return ChannelHealth(False, self._last_error)
         return ChannelHealth(True)

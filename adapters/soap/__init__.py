@@ -32,8 +32,9 @@ Features
       oversized bodies count as invalid input plus an event; ``?wsdl`` is an event, not a request.
       In the gateway they are on its health port; under ``--workers N`` with ``PROMETHEUS_MULTIPROC_DIR``
       set, on ``metrics_path`` of any worker, added up over all of them
-- [ ] Nonce replay cache shared between worker processes (each process keeps its own)
-- [ ] Audit records, signed messages (XML-DSig), MTOM
+- [x] Nonce replay cache shared between the worker processes of a host (`security.nonce_store`, SQLite)
+- [x] Audit records: through the gateway's decision recorder (app/decisions.py), like every channel
+- [ ] Signed messages (XML-DSig), MTOM
 
 Configuration
 =============

@@ -74,7 +74,10 @@ class SecurityConfig(_Strict):
     max_skew_s: float = Field(default=DEFAULT_MAX_SKEW_S, gt=0)
     """How far ``wsu:Created`` may be from this server's clock, either way; nonces are kept twice as long."""
     nonce_cache_size: int = Field(default=DEFAULT_NONCE_CACHE_SIZE, ge=100)
-    """Most nonces remembered at once (per process)."""
+    """Most nonces remembered at once (per process; not used with ``nonce_store``)."""
+    nonce_store: Path | None = None
+    """A SQLite file shared by the worker processes of this host, so that a nonce is accepted
+    once across all of them (``uvicorn --workers N``); None: each process keeps its own."""
 
 
 class ViolationDetail(_Strict):
@@ -189,4 +192,8 @@ class SoapChannelConfig(_Strict):
             if data.get(key):
                 data[key] = base / data[key]
         data["documents"] = {name: base / p for name, p in data.get("documents", {}).items()}
+        security = data.get("security")
+        if isinstance(security, dict) and security.get("nonce_store"):
+            security = data["security"] = dict(security)
+            security["nonce_store"] = base / security["nonce_store"]
         return cls.model_validate(data)

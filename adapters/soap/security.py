@@ -5,8 +5,8 @@ PasswordText compared as is, PasswordDigest as ``Base64(SHA-1(nonce + created + 
 with ``hmac.compare_digest``; ``Created`` must fall within a freshness window, and a nonce is
 accepted once within that window.
 
-The replay cache lives in this process. Several worker processes each keep their own, so a nonce
-could be replayed once per worker; a shared store is needed for that (not done yet).
+The replay cache lives in this process unless ``nonce_store`` names a file that the worker
+processes of the host share (``nonces.py``); without it, a nonce could be replayed once per worker.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from lxml import etree
 
 from scoregate.adapters.soap.config import SecurityConfig
 from scoregate.adapters.soap.faults import FaultCode, SoapFault
+from scoregate.adapters.soap.nonces import SharedReplayCache
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,10 @@ class UsernameTokenPolicy:
         self.config = config
         self._clock = clock
         self._passwords = {c.username: c.secret(os.environ) for c in config.credentials}
-        self._nonces = ReplayCache(2 * config.max_skew_s, config.nonce_cache_size)
+        self._nonces: ReplayCache | SharedReplayCache = (
+            SharedReplayCache(config.nonce_store, 2 * config.max_skew_s) if config.nonce_store
+            else ReplayCache(2 * config.max_skew_s, config.nonce_cache_size)
+        )
 
     def check(self, header: etree._Element | None) -> str:
         """The authenticated user name; raises SoapFault (Client/Sender) for anything else."""

@@ -119,3 +119,24 @@ def test_encode_error_uses_the_code_table_then_the_kind_name() -> None:
     assert encoded["Error/Code"] == "E10"
     assert encoded["Error/Fields"] == ["Loan/TermMonths: WRONG_TYPE: must be a whole number"]
     assert RESPONSE.encode_error(CoreUnavailable("down"))["Error/Code"] == "CORE_UNAVAILABLE"
+
+
+def test_a_fallback_result_is_marked_where_the_format_has_a_field_for_it() -> None:
+    import numpy as np
+
+    from scoregate.adapters.columnar import response_columns
+    from scoregate.core.contract import BatchResult
+
+    mapping = ResponseMapping(result=(
+        ResultField(target="Risk/Fallback", source="fallback"),
+        ResultField(target="Risk/Source", source="fallback", codes={"true": "BACKUP", "false": "PRIMARY"}),
+    ))
+    assert mapping.encode_result(RESULT) == {"Risk/Fallback": "N", "Risk/Source": "PRIMARY"}
+    assert mapping.encode_result(RESULT.model_copy(update={"fallback": True})) == {"Risk/Fallback": "Y", "Risk/Source": "BACKUP"}
+    batch = BatchResult(
+        model="credit-risk", version="1-fallback", probabilities=np.array([0.1, 0.2]), decisions=np.array([0, 0], dtype=np.uint8),
+        band_names=("APPROVE",), reason_features=np.zeros((2, 0), dtype=np.int32), reason_contributions=np.zeros((2, 0)),
+        feature_names=(), reason_codes=(), fallback=True,
+    )
+    columns = response_columns(mapping, batch)  # the file channel's columnar path
+    assert columns["Risk/Fallback"].tolist() == ["Y", "Y"] and columns["Risk/Source"].tolist() == ["BACKUP", "BACKUP"]

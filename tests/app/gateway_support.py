@@ -36,3 +36,20 @@ class Process:
             text = "".join(self.lines)
         assert ok, f"no line starting with {prefix!r} within {timeout} s; output:\n{text}"
         return text
+
+
+def demo_application() -> dict:
+    """The demo's sample-request.xml as zeep arguments of AssessCreditApplication."""
+    return {
+        "ApplicationNo": "LN20110342",
+        "Applicant": {
+            "CustomerId": "C-88213", "DateOfBirth": "1985-03-14", "ResidentialStatus": "M", "NumberOfDependants": 2,
+            "Employment": {"YearsEmployed": "6.5", "GrossAnnualIncome": "58000.00"},
+            "Addresses": {"Address": [{"AddressType": "CURR", "PostCode": "EC1A 1BB", "YearsAtAddress": 4}]},
+            "SavingsBalance": "4200.00",
+        },
+        "Loan": {"ProductCode": "PL36", "PurposeCode": "04", "AmountRequested": "15000.00", "TermMonths": 36,
+                 "OfferedRateBps": 790, "CoSignerInd": "N"},
+        "Bureau": {"DebtToIncomeRatio": "0.31", "RevolvingUtilPct": "42", "OpenTradelines": 7, "CreditHistoryYears": "12.0",
+                   "Delinquencies24M": 0, "MonthsSinceLastDelinq": None, "Inquiries6M": 1, "Bankruptcies": 0},
+    }

@@ -18,7 +18,8 @@ from scoregate.adapters.amqp.request import send_request
 from scoregate.app.cli import main
 from scoregate.app.paths import DEFAULTS_DIR
 
-from gateway_support import SCOREGATE
+import zeep
+from gateway_support import SCOREGATE, demo_application
 
 
 def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
@@ -67,10 +68,15 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
         assert report == {"ready": True, "channels": {"soap": {"ready": True}, "amqp": {"ready": True}, "files": {"ready": True}}}
         assert "AMQP" in text and "(ready)" in text.split("AMQP", 1)[1]
 
-        envelope = (DEFAULTS_DIR / "soap" / "sample-request.xml").read_bytes()
-        request = urllib.request.Request(soap_url, envelope, {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})
-        soap_reply = urllib.request.urlopen(request, timeout=30).read().decode()
-        assert "<ns0:RiskScore>" in soap_reply and "credit-risk:1" in soap_reply
+        # A SOAP client generated from the served WSDL, as the legacy callers' were.
+        # The served WSDL keeps the legacy soap:address (no public_url set), so the client is
+        # pointed at where the demo listens, as an integration engineer would.
+        soap = zeep.Client(f"{soap_url}?wsdl").create_service(
+            "{http://risk.northwind-bank.example/LoanRisk/2011/03}LoanRiskServiceSoap", soap_url
+        )
+        answer = soap.AssessCreditApplication(Application=demo_application())
+        assert answer.ApplicationNo == "LN20110342" and answer.ScorecardId == "credit-risk:1"
+        assert 0 <= answer.Decision.RiskScore <= 1000 and answer.ReasonCodes.ReasonCode
 
         amqp_reply = send_request(
             "scoregate.demo.json", (DEFAULTS_DIR / "amqp" / "sample-request.json").read_bytes(),

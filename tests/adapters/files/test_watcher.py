@@ -289,3 +289,20 @@ def test_drop_demo_file_is_picked_up(tmp_path: Path, job_config: FileJobConfig, 
         await wait_for(lambda: outputs_ready(job_config, demo.path.name))
 
     with_channel(job_config, client, body)
+
+
+def test_readiness_names_a_drop_directory_that_cannot_be_written(tmp_path: Path, job_config: FileJobConfig,
+                                                                  client: ScoringClient) -> None:
+    # Tests run as root, for whom permission bits never refuse: a regular file where the error
+    # directory should be is unwritable as a directory for anyone.
+    async def body(channel: FileChannel) -> None:
+        error_dir = dirs(job_config)["error"]
+        error_dir.rmdir()
+        error_dir.write_bytes(b"")
+        health = channel.health()
+        assert not health.ready and health.detail == f"drop directory unwritable: {error_dir}"
+        error_dir.unlink()
+        error_dir.mkdir()
+        assert channel.health().ready
+
+    with_channel(job_config, client, body)

@@ -144,3 +144,41 @@ def test_replay_cache_forgets_after_its_window_and_stays_bounded() -> None:
     for i in range(500):
         cache.first_use(str(i).encode())
     assert len(cache._seen) == 100
+
+
+def test_a_nonce_store_shared_by_two_servers_refuses_a_replay_on_the_other(shared_core, tmp_path) -> None:
+    # Two channels with one nonce_store stand for two worker processes of a host: what one
+    # accepted, the other refuses; each keeps working for fresh tokens.
+    security = {**SECURITY, "credentials": SECURITY["credentials"][:1], "nonce_store": str(tmp_path / "nonces.sqlite")}
+    config = SoapChannelConfig.load(DEMO_CONFIG, port=0, security=security)
+    first, second = (ChannelThread(config, shared_core.client_settings()).start() for _ in range(2))
+    try:
+        client = zeep.Client(f"{first.url}?wsdl", wsse=UsernameToken("los", "s3cret-los", use_digest=True))
+        service = client.create_service(BINDING11, first.url)
+        captured = etree.tostring(
+            client.create_message(service, "AssessCreditApplication", Application=legacy_application(born_years_ago(41)))
+        )
+        assert post_soap11(first.url, captured).status == 200
+        replay = post_soap11(second.url, captured)
+        assert replay.status == 500
+        assert etree.fromstring(replay.body).findtext(f".//{{{SOAP11}}}Fault/faultcode") == "wsse:FailedAuthentication"
+        fresh = etree.tostring(
+            client.create_message(service, "AssessCreditApplication", Application=legacy_application(born_years_ago(41)))
+        )
+        assert post_soap11(second.url, fresh).status == 200
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_the_shared_store_accepts_a_nonce_again_only_after_its_window(tmp_path) -> None:
+    from scoregate.adapters.soap.nonces import SharedReplayCache
+
+    clock = [1_000.0]
+    one = SharedReplayCache(tmp_path / "n.sqlite", ttl_s=10, clock=lambda: clock[0])
+    other = SharedReplayCache(tmp_path / "n.sqlite", ttl_s=10, clock=lambda: clock[0])
+    assert one.first_use(b"n1") and not other.first_use(b"n1") and not one.first_use(b"n1")
+    clock[0] += 11
+    assert other.first_use(b"n1") and not one.first_use(b"n1")
+    one.close()
+    other.close()
