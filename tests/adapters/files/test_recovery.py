@@ -96,7 +96,8 @@ def test_core_down_the_file_waits_and_is_scored_when_the_core_is_back(
         assert not channel.health().ready and "CORE_UNAVAILABLE" in channel.health().detail
         await asyncio.to_thread(core_factory, models_dir=models_dir, address=f"127.0.0.1:{port}")
         await wait_for(lambda: complete(job_config, "WAIT.DAT"), timeout=30)
-        assert channel.health().ready
+        # The outputs are out a moment before the watcher records the file's fate and readiness.
+        await wait_for(lambda: channel.health().ready, timeout=5)
 
     try:
         with_channel(job_config, client, body)
