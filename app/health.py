@@ -2,7 +2,8 @@
 
 ``GET /healthz``: 200 while the process runs. ``GET /readyz``: 200 when every channel is ready,
 else 503; the JSON body names each channel and, when not ready, what it is missing (core
-unreachable, broker down, ...). ``GET /metrics``: the gateway's Prometheus registry, when given. Served by the standard library's threading HTTP server: two fixed
+unreachable, broker down, ...). ``GET /readyz/<channel>``: the same for one channel, so that a
+load balancer in front of SOAP does not drop a gateway because its broker is down. ``GET /metrics``: the gateway's Prometheus registry, when given. Served by the standard library's threading HTTP server: two fixed
 routes do not need a framework, and probes must answer even when the event loop is busy.
 """
 
@@ -18,9 +19,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from scoregate.adapters.channel import Channel
 
 
-def readiness(channels: Sequence[Channel]) -> tuple[bool, dict[str, dict[str, object]]]:
+def readiness(channels: Sequence[Channel], only: str | None = None) -> tuple[bool, dict[str, dict[str, object]]]:
     report = {}
     for channel in channels:
+        if only is not None and channel.name != only:
+            continue
         health = channel.health()
         report[channel.name] = {"ready": health.ready, **({"missing": health.detail} if not health.ready else {})}
     return all(r["ready"] for r in report.values()), report
@@ -39,9 +42,13 @@ class HealthServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 if self.path == "/healthz":
                     status, body = 200, {"live": True}
-                elif self.path == "/readyz":
-                    ready, report = readiness(get_channels())
-                    status, body = (200 if ready else 503), {"ready": ready, "channels": report}
+                elif self.path == "/readyz" or self.path.startswith("/readyz/"):
+                    only = self.path.removeprefix("/readyz/") if self.path.startswith("/readyz/") else None
+                    ready, report = readiness(get_channels(), only)
+                    if only is not None and not report:
+                        status, body = 404, {"error": f"no channel {only!r}"}
+                    else:
+                        status, body = (200 if ready else 503), {"ready": ready, "channels": report}
                 elif self.path == "/metrics" and registry is not None:
                     self._send(200, CONTENT_TYPE_LATEST, generate_latest(registry))
                     return

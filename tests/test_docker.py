@@ -460,7 +460,8 @@ def test_the_gateway_is_probed_on_readyz_and_healthz(tmp_path: Path) -> None:
     container = _container("scoregate-gateway")
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert ports == {"soap": SOAP_PORT, "http": HEALTH_PORT}
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    # The Service carries SOAP only: readiness of that channel, not of the broker's.
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz/soap", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     args = container["args"]
     assert CliRunner().invoke(main, [*_exec_form("gateway", "ENTRYPOINT")[1:], *args, "--help"]).exit_code == 0
@@ -475,6 +476,7 @@ def test_the_gateway_is_probed_on_readyz_and_healthz(tmp_path: Path) -> None:
     claim = _objects("PersistentVolumeClaim")[volumes["drop"]["persistentVolumeClaim"]["claimName"]]
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]  # one drop directory for every replica
     config, _ = _built(_gateway_configs()["k8s"], tmp_path)
+    assert container["readinessProbe"]["httpGet"]["path"].removeprefix("/readyz/") in config.channels
     host, _, port = config.client["target"].removeprefix("dns:///").rpartition(":")
     core_service = _objects("Service")[host]
     assert int(port) in {p["port"] for p in core_service["spec"]["ports"]} and int(port) == CORE_PORT

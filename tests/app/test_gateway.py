@@ -66,6 +66,9 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
         readyz = re.search(r"HEALTH\s+(http://\S+)", text).group(1)
         report = json.loads(urllib.request.urlopen(readyz, timeout=10).read())
         assert report == {"ready": True, "channels": {"soap": {"ready": True}, "amqp": {"ready": True}, "files": {"ready": True}}}
+        # One channel's readiness alone, for a load balancer in front of that channel only.
+        assert json.loads(urllib.request.urlopen(f"{readyz}/soap", timeout=10).read()) == {
+            "ready": True, "channels": {"soap": {"ready": True}}}
         assert "AMQP" in text and "(ready)" in text.split("AMQP", 1)[1]
 
         # A SOAP client generated from the served WSDL, as the legacy callers' were.
@@ -141,5 +144,11 @@ def test_readyz_names_what_a_channel_is_missing() -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{server.port}/readyz", timeout=5)
         assert caught.value.code == 503
         assert json.loads(caught.value.read()) == {"ready": False, "channels": {"soap": {"ready": False, "missing": "not started"}}}
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/readyz/soap", timeout=5)
+        assert caught.value.code == 503
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/readyz/amqp", timeout=5)
+        assert caught.value.code == 404  # no such channel in this gateway
     finally:
         server.stop()
