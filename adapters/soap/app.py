@@ -159,6 +159,9 @@ class SoapApp:
                     await _respond(send, fault.status, fault.body, fault.content_type, [(b"connection", b"close")])
                 raise
             outcome = Outcome.SCORED if kind is None else Outcome.ERROR
+            if not self.accepting and (b"connection", b"close") not in extra:
+                # Stopping: the caller should not send its next request on a connection about to close.
+                extra = [*extra, (b"connection", b"close")]
             await _respond(send, response.status, response.body, response.content_type, extra)
         finally:
             self.metrics.finished(started, outcome, kind)

@@ -51,3 +51,14 @@ def test_a_missing_wsdl_fails_in_the_constructor(tmp_path) -> None:
     config = SoapChannelConfig.load(DEMO_CONFIG).model_copy(update={"wsdl": tmp_path / "gone.wsdl"})
     with pytest.raises(ContractError, match="gone.wsdl"):
         SoapChannel(config)
+
+
+def test_answers_given_while_stopping_close_their_connection(channel_factory, soap_config, shared_core) -> None:
+    server = channel_factory(soap_config, shared_core.client_settings())
+    envelope = assess_envelope(born_years_ago(41)).encode()
+    assert "close" not in post_soap11(server.url, envelope).headers.get("connection", "")
+    # stop() first stops accepting, then lets uvicorn drain; between the two, answers tell the
+    # caller not to send its next request on this connection (the keep-alive race at shutdown).
+    server.channel.app.accepting = False
+    reply = post_soap11(server.url, envelope)
+    assert reply.status == 200 and reply.headers.get("connection") == "close"
