@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,3 +96,28 @@ def shared_core(tmp_path_factory, demo_artifact: Path) -> Iterator[CoreThread]:
     core = CoreThread(CoreSettings(address="127.0.0.1:0", models_dir=root)).start()
     yield core
     core.stop()
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A port nobody listens on now: a core to be started there later, or an outage for real."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def add_model_version(models_dir: Path, version: str, source: Path | None = None) -> Path:
+    """Copy ``source`` (default: version 1 of the demo model in ``models_dir``) in as ``version``,
+    its metadata saying so, as an operator drops a new version."""
+    target = models_dir / DEMO_MODEL / version
+    shutil.copytree(source or models_dir / DEMO_MODEL / "1", target)
+    meta = json.loads((target / "metadata.json").read_text())
+    meta["version"] = version
+    (target / "metadata.json").write_text(json.dumps(meta))
+    return target
+
+
+@pytest.fixture
+def new_version():  # noqa: ANN201
+    """``add_model_version`` as a fixture, for tests outside this folder."""
+    return add_model_version

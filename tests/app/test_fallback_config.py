@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import urllib.request
 from pathlib import Path
 
@@ -15,12 +14,6 @@ from scoregate.app.gateway import Gateway
 from scoregate.app.paths import DEFAULTS_DIR
 
 SOAP = DEFAULTS_DIR / "soap" / "loan-risk.toml"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(tmp_path: Path, text: str) -> GatewayConfig:
@@ -36,12 +29,12 @@ def test_fallback_model_is_required_by_a_channel_that_asks_for_it(tmp_path: Path
         _config(tmp_path, f'[channels.soap]\nconfig = "{SOAP}"\nfallback = "maybe"\n')
 
 
-def test_soap_with_fallback_answers_while_the_core_is_down(tmp_path: Path) -> None:
+def test_soap_with_fallback_answers_while_the_core_is_down(free_port: int, tmp_path: Path) -> None:
     fallback = DEFAULTS_DIR / "fallback" / "credit-risk" / "1-fallback"
     config = _config(
         tmp_path,
         f'fallback_model = "{fallback}"\n[health]\nport = 0\n'
-        f'[client]\ntarget = "127.0.0.1:{_free_port()}"\ntimeout_s = 1\nretry_attempts = 2\n'
+        f'[client]\ntarget = "127.0.0.1:{free_port}"\ntimeout_s = 1\nretry_attempts = 2\n'
         f'[channels.soap]\nconfig = "{SOAP}"\nfallback = "model"\nset = {{ port = 0 }}\n',
     )
     gateway = Gateway(config, config.client_settings())

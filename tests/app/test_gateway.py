@@ -19,7 +19,7 @@ from scoregate.app.cli import main
 from scoregate.app.paths import DEFAULTS_DIR
 
 import zeep
-from gateway_support import SCOREGATE, demo_application
+from gateway_support import SCOREGATE, demo_application, demo_gateway_config
 
 
 def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
@@ -39,14 +39,7 @@ def test_config_check_lists_every_error_with_its_path(tmp_path: Path) -> None:
 
 
 def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: str) -> None:
-    config = tmp_path / "gateway.toml"
-    config.write_text(
-        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n"
-        f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
-        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
-        f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
-        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\nset = {{ poll_s = 0.2 }}\n"
-    )
+    config = demo_gateway_config(tmp_path, vhost)
     up = subprocess.Popen([SCOREGATE, "up", "--config", str(config), "--workdir", str(tmp_path / "work")],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     banner: list[str] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -25,12 +24,6 @@ from scoregate.adapters.amqp.request import send_request
 from scoregate.app.paths import DEFAULTS_DIR
 
 ENVELOPE = (DEFAULTS_DIR / "soap" / "sample-request.xml").read_bytes()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _soap(url: str) -> tuple[int, str]:
@@ -56,8 +49,8 @@ def _wait(predicate, timeout: float, what: str):  # noqa: ANN001, ANN202
     return value
 
 
-def test_core_killed_every_channel_answers_in_its_own_way_and_recovers(tmp_path: Path, vhost: str) -> None:
-    port = _free_port()
+def test_core_killed_every_channel_answers_in_its_own_way_and_recovers(free_port: int, tmp_path: Path, vhost: str) -> None:
+    port = free_port
     core = _core(port)
     work = tmp_path / "work"
     config = tmp_path / "gateway.toml"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,18 +16,12 @@ from gateway_support import Process
 from scoregate.app.paths import DEFAULTS_DIR
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _json_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
 
 
-def test_the_callers_request_id_reaches_the_cores_log_lines(tmp_path: Path) -> None:
-    port = _free_port()
+def test_the_callers_request_id_reaches_the_cores_log_lines(free_port: int, tmp_path: Path) -> None:
+    port = free_port
     core_log, gateway_log = tmp_path / "core.log", tmp_path / "gateway.log"
     config = tmp_path / "gateway.toml"
     config.write_text(

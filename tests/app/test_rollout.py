@@ -6,8 +6,6 @@ version once it saw the new one, and the audit shows which version answered each
 
 from __future__ import annotations
 
-import json
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -23,16 +21,8 @@ from scoregate.core.hooks import ClientHooks
 MODEL = "credit-risk"
 
 
-def _add_version(models_dir: Path, version: str) -> None:
-    target = models_dir / MODEL / version
-    shutil.copytree(models_dir / MODEL / "1", target)
-    meta = json.loads((target / "metadata.json").read_text())
-    meta["version"] = version
-    (target / "metadata.json").write_text(json.dumps(meta))
-
-
-def test_promote_under_load_then_roll_back(core_factory, models_dir: Path, tmp_path: Path) -> None:
-    _add_version(models_dir, "2")
+def test_promote_under_load_then_roll_back(core_factory, models_dir: Path, tmp_path: Path, new_version) -> None:  # noqa: ANN001
+    new_version(models_dir, "2")
     move_alias(models_dir, MODEL, "production", "1")
     core = core_factory(models_dir=models_dir, poll_interval_s=0.1)
     answers: dict[int, list[tuple[str, str]]] = {i: [] for i in range(4)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import socket
 import time
 from pathlib import Path
@@ -28,16 +26,6 @@ from scoregate.core.train import generate_dataset
 MODEL = "credit-risk"
 
 
-def _candidate(models_dir: Path) -> None:
-    """Version 2: a different booster (the 15-tree fallback), so that the two versions disagree now and then."""
-    target = models_dir / MODEL / "2"
-    shutil.copytree(DEMO_FALLBACK, target)
-    meta = json.loads((target / "metadata.json").read_text())
-    meta["version"] = "2"
-    (target / "metadata.json").write_text(json.dumps(meta))
-    move_alias(models_dir, MODEL, "production", "1")
-
-
 def _requests(n: int) -> list[ScoreRequest]:
     return [
         ScoreRequest(request_id=f"r{i}", model=MODEL, features={**DEMO_APPLICANT, "annual_income": 20_000.0 + 3_000 * i},
@@ -46,8 +34,10 @@ def _requests(n: int) -> list[ScoreRequest]:
     ]
 
 
-def test_answers_are_unchanged_and_both_scores_are_audited(core_factory, models_dir: Path, tmp_path: Path) -> None:
-    _candidate(models_dir)
+def test_answers_are_unchanged_and_both_scores_are_audited(core_factory, models_dir: Path, tmp_path: Path, new_version) -> None:  # noqa: ANN001
+    # Version 2: a different booster (the 15-tree fallback), so that the two versions disagree now and then.
+    new_version(models_dir, "2", DEMO_FALLBACK)
+    move_alias(models_dir, MODEL, "production", "1")
     core = core_factory(models_dir=models_dir)
     matrix, _, schema = generate_dataset(300, seed=11)
     batch = ColumnBatch(schema.names, matrix, tuple(f"REC-{i}" for i in range(300)))

@@ -22,24 +22,12 @@ from pathlib import Path
 
 import pika
 import requests
-from gateway_support import SCOREGATE, Process
+from gateway_support import SCOREGATE, Process, demo_gateway_config
 
 from scoregate.app.paths import DEFAULTS_DIR
 
 QUEUE = "scoregate.demo.json"
 ENVELOPE = (DEFAULTS_DIR / "soap" / "sample-request.xml").read_bytes()
-
-
-def _config(tmp_path: Path, vhost: str) -> Path:
-    config = tmp_path / "gateway.toml"
-    config.write_text(
-        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n"
-        f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
-        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
-        f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
-        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\nset = {{ poll_s = 0.2 }}\n"
-    )
-    return config
 
 
 def _up(config: Path, work: Path) -> tuple[Process, str]:
@@ -65,7 +53,7 @@ def _soap_caller(url: str, stop: threading.Event, answers: list[str]) -> None:
 
 
 def test_sigterm_under_load_loses_nothing(tmp_path: Path, vhost: str) -> None:
-    config, work = _config(tmp_path, vhost), tmp_path / "work"
+    config, work = demo_gateway_config(tmp_path, vhost), tmp_path / "work"
     up, soap_url = _up(config, work)
     connection = pika.BlockingConnection(pika.URLParameters(f"amqp://guest:guest@127.0.0.1:5672/{vhost}"))
     channel = connection.channel()

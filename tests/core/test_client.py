@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -16,14 +15,8 @@ from scoregate.core.errors import CoreUnavailable
 MODEL = "credit-risk"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_unavailable_core_is_retried_then_reported_and_opens_the_breaker(core_factory, models_dir, applicant) -> None:
-    port = _free_port()
+def test_unavailable_core_is_retried_then_reported_and_opens_the_breaker(free_port: int, core_factory, models_dir, applicant) -> None:
+    port = free_port
     request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
     settings = dict(target=f"127.0.0.1:{port}", timeout_s=2, breaker_failures=2, breaker_reset_s=0.5)
     from scoregate.core.settings import ClientSettings

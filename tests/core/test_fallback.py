@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 import numpy as np
@@ -22,12 +21,6 @@ from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 MODEL = "credit-risk"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Recorder:
@@ -53,8 +46,8 @@ def _settings(port: int) -> ClientSettings:
     return ClientSettings(target=f"127.0.0.1:{port}", timeout_s=2, retry_attempts=2, breaker_failures=2, breaker_reset_s=0.5)
 
 
-def test_core_down_fallback_answers_marked_then_the_core_takes_over_again(core_factory, models_dir, applicant, fallback) -> None:
-    port = _free_port()
+def test_core_down_fallback_answers_marked_then_the_core_takes_over_again(free_port: int, core_factory, models_dir, applicant, fallback) -> None:
+    port = free_port
     seen = Recorder()
     request = ScoreRequest(request_id="r1", model=MODEL, features=applicant, reason_count=3)
     with ScoringClient(_settings(port), ClientHooks(fallback=fallback, observer=seen)) as client:
@@ -83,28 +76,28 @@ def test_core_down_fallback_answers_marked_then_the_core_takes_over_again(core_f
     assert all(s >= 0 for _, _, s in seen.results)
 
 
-def test_fallback_still_refuses_bad_input(applicant, fallback) -> None:
+def test_fallback_still_refuses_bad_input(free_port: int, applicant, fallback) -> None:
     bad = ScoreRequest(request_id="r", model=MODEL, features={**applicant, "annual_income": -5})
-    with ScoringClient(_settings(_free_port()), ClientHooks(fallback=fallback)) as client:
+    with ScoringClient(_settings(free_port), ClientHooks(fallback=fallback)) as client:
         with pytest.raises(InvalidInput) as caught:
             client.score(bad)
     assert caught.value.violations[0].field == "annual_income"
 
 
-def test_another_model_or_a_pinned_version_gets_the_outage(applicant, fallback) -> None:
-    with ScoringClient(_settings(_free_port()), ClientHooks(fallback=fallback)) as client:
+def test_another_model_or_a_pinned_version_gets_the_outage(free_port: int, applicant, fallback) -> None:
+    with ScoringClient(_settings(free_port), ClientHooks(fallback=fallback)) as client:
         with pytest.raises(CoreUnavailable):
             client.score(ScoreRequest(request_id="r", model="other-model", features=applicant))
         with pytest.raises(CoreUnavailable):
             client.score(ScoreRequest(request_id="r", model=MODEL, version="1", features=applicant))
 
 
-def test_batch_fallback_scores_good_rows_and_rejects_bad_ones(demo_rows, fallback) -> None:
+def test_batch_fallback_scores_good_rows_and_rejects_bad_ones(free_port: int, demo_rows, fallback) -> None:
     matrix = demo_rows[:50].copy()
     matrix[7, 0] = -1.0  # out of range for the first feature
     batch = ColumnBatch(fallback.description.feature_schema.names, matrix)
     seen = Recorder()
-    with ScoringClient(_settings(_free_port()), ClientHooks(fallback=fallback, observer=seen)) as client:
+    with ScoringClient(_settings(free_port), ClientHooks(fallback=fallback, observer=seen)) as client:
         description = client.describe(MODEL)  # the fallback's, while the core is down
         assert description.version == "1-fallback"
         result = client.score_batch(batch, MODEL, description.version, reason_count=2)
@@ -120,14 +113,14 @@ def test_a_version_learnt_from_the_fallback_is_never_sent_to_a_live_core(shared_
         assert not client.score(request.model_copy(update={"version": None})).fallback
 
 
-def test_async_client_falls_back_too(applicant, fallback) -> None:
+def test_async_client_falls_back_too(free_port: int, applicant, fallback) -> None:
     async def run() -> object:
-        async with AsyncScoringClient(_settings(_free_port()), ClientHooks(fallback=fallback)) as client:
+        async with AsyncScoringClient(_settings(free_port), ClientHooks(fallback=fallback)) as client:
             return await client.score(ScoreRequest(request_id="a", model=MODEL, features=applicant))
 
     assert asyncio.run(run()).fallback
 
 
-def test_without_a_fallback_the_outage_is_raised(applicant) -> None:
-    with ScoringClient(_settings(_free_port())) as client, pytest.raises(CoreUnavailable):
+def test_without_a_fallback_the_outage_is_raised(free_port: int, applicant) -> None:
+    with ScoringClient(_settings(free_port)) as client, pytest.raises(CoreUnavailable):
         client.score(ScoreRequest(request_id="r", model=MODEL, features=applicant))

@@ -4,7 +4,6 @@ processes through the app factory."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -51,18 +50,12 @@ def test_https_when_a_certificate_is_configured(shared_core, tmp_path) -> None:
         server.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _samples(text: str, name: str) -> list:
     return [s for family in text_string_to_metric_families(text) for s in family.samples if s.name == name]
 
 
-def test_several_worker_processes_with_the_app_factory(shared_core, tmp_path) -> None:
-    port = _free_port()
+def test_several_worker_processes_with_the_app_factory(free_port: int, shared_core, tmp_path) -> None:
+    port = free_port
     (prom := tmp_path / "prometheus").mkdir()
     env = {**os.environ, CONFIG_ENV: str(DEMO_CONFIG), "SCOREGATE_CLIENT_TARGET": shared_core.target, MULTIPROC_ENV: str(prom)}
     argv = [sys.executable, "-m", "uvicorn", "--factory", "scoregate.adapters.soap.server:create_app",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 
 import pytest
 import zeep
@@ -29,14 +28,8 @@ def test_public_url_rewrites_only_the_address_locations() -> None:
     assert rewritten.replace(b"https://risk.example.com/", b"http://riskhost.northwind-bank.example/") == original
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_zeep_client_uses_the_rewritten_address_as_is(shared_core, channel_factory) -> None:
-    port = _free_port()
+def test_zeep_client_uses_the_rewritten_address_as_is(free_port: int, shared_core, channel_factory) -> None:
+    port = free_port
     config = SoapChannelConfig.load(
         DEMO_CONFIG, port=port, public_url=f"http://127.0.0.1:{port}/RiskServices/LoanRiskService.asmx"
     )
