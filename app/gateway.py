@@ -66,14 +66,11 @@ def _files(parts: ChannelParts) -> Channel:
     from scoregate.adapters.files.config import FileJobConfig
     from scoregate.adapters.files.watcher import FileChannel
 
-    config = FileJobConfig.load(parts.file)
     update = dict(parts.section.set)
     if parts.workdir is not None:
         # The demo's drop directories live in the working folder, not inside the package.
         update.setdefault("base_dir", parts.workdir)
-    if update:
-        # Validated again, so that `set = { base_dir = "/srv/drop" }` becomes a Path like the file's own.
-        config = FileJobConfig.model_validate({**config.model_dump(), **update})
+    config = FileJobConfig.load(parts.file, **update)
     return FileChannel(config, ScoringClient(parts.client_settings, parts.hooks), metrics=parts.metrics)
 
 

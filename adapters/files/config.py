@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -114,14 +114,15 @@ class FileJobConfig(_Strict):
         return self
 
     @classmethod
-    def load(cls, path: Path | str) -> FileJobConfig:
-        """Read a job from a JSON file (YAML too, by suffix, when PyYAML is installed).
+    def load(cls, path: Path | str, **overrides: Any) -> FileJobConfig:
+        """Read a job from a JSON, YAML or TOML file; ``overrides`` replace top-level keys (the
+        gateway's ``set``), as the other channels' ``load`` does.
 
         ``base_dir`` (default: the file's folder) and the copybook paths resolve against the
         file's folder, so a config and its copybooks move together.
         """
         path = Path(path).resolve()
-        data = read_config_file(path)
+        data = {**read_config_file(path), **overrides}
         folder = path.parent
         data["base_dir"] = str(folder / data.get("base_dir", "."))
         for side in ("input", "output"):

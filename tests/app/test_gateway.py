@@ -145,3 +145,20 @@ def test_readyz_names_what_a_channel_is_missing() -> None:
         assert caught.value.code == 404  # no such channel in this gateway
     finally:
         server.stop()
+
+
+def test_set_overrides_of_the_file_channel_are_read_like_its_file(tmp_path: Path) -> None:
+    from scoregate.app.config import GatewayConfig
+    from scoregate.app.gateway import Gateway
+
+    config_file = tmp_path / "gateway.toml"
+    config_file.write_text(
+        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\n"
+        f'set = {{ base_dir = "{tmp_path / "drop"}", ledger = "state/ledger.sqlite", poll_s = 0.5 }}\n'
+    )
+    config = GatewayConfig.load(config_file)
+    gateway = Gateway(config, config.client_settings())
+    gateway.build()
+    (files,) = gateway.channels
+    assert files.config.poll_s == 0.5 and files.config.base_dir == tmp_path / "drop"
+    assert files.config.path(files.config.ledger) == tmp_path / "drop" / "state" / "ledger.sqlite"
