@@ -44,6 +44,7 @@ class CoreServer:
         self.batcher = MicroBatcher(settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics)
         self.metrics_port: int | None = None
         self._metrics_server = None
+        self.service: ScoringService | None = None  # set by start()
         self.health = health_aio.HealthServicer()
         self.port: int | None = None
         self._server: grpc.aio.Server | None = None
@@ -60,7 +61,8 @@ class CoreServer:
                 ("grpc.so_reuseport", int(self.settings.reuse_port)),
             ]
         )
-        pb_grpc.add_ScoringServicer_to_server(ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor), server)
+        self.service = ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor)
+        pb_grpc.add_ScoringServicer_to_server(self.service, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server

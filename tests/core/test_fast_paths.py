@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 from scoregate.core import scoring
 from scoregate.core.client import ScoringClient
-from scoregate.core.contract import FeatureKind, FeatureSchema, FeatureSpec, ScoreRequest
+from scoregate.core.contract import ColumnBatch, FeatureKind, FeatureSchema, FeatureSpec, ScoreRequest
 from scoregate.core.errors import FieldViolation, ViolationCode
 from scoregate.core.metrics import CoreMetrics
 from scoregate.core.registry import load_version
 from scoregate.core.scoring import Scorer
+from scoregate.core.train import SCHEMA as DEMO_SCHEMA
 from scoregate.core.validation import _encode_value, encode_features
 
 SCHEMA = FeatureSchema(
@@ -135,3 +136,21 @@ def test_a_lone_caller_is_scored_on_the_event_loop_and_counted(core, applicant) 
     # just after the answer is sent, which a heavily loaded machine may delay now and then.
     assert batcher.alone_rows - before_alone >= 3
     assert core.server.metrics.rows.labels("credit-risk", "1", "single")._value.get() - before_rows == 5
+
+
+def test_a_lone_callers_small_batches_are_scored_on_the_event_loop_and_large_ones_on_a_thread(core, demo_rows) -> None:
+    service = core.server.service
+    small = ColumnBatch(DEMO_SCHEMA.names, demo_rows[:100])
+    large = ColumnBatch(DEMO_SCHEMA.names, np.tile(demo_rows, (5, 1)))  # 2,500 rows: above the loop's limit
+    with ScoringClient(core.client_settings()) as client:
+        expected = client.score_batch(small, "credit-risk").probabilities  # the first call may take the thread path
+        before = service.batches_on_loop
+        results = [client.score_batch(small, "credit-risk") for _ in range(5)]
+        on_loop = service.batches_on_loop - before
+        big = client.score_batch(large, "credit-risk")
+        assert service.batches_on_loop - before == on_loop
+    assert all(np.array_equal(r.probabilities, expected) for r in results)
+    # Sequential calls are lone callers'; every 8th lone call probes the thread path, and a heavily
+    # loaded machine may report an RPC's end after the next one began.
+    assert on_loop >= 3
+    assert np.array_equal(big.probabilities[:100], expected)
