@@ -8,6 +8,7 @@ input.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -80,6 +81,22 @@ def test_direct_prediction_is_inplace_predict_exactly(model, demo_rows) -> None:
     for matrix in (demo_rows[:1], demo_rows[:7], demo_rows, np.asfortranarray(demo_rows), demo_rows[::3]):
         expected = model.booster.inplace_predict(np.ascontiguousarray(matrix), missing=np.nan, validate_features=False)
         np.testing.assert_array_equal(scorer.probabilities(matrix), np.asarray(expected, dtype=np.float64))
+
+
+def test_direct_prediction_from_many_threads_at_once_gives_each_its_own_rows(model, demo_rows) -> None:
+    # Each thread has its own proxy DMatrix holding the input of its call; XGBoost releases the
+    # GIL, so these calls overlap for real.
+    scorer = Scorer(model)
+    slices = [demo_rows[i : i + 1 + i % 9] for i in range(0, 64)]
+    expected = [np.asarray(model.booster.inplace_predict(m, missing=np.nan, validate_features=False), np.float64) for m in slices]
+
+    def predict_all(offset: int) -> bool:
+        return all(
+            np.array_equal(scorer.probabilities(slices[(offset + k) % 64]), expected[(offset + k) % 64]) for k in range(300)
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(predict_all, [0, 17, 33, 50]))
 
 
 def test_scores_are_the_same_with_the_direct_call_or_inplace_predict(model, demo_rows, monkeypatch) -> None:
