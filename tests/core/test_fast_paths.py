@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoregate.core import scoring
+from scoregate.core import convert, scoring
+from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ColumnBatch, FeatureKind, FeatureSchema, FeatureSpec, ScoreRequest
 from scoregate.core.errors import FieldViolation, ViolationCode
@@ -171,3 +172,23 @@ def test_a_lone_callers_small_batches_are_scored_on_the_event_loop_and_large_one
     # loaded machine may report an RPC's end after the next one began.
     assert on_loop >= 3
     assert np.array_equal(big.probabilities[:100], expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=12),
+        st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1),
+                  st.floats(allow_nan=False), st.text(max_size=8)),
+        max_size=25,
+    )
+)
+def test_request_features_arrive_in_the_core_as_they_were_sent(features) -> None:
+    # The client fills the protobuf map in place and the core reads it back key by key; booleans
+    # travel as integers (legacy 0/1 flags), as the contract says.
+    request = ScoreRequest(request_id="r", model="m", features=features)
+    wire = convert.to_proto_request(request).SerializeToString()
+    received = convert.from_proto_features(pb.ScoreRequest.FromString(wire).features)
+    expected = {k: int(v) if isinstance(v, bool) else v for k, v in request.features.items()}
+    assert received == expected
+    assert all(type(received[k]) is type(v) for k, v in expected.items())
