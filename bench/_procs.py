@@ -48,10 +48,12 @@ class Servers:
         """A file in this run's scratch directory (removed at exit)."""
         return self._logs / name
 
-    def start(self, name: str, argv: list[str], timeout_s: float = 60.0) -> tuple[subprocess.Popen, int]:
+    def start(
+        self, name: str, argv: list[str], timeout_s: float = 60.0, env: dict[str, str] | None = None,
+    ) -> tuple[subprocess.Popen, int]:
         out = self._logs / f"{name}.out"
         with out.open("wb") as stdout, (self._logs / f"{name}.err").open("wb") as stderr:
-            proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, env=env,
                                     preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         self._procs.append(proc)
         deadline = time.monotonic() + timeout_s
