@@ -2,11 +2,14 @@
 
     python bench/core_ab.py --mode seq new=scoregate old=/tmp/venv-old/bin/scoregate
     python bench/core_ab.py --mode batch on=scoregate off=scoregate:SCOREGATE_CORE_MONITOR_INPUTS=false
+    python bench/core_ab.py --mode concurrent --rounds 6 new=scoregate old=/tmp/venv-old/bin/scoregate
 
 Each server is NAME=COMMAND[:ENV=VALUE,...]: a ``scoregate`` console script (of this or another
 virtual environment, e.g. one with an older checkout installed) and environment settings. All
 servers run at once on free ports; the client calls them in turn (5 single rows or 1 batch of
-1000 rows each), so a noisy second of the shared machine lands on all of them alike. The full
+1000 rows each), so a noisy second of the shared machine lands on all of them alike. In
+``concurrent`` mode each round runs the benchmark's 32-caller load (bench/_load.py, 3 s) against
+every server in turn. The full
 benchmark (core_bench.py) runs its servers one after another and cannot see a 10% change here.
 
 Caveat: background work of one server (the input monitor, say) also slows the calls to the
@@ -21,7 +24,7 @@ import time
 
 import numpy as np
 
-from _procs import Servers
+from _procs import Servers, run_load
 from _workload import MODEL, batches, cycle, demo_rows, single_request
 
 from scoregate.app.paths import DEMO_MODELS_DIR
@@ -44,7 +47,7 @@ def parse(spec: str) -> tuple[str, list[str], dict[str, str]]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("servers", nargs="+", help="NAME=COMMAND[:ENV=VALUE,...]")
-    p.add_argument("--mode", choices=["seq", "batch"], default="seq")
+    p.add_argument("--mode", choices=["seq", "batch", "concurrent"], default="seq")
     p.add_argument("--rounds", type=int, default=400, help="rounds of calls to every server")
     a = p.parse_args()
     request, work = single_request(), cycle(batches(demo_rows(10_000), 1000))
@@ -64,6 +67,18 @@ def main() -> None:
             name, argv, env = parse(spec)
             _, port = servers.start(name, argv, env=env)
             clients[name] = ScoringClient(ClientSettings(target=f"127.0.0.1:{port}"))
+        if a.mode == "concurrent":
+            rates: dict[str, list[float]] = {name: [] for name in clients}
+            for _ in range(a.rounds):
+                for name, client in clients.items():
+                    target = client.settings.target
+                    rates[name].append(run_load(target, "concurrent", "--limit", 3, "--warmup-s", 1)["req_per_s"])
+            print(f"concurrent: {a.rounds} rounds of 32 callers for 3 s per server")
+            for name, values in rates.items():
+                print(f"  {name:<12} median {np.median(values):,.0f} req/s  rounds {[round(v) for v in values]}")
+            for client in clients.values():
+                client.close()
+            return
         for client in clients.values():
             for _ in range(50):
                 call(client)
