@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from scoregate.core.errors import FieldViolation, ViolationCode
 from scoregate.core.logcontext import ContextFilter
-from scoregate.core.monitoring import MAX_CHANNELS, InputMonitor
+from scoregate.core.monitoring import DRIFT_SAMPLE_ROWS, MAX_CHANNELS, InputMonitor
 from scoregate.core.registry import load_version
 from scoregate.core.train import generate_dataset
 
@@ -115,3 +115,15 @@ def test_a_real_core_reports_drift_and_data_quality_per_channel(core_factory, mo
     income = next(line for line in shown.output.splitlines() if "annual_income" in line and "DRIFT" in line)
     assert "#" in income
     assert "channel files" in shown.output and "channel soap" in shown.output
+
+
+def test_a_large_batch_is_binned_as_a_sample_and_its_missing_values_counted_exactly(monitor, metadata) -> None:  # noqa: ANN001
+    m, registry = monitor
+    rows, _, schema = generate_dataset(8_000, seed=3)
+    m.submit(metadata, rows, "files")
+    m.drain()
+    drift = m._drift[("credit-risk", "1", "files")]  # the window behind scoregate_core_feature_psi
+    assert 0 < drift.rows <= DRIFT_SAMPLE_ROWS
+    feature = "months_since_last_delinquency"
+    labels = {"model": "credit-risk", "channel": "files", "feature": feature, "issue": "missing"}
+    assert registry.get_sample_value("scoregate_core_feature_issues_total", labels) == np.isnan(rows[:, schema.index(feature)]).sum()
