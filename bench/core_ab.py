@@ -5,7 +5,8 @@
     python bench/core_ab.py --mode concurrent --rounds 6 new=scoregate old=/tmp/venv-old/bin/scoregate
 
 Each server is NAME=COMMAND[:ENV=VALUE,...]: a ``scoregate`` console script (of this or another
-virtual environment, e.g. one with an older checkout installed) and environment settings. All
+virtual environment, e.g. one with an older checkout installed) and environment settings, or
+NAME=noop for the model-less server (bench/noop_server.py, the transport floor). All
 servers run at once on free ports; the client calls them in turn (5 single rows or 1 batch of
 1000 rows each), so a noisy second of the shared machine lands on all of them alike. In
 ``concurrent`` mode each round runs the benchmark's 32-caller load (bench/_load.py, 3 s) against
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
 
-from _procs import Servers, run_load
+from _procs import BENCH, Servers, run_load
 from _workload import MODEL, batches, cycle, demo_rows, single_request
 
 from scoregate.app.paths import DEMO_MODELS_DIR
@@ -39,6 +41,8 @@ def parse(spec: str) -> tuple[str, list[str], dict[str, str]]:
     for pair in filter(None, envs.split(",")):
         key, _, value = pair.partition("=")
         env[key] = value
+    if command == "noop":
+        return name, [sys.executable, str(BENCH / "noop_server.py")], env
     argv = [command or "scoregate", "--log-level", "error", "core", "serve", "--address", "127.0.0.1:0",
             "--models-dir", str(DEMO_MODELS_DIR), "--max-batch-wait-ms", "0"]
     return name, argv, env
