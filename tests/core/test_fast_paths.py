@@ -166,12 +166,14 @@ def test_a_lone_callers_small_batches_are_scored_on_the_event_loop_and_large_one
         results = [client.score_batch(small, "credit-risk") for _ in range(5)]
         on_loop = service.batches_on_loop - before
         big = client.score_batch(large, "credit-risk")
+        with_reasons = client.score_batch(small, "credit-risk", reason_count=3)  # 100 rows x 10-20 us of reasons
         assert service.batches_on_loop - before == on_loop
     assert all(np.array_equal(r.probabilities, expected) for r in results)
     # Sequential calls are lone callers'; every 8th lone call probes the thread path, and a heavily
     # loaded machine may report an RPC's end after the next one began.
     assert on_loop >= 3
     assert np.array_equal(big.probabilities[:100], expected)
+    assert np.array_equal(with_reasons.probabilities, expected) and with_reasons.reason_features.shape == (100, 3)
 
 
 @settings(max_examples=200, deadline=None)
