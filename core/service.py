@@ -105,7 +105,7 @@ class ScoringService(pb_grpc.ScoringServicer):
         self.monitor = monitor
         self.batcher = batcher
         self.executor = executor
-        self._scores_open = 0  # Score and ScoreBatch RPCs in the handler or sending their answer, on this event loop
+        self._scores_open = 0  # Score and ScoreBatch RPCs in their handler or sending their answer
         self._overlapped_at = -_LONE_AFTER_S  # when two of them were last seen open at once
         self._lone_calls = 0
         self.batches_on_loop = 0  # lone callers' ScoreBatch calls scored on the event loop
@@ -123,10 +123,11 @@ class ScoringService(pb_grpc.ScoringServicer):
         A lone caller is scored on the event loop, without the hand-off to a scoring thread (about
         0.1 ms of a 1.1 ms single-row call, 0.2 ms of a 1,000-row batch): nothing could join its
         micro-batch, and no other call waits while the loop scores. One open call is not proof
-        enough: under load the loop runs handlers one at a time while more calls wait inside gRPC, and scoring them all on the loop would stop the
-        overlap that batching and the second core need. So a call counts as lone only when no two
-        calls were open at once for ``_LONE_AFTER_S``, and every ``_PROBE_EVERY``-th such call takes
-        the thread path anyway: while it waits, waiting calls show up as open.
+        enough: under load the loop runs handlers one at a time while more calls wait inside gRPC,
+        and scoring them all on the loop would stop the overlap that batching and the second core
+        need. So a call counts as lone only when no two calls were open at once for
+        ``_LONE_AFTER_S``, and every ``_PROBE_EVERY``-th such call takes the thread path anyway:
+        while it waits, waiting calls show up as open.
         """
         now = time.monotonic()
         if self._scores_open > 1:
