@@ -106,14 +106,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def add_model_version(models_dir: Path, version: str, source: Path | None = None) -> Path:
-    """Copy ``source`` (default: version 1 of the demo model in ``models_dir``) in as ``version``,
-    its metadata saying so, as an operator drops a new version."""
-    target = models_dir / DEMO_MODEL / version
-    shutil.copytree(source or models_dir / DEMO_MODEL / "1", target)
-    meta = json.loads((target / "metadata.json").read_text())
+def add_model_version(models_dir: Path, version: str, source: Path | None = None, *, corrupt: bool = False) -> Path:
+    """Drop a copy of ``source`` (default: version 1 of the demo model in ``models_dir``) in as
+    ``version``, its metadata saying so, the documented way: copied aside, then renamed in.
+
+    ``corrupt``: without its booster file, so that it fails to load (a truncated booster is not
+    always refused: XGBoost may read past its end)."""
+    staging = models_dir / DEMO_MODEL / f".incoming-{version}"
+    shutil.copytree(source or models_dir / DEMO_MODEL / "1", staging)
+    meta = json.loads((staging / "metadata.json").read_text())
     meta["version"] = version
-    (target / "metadata.json").write_text(json.dumps(meta))
+    (staging / "metadata.json").write_text(json.dumps(meta))
+    if corrupt:
+        (staging / "model.ubj").unlink()
+    target = models_dir / DEMO_MODEL / version
+    staging.rename(target)
     return target
 
 

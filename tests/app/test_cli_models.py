@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,16 +14,6 @@ from scoregate.core.contract import ModelMetadata
 MODEL = "credit-risk"
 
 
-def _add_version(models_dir: Path, source: Path, version: str, *, corrupt: bool = False) -> None:
-    target = models_dir / MODEL / version
-    shutil.copytree(source, target)
-    meta = json.loads((target / "metadata.json").read_text())
-    meta["version"] = version
-    (target / "metadata.json").write_text(json.dumps(meta))
-    if corrupt:  # no booster: a truncated one is not always refused (xgboost may read past its end)
-        (target / "model.ubj").unlink()
-
-
 @pytest.fixture
 def runner(monkeypatch) -> CliRunner:
     monkeypatch.delenv(MODELS_DIR_ENV, raising=False)
@@ -33,9 +21,9 @@ def runner(monkeypatch) -> CliRunner:
 
 
 @pytest.fixture
-def three(models_dir: Path, demo_artifact: Path) -> Path:
-    _add_version(models_dir, demo_artifact, "2")
-    _add_version(models_dir, demo_artifact, "3", corrupt=True)
+def three(models_dir: Path, demo_artifact: Path, new_version) -> Path:  # noqa: ANN001
+    new_version(models_dir, "2", demo_artifact)
+    new_version(models_dir, "3", demo_artifact, corrupt=True)
     return models_dir
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from load_support import ScoringLoad, wait_until
 
 from scoregate.core.aliases import (
     ALIASES_FILE,
@@ -29,22 +27,11 @@ from scoregate.core.registry import ModelRegistry
 MODEL = "credit-risk"
 
 
-def _add_version(models_dir: Path, source: Path, version: str, *, corrupt: bool = False) -> None:
-    staging = models_dir / MODEL / f".incoming-{version}"
-    shutil.copytree(source, staging)
-    meta = json.loads((staging / "metadata.json").read_text())
-    meta["version"] = version
-    (staging / "metadata.json").write_text(json.dumps(meta))
-    if corrupt:  # no booster: a truncated one is not always refused (xgboost may read past its end)
-        (staging / "model.ubj").unlink()
-    staging.rename(models_dir / MODEL / version)
-
-
 @pytest.fixture
-def three_versions(models_dir: Path, demo_artifact: Path) -> Path:
+def three_versions(models_dir: Path, demo_artifact: Path, new_version) -> Path:  # noqa: ANN001
     """credit-risk 1 and 2 (loadable) and 3 (no booster file: fails to load)."""
-    _add_version(models_dir, demo_artifact, "2")
-    _add_version(models_dir, demo_artifact, "3", corrupt=True)
+    new_version(models_dir, "2", demo_artifact)
+    new_version(models_dir, "3", demo_artifact, corrupt=True)
     return models_dir
 
 
@@ -111,12 +98,12 @@ def test_an_alias_that_cannot_serve_never_breaks_serving(three_versions: Path, c
     assert registry.get(MODEL).model.version == "1"
 
 
-def test_alias_target_loaded_later_starts_serving(models_dir: Path, demo_artifact: Path) -> None:
+def test_alias_target_loaded_later_starts_serving(models_dir: Path, demo_artifact: Path, new_version) -> None:  # noqa: ANN001
     move_alias(models_dir, MODEL, DEFAULT_ALIAS, "2", require_version=False)
     registry = ModelRegistry(models_dir)
     registry.refresh()
     assert registry.get(MODEL).model.version == "1"
-    _add_version(models_dir, demo_artifact, "2")
+    new_version(models_dir, "2", demo_artifact)
     registry.refresh()
     assert registry.get(MODEL).model.version == "2"
     assert [s.serving for s in registry.aliases()] == [True]
@@ -175,37 +162,19 @@ def test_concurrent_moves_are_all_kept(models_dir: Path) -> None:
     assert [p.name for p in (models_dir / MODEL).iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_running_core_follows_an_alias_under_load(core_factory, models_dir, demo_artifact, applicant) -> None:
-    _add_version(models_dir, demo_artifact, "2")
+def test_running_core_follows_an_alias_under_load(core_factory, models_dir, demo_artifact, applicant, new_version) -> None:  # noqa: ANN001
+    new_version(models_dir, "2", demo_artifact)
     core = core_factory(models_dir=models_dir, poll_interval_s=0.1)
     request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
-    answers: list[tuple[float, str]] = []
-    failures: list[BaseException] = []
-    stop = threading.Event()
-
-    def caller() -> None:
-        with ScoringClient(core.client_settings()) as client:
-            while not stop.is_set():
-                try:
-                    answers.append((time.monotonic(), client.score(request).version))
-                except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-                    failures.append(exc)
-
-    threads = [threading.Thread(target=caller) for _ in range(3)]
-    for t in threads:
-        t.start()
-    try:
-        _wait_for(lambda: len(answers) > 30)
+    with ScoringLoad(core.client_settings(), request, callers=3) as load:
+        answers = load.answers
+        wait_until(lambda: len(answers) > 30)
         assert {v for _, v in answers} == {"2"}
         move_alias(models_dir, MODEL, DEFAULT_ALIAS, "1")
-        _wait_for(lambda: answers[-1][1] == "1")  # the next scan, without a restart
+        wait_until(lambda: answers[-1][1] == "1")  # the next scan, without a restart
         switched = next(t for t, v in answers if v == "1")
-        _wait_for(lambda: answers[-1][0] > switched + 1.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(10)
-    assert failures == []
+        wait_until(lambda: answers[-1][0] > switched + 1.5)
+    assert load.failures == []
     assert {v for _, v in answers} == {"1", "2"}
     # Once version 1 answered, version 2 never did again (but for calls already in flight).
     settled = [v for t, v in answers if t > switched + 0.5]
@@ -215,9 +184,3 @@ def test_running_core_follows_an_alias_under_load(core_factory, models_dir, demo
         assert client.score(request.model_copy(update={"version": DEFAULT_ALIAS})).version == "1"
         assert {m.version: m.is_default for m in client.list_models()} == {"1": True, "2": False}
 
-
-def _wait_for(predicate, timeout: float = 15.0) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "condition not reached in time"
-        time.sleep(0.05)

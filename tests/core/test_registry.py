@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from load_support import ScoringLoad, wait_until
 
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ScoreRequest
@@ -18,51 +17,14 @@ from scoregate.core.registry import ModelLoadError, ModelRegistry, load_version
 MODEL = "credit-risk"
 
 
-def _add_version(models_dir: Path, source: Path, version: str) -> Path:
-    """Drop a copy of ``source`` as a new version the documented way: copy aside, then rename."""
-    staging = models_dir / MODEL / f".incoming-{version}"
-    shutil.copytree(source, staging)
-    meta = json.loads((staging / "metadata.json").read_text())
-    meta["version"] = version
-    (staging / "metadata.json").write_text(json.dumps(meta))
-    target = models_dir / MODEL / version
-    staging.rename(target)
-    return target
-
-
-def _wait_for(predicate, timeout: float = 10.0) -> None:
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "condition not reached in time"
-        time.sleep(0.05)
-
-
-def test_new_version_hot_loads_under_concurrent_load(core, models_dir, demo_artifact, applicant) -> None:
+def test_new_version_hot_loads_under_concurrent_load(core, models_dir, demo_artifact, applicant, new_version) -> None:
     request = ScoreRequest(request_id="r", model=MODEL, features=applicant)
-    seen: list[str] = []
-    failures: list[BaseException] = []
-    stop = threading.Event()
-
-    def caller() -> None:
-        with ScoringClient(core.client_settings()) as client:
-            while not stop.is_set():
-                try:
-                    seen.append(client.score(request).version)
-                except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-                    failures.append(exc)
-
-    threads = [threading.Thread(target=caller) for _ in range(4)]
-    for t in threads:
-        t.start()
-    try:
-        _wait_for(lambda: len(seen) > 50)
-        _add_version(models_dir, demo_artifact, "2")
-        _wait_for(lambda: seen[-1] == "2" and seen.count("2") > 50)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(10)
-    assert failures == []
+    with ScoringLoad(core.client_settings(), request, callers=4) as load:
+        wait_until(lambda: len(load.answers) > 50, timeout=10)
+        new_version(models_dir, "2", demo_artifact)
+        wait_until(lambda: load.versions[-1] == "2" and load.versions.count("2") > 50, timeout=10)
+    seen = load.versions
+    assert load.failures == []
     assert set(seen) == {"1", "2"}
     # Once version 2 answered, the default never went back.
     first_two = seen.index("2")
@@ -82,7 +44,7 @@ def test_corrupt_version_is_reported_and_never_serves(core, models_dir, demo_art
     broken.rename(models_dir / MODEL / "3")
 
     with ScoringClient(core.client_settings()) as client:
-        _wait_for(lambda: any(m.version == "3" for m in client.list_models()))
+        wait_until(lambda: any(m.version == "3" for m in client.list_models()), timeout=10)
         states = {m.version: m for m in client.list_models()}
         assert states["3"].state == "failed" and states["3"].error
         assert states["1"].state == "loaded" and states["1"].is_default
@@ -92,7 +54,7 @@ def test_corrupt_version_is_reported_and_never_serves(core, models_dir, demo_art
             client.score(ScoreRequest(request_id="r", model=MODEL, version="3", features=applicant))
 
 
-def test_failed_version_is_retried_when_its_files_change(models_dir, demo_artifact) -> None:
+def test_failed_version_is_retried_when_its_files_change(models_dir, demo_artifact, new_version) -> None:
     registry = ModelRegistry(models_dir)
     registry.refresh()
     partial = models_dir / MODEL / "2"
@@ -101,13 +63,13 @@ def test_failed_version_is_retried_when_its_files_change(models_dir, demo_artifa
     assert [s.state for s in registry.refresh()] == ["failed"]
     assert registry.refresh() == []  # unchanged files are not retried on every scan
     shutil.rmtree(partial)
-    _add_version(models_dir, demo_artifact, "2")
+    new_version(models_dir, "2", demo_artifact)
     assert [(s.version, s.state) for s in registry.refresh()] == [("2", "loaded")]
     assert registry.default_version(MODEL) == "2"
 
 
-def test_alias_pins_the_default_version(models_dir, demo_artifact) -> None:
-    _add_version(models_dir, demo_artifact, "2")
+def test_alias_pins_the_default_version(models_dir, demo_artifact, new_version) -> None:
+    new_version(models_dir, "2", demo_artifact)
     registry = ModelRegistry(models_dir, aliases={MODEL: "1"})
     registry.refresh()
     assert registry.default_version(MODEL) == "1"
