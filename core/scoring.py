@@ -39,6 +39,15 @@ class LoadedModel:
         return self.metadata.version
 
 
+class _CallState:
+    """One thread's proxy DMatrix and output pointers for ``XGBoosterPredictFromDense``, made once."""
+
+    def __init__(self, proxy: xgb.core._ProxyDMatrix) -> None:
+        self.proxy = proxy  # holds the input of the call in progress
+        self.shape, self.dims, self.preds = ctypes.POINTER(ctypes.c_uint64)(), ctypes.c_uint64(), ctypes.POINTER(ctypes.c_float)()
+        self.out_refs = (ctypes.byref(self.shape), ctypes.byref(self.dims), ctypes.byref(self.preds))
+
+
 class _DensePredictor:
     """``Booster.inplace_predict`` for float64 matrices, minus its per-call overheads.
 
@@ -47,9 +56,9 @@ class _DensePredictor:
     and output wrapping in Python, and in XGBoost a new proxy DMatrix per call, whose constructor
     reads the cgroup CPU quota from /sys (three stats, two file opens). This makes the same C call
     (``XGBoosterPredictFromDense``, XGBoost's public C API) with its configuration encoded once and
-    a proxy DMatrix kept per thread (the proxy holds the input of the call in progress; the C API
-    takes one for this). ``Scorer`` checks it against inplace_predict when a model loads and uses
-    inplace_predict instead if the two ever differ.
+    a proxy DMatrix and output pointers kept per thread (the C API takes a proxy for this).
+    ``Scorer`` checks it against inplace_predict when a model loads and uses inplace_predict
+    instead if the two ever differ.
     """
 
     # inplace_predict's own arguments for predict_type="value", iteration_range=(0, 0), missing=NaN.
@@ -64,23 +73,25 @@ class _DensePredictor:
         self._new_proxy = xgb.core._ProxyDMatrix  # freed by its DMatrix.__del__
         self._local = threading.local()
 
-    def _proxy(self) -> ctypes.c_void_p:
-        proxy = getattr(self._local, "proxy", None)
-        if proxy is None:
-            proxy = self._local.proxy = self._new_proxy()
-        return proxy.handle
+    def _call_state(self) -> _CallState:
+        state = getattr(self._local, "state", None)
+        if state is None:
+            state = self._local.state = _CallState(self._new_proxy())
+        return state
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         matrix = np.ascontiguousarray(matrix, dtype=np.float64)
         rows, columns = matrix.shape
         interface = b'{"data": [%d, true], "shape": [%d, %d], "strides": null, "typestr": "<f8", "version": 3}' % (
             matrix.ctypes.data, rows, columns)
-        shape, dims, preds = ctypes.POINTER(ctypes.c_uint64)(), ctypes.c_uint64(), ctypes.POINTER(ctypes.c_float)()
-        self._check(self._predict(self._handle, interface, self._CONFIG, self._proxy(),
-                                  ctypes.byref(shape), ctypes.byref(dims), ctypes.byref(preds)))
-        if dims.value != 1 or shape[0] != rows:  # one probability per row, or this is not our model kind
-            raise ValueError(f"unexpected prediction shape from XGBoost: {[shape[i] for i in range(dims.value)]}")
+        state = self._call_state()
+        self._check(self._predict(self._handle, interface, self._CONFIG, state.proxy.handle, *state.out_refs))
+        shape, dims, preds = state.shape, state.dims.value, state.preds
+        if dims != 1 or shape[0] != rows:  # one probability per row, or this is not our model kind
+            raise ValueError(f"unexpected prediction shape from XGBoost: {[shape[i] for i in range(dims)]}")
         # The output buffer is XGBoost's, per thread, reused by the next call: copy it now.
+        if rows == 1:  # a lone caller's row: a third of the general copy's cost
+            return np.array((preds[0],))
         return np.frombuffer(ctypes.string_at(preds, rows * 4), dtype=np.float32).astype(np.float64)
 
     def agrees(self, columns: int) -> bool:
