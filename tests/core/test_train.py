@@ -27,7 +27,7 @@ def retrained(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModelMetadata, 
     return train_demo(out), out  # the defaults are the shipped artifact's
 
 
-def test_retraining_reproduces_the_shipped_artifact(shipped, retrained):
+def test_retraining_reproduces_the_shipped_artifact(shipped, retrained, demo_xgboost_line):
     meta, out = retrained
     assert ModelMetadata.model_validate_json((out / "metadata.json").read_text()) == meta
     assert (meta.name, meta.version) == (shipped.name, shipped.version) == ("credit-risk", "1")
@@ -37,15 +37,20 @@ def test_retraining_reproduces_the_shipped_artifact(shipped, retrained):
     assert meta.metrics is not None and shipped.metrics is not None
     assert meta.metrics.rows == shipped.metrics.rows
     assert meta.metrics.threshold == shipped.metrics.threshold
-    for metric in ("auc", "precision", "recall", "f1"):
-        assert getattr(meta.metrics, metric) == pytest.approx(getattr(shipped.metrics, metric), abs=1e-3), metric
     assert meta.distributions.keys() == shipped.distributions.keys()
-    for name, dist in meta.distributions.items():
+    for name, dist in meta.distributions.items():  # from the data alone: the same on any XGBoost
         assert dist.edges == pytest.approx(shipped.distributions[name].edges), name
         assert dist.proportions == pytest.approx(shipped.distributions[name].proportions, abs=1e-3), name
+    # Another XGBoost release line grows other trees: an equally good model, not the same one.
+    same_line, trained_by = demo_xgboost_line
+    assert meta.metrics.auc == pytest.approx(shipped.metrics.auc, abs=0.01)
+    if not same_line:
+        pytest.skip(f"the shipped model was trained by XGBoost {trained_by}: metrics reproduce within that line only")
+    for metric in ("auc", "precision", "recall", "f1"):
+        assert getattr(meta.metrics, metric) == pytest.approx(getattr(shipped.metrics, metric), abs=1e-3), metric
 
 
-def test_shipped_booster_scores_generated_rows(shipped, retrained):
+def test_shipped_booster_scores_generated_rows(shipped, retrained, demo_xgboost_line):
     booster = xgb.Booster(model_file=str(SHIPPED / "model.ubj"))
     assert tuple(booster.feature_names) == shipped.feature_schema.names
     assert booster.num_features() == len(shipped.feature_schema.features)
@@ -54,6 +59,9 @@ def test_shipped_booster_scores_generated_rows(shipped, retrained):
     assert probabilities.shape == (64,)
     assert np.all((probabilities > 0) & (probabilities < 1))
     # The shipped trees are the ones retraining produces, not merely equally good ones.
+    same_line, trained_by = demo_xgboost_line
+    if not same_line:
+        pytest.skip(f"the shipped trees were grown by XGBoost {trained_by}: retraining reproduces them within that line only")
     again = xgb.Booster(model_file=str(retrained[1] / "model.ubj"))
     np.testing.assert_allclose(again.inplace_predict(matrix), probabilities, atol=1e-3)
 
