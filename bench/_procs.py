@@ -6,7 +6,6 @@ started and stops them all (SIGTERM, then SIGKILL) when its ``with`` block ends,
 
 from __future__ import annotations
 
-import ctypes
 import json
 import re
 import shutil
@@ -19,13 +18,14 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 PORT_LINE = re.compile(rb"listening on port (\d+)")
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_PR_SET_PDEATHSIG = 1
 
-
-def _die_with_parent() -> None:
-    """In the child before exec: get SIGTERM if the benchmark dies without cleaning up (SIGKILL)."""
-    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+# Children get SIGTERM if the benchmark dies without cleaning up (SIGKILL): setpriv sets the
+# parent-death signal and execs the command. Not a preexec_fn: that makes subprocess fork and run
+# Python in the child, and in a parent with gRPC channels open, gRPC's poller then restarts in
+# the child and aborts on the descriptors subprocess closes before exec ("epoll_wait error: Bad
+# file descriptor", exit -6; grpc/grpc#43055). Without setpriv, children just lack the signal.
+_SETPRIV = shutil.which("setpriv") if sys.platform == "linux" else None
+DIE_WITH_PARENT = [_SETPRIV, "--pdeathsig", "TERM"] if _SETPRIV else []
 
 
 def scoregate_command() -> list[str]:
@@ -53,8 +53,8 @@ class Servers:
     ) -> tuple[subprocess.Popen, int]:
         out = self._logs / f"{name}.out"
         with out.open("wb") as stdout, (self._logs / f"{name}.err").open("wb") as stderr:
-            proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, env=env,
-                                    preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            proc = subprocess.Popen([*DIE_WITH_PARENT, *argv], stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                    env=env)
         self._procs.append(proc)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -86,9 +86,8 @@ class Servers:
 
 def run_load(target: str, mode: str, *args: object, timeout_s: float = 180.0) -> dict:
     """Run ``bench/_load.py TARGET MODE ARGS`` in its own process; its JSON result."""
-    argv = [sys.executable, str(BENCH / "_load.py"), target, mode, *map(str, args)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, cwd=BENCH,
-                          preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    argv = [*DIE_WITH_PARENT, sys.executable, str(BENCH / "_load.py"), target, mode, *map(str, args)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, cwd=BENCH)
     if done.returncode != 0:
         raise RuntimeError(f"load client {mode} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

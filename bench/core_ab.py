@@ -12,6 +12,9 @@ servers run at once on free ports; the client calls them in turn (5 single rows 
 ``concurrent`` mode each round runs the benchmark's 32-caller load (bench/_load.py, 3 s) against
 every server in turn. The full
 benchmark (core_bench.py) runs its servers one after another and cannot see a 10% change here.
+Servers are called in the order given, every round; in ``concurrent`` mode the first one has read
+about 7% low, so give each build twice, at both ends (``a1=... b1=... b2=... a2=...``).
+``--tasks`` sets the callers in flight (32 by default, as in the full benchmark).
 
 Caveat: background work of one server (the input monitor, say) also slows the calls to the
 others, so an A/B of such work understates its cost. The client is this checkout's.
@@ -53,6 +56,7 @@ def main() -> None:
     p.add_argument("servers", nargs="+", help="NAME=COMMAND[:ENV=VALUE,...]")
     p.add_argument("--mode", choices=["seq", "batch", "concurrent"], default="seq")
     p.add_argument("--rounds", type=int, default=400, help="rounds of calls to every server")
+    p.add_argument("--tasks", type=int, default=32, help="callers in flight (concurrent mode)")
     a = p.parse_args()
     request, work = single_request(), cycle(batches(demo_rows(10_000), 1000))
     per_round = 5 if a.mode == "seq" else 1
@@ -73,13 +77,18 @@ def main() -> None:
             clients[name] = ScoringClient(ClientSettings(target=f"127.0.0.1:{port}"))
         if a.mode == "concurrent":
             rates: dict[str, list[float]] = {name: [] for name in clients}
+            latencies: dict[str, list[int]] = {name: [] for name in clients}
             for _ in range(a.rounds):
                 for name, client in clients.items():
                     target = client.settings.target
-                    rates[name].append(run_load(target, "concurrent", "--limit", 3, "--warmup-s", 1)["req_per_s"])
-            print(f"concurrent: {a.rounds} rounds of 32 callers for 3 s per server")
+                    load = run_load(target, "concurrent", "--limit", 3, "--warmup-s", 1, "--tasks", a.tasks)
+                    rates[name].append(load["req_per_s"])
+                    latencies[name] += load["samples_us"]
+            print(f"concurrent: {a.rounds} rounds of {a.tasks} callers for 3 s per server")
             for name, values in rates.items():
-                print(f"  {name:<12} median {np.median(values):,.0f} req/s  rounds {[round(v) for v in values]}")
+                p50, p99 = np.percentile(latencies[name], [50, 99]) / 1000
+                print(f"  {name:<12} median {np.median(values):,.0f} req/s  call p50 {p50:.2f} ms  p99 {p99:.2f} ms  "
+                      f"rounds {[round(v) for v in values]}")
             for client in clients.values():
                 client.close()
             return

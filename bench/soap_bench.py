@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from _procs import BENCH, Servers, _die_with_parent, scoregate_command
+from _procs import BENCH, DIE_WITH_PARENT, Servers, scoregate_command
 from _report import Figure, machine, table, write_json
 from _soap_handlers import RESULT, Adapter, HandWritten, envelope
 from _timing import pool
@@ -71,10 +71,9 @@ def in_process(reps: int, count: int) -> dict:
 
 
 def load(port: int, clients: int, seconds: float, warmup_s: float) -> dict:
-    argv = [sys.executable, str(BENCH / "_soap_load.py"), str(port), PATH, "--clients", str(clients),
+    argv = [*DIE_WITH_PARENT, sys.executable, str(BENCH / "_soap_load.py"), str(port), PATH, "--clients", str(clients),
             "--seconds", str(seconds), "--warmup-s", str(warmup_s)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + warmup_s + 60, cwd=BENCH,
-                          preexec_fn=_die_with_parent)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + warmup_s + 60, cwd=BENCH)
     if done.returncode != 0:
         raise RuntimeError(f"load client failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
