@@ -5,7 +5,9 @@
 - [x] Directories per job (inbox, work, outbox, archive, error); a file is taken only when
   complete: its done file (``NAME.done``) or a stable size with a minimum age (``claim.py``).
 - [x] Claim by atomic rename into the work directory: two gateways on one inbox never take the
-  same file; claims of a dead process of this host are taken over (``watcher.py``).
+  same file; claims of a dead process of this host are taken over (``watcher.py``), and claims of
+  another host once its lease lapses (``claim_lease_s``; owners refresh theirs while they work, and
+  one that lost its claim publishes nothing).
 - [x] COBOL copybook layouts, EBCDIC, packed and zoned decimals, header/detail/trailer records
   by a type field (the shared ``codecs.fixedwidth`` engine).
 - [x] Trailer validation: record count and control totals over all detail records

@@ -7,6 +7,13 @@ none, when its size and modification time have not changed for ``stable_s`` and 
 Claiming renames the file into the work directory under a name that says who took it
 (``NAME@HOST.PID``). ``rename`` within one filesystem is atomic, so when two gateway processes
 race for a file exactly one succeeds; the other gets FileNotFoundError and moves on.
+
+A claim is a lease: the file's modification time says when its owner last vouched for it. It is
+stamped when the file is claimed, and the owner refreshes it while the job runs (``watcher.py``).
+A claim of this host is orphaned when its process is gone. A claim of another host (a pod that was
+deleted and came back under a new name, a gateway on a machine that died) is orphaned when it has
+not been refreshed for the lease: this host cannot see the other's processes, only the clock. A
+lapsed lease frees a claim of this host too (its pid reused by an unrelated process).
 """
 
 from __future__ import annotations
@@ -93,6 +100,9 @@ def claim(path: Path, work_dir: Path, done_suffix: str | None = None) -> Path | 
     """Move ``path`` into ``work_dir``; None if another process took it first."""
     target = work_dir / f"{path.name}{CLAIM_SEPARATOR}{owner_tag()}"
     try:
+        # Stamp the claim time before the rename: a claim must never appear in the work directory
+        # with the input's own (maybe old) time, which another host would read as a lapsed lease.
+        os.utime(path)
         os.rename(path, target)
     except FileNotFoundError:
         return None
@@ -116,33 +126,58 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def orphaned_claims(work_dir: Path) -> list[Path]:
-    """Claims left in ``work_dir`` by a process of this host that no longer runs.
+def orphaned_claims(work_dir: Path, lease_s: float | None = None) -> list[Path]:
+    """Claims in ``work_dir`` whose owner is gone: a process of this host that no longer runs, or
+    (with ``lease_s``) any owner that has not refreshed its claim for ``lease_s`` seconds.
 
-    Claims of other hosts are left alone: this host cannot tell whether their owner lives.
+    Without ``lease_s`` claims of other hosts are left alone.
     """
     host, me = socket.gethostname(), os.getpid()
     orphans = []
     for path in sorted(work_dir.iterdir()):
         name, sep, owner = path.name.rpartition(CLAIM_SEPARATOR)
         parsed = _OWNER.fullmatch(owner) if sep and name else None
-        if parsed is None or parsed.group(1) != host:
+        if parsed is None:
+            continue
+        lapsed = lease_s is not None and _unrefreshed_for(path) > lease_s
+        if parsed.group(1) != host:
+            if lapsed:
+                orphans.append(path)
             continue
         pid, incarnation = int(parsed.group(2)), parsed.group(3)
         if pid == me:
             dead = incarnation != _INCARNATION  # our pid, an earlier run (a restarted container)
         else:
             dead = not _alive(pid)
-        if dead:
+        # A lapsed lease also frees a claim whose pid now belongs to some other process.
+        if dead or lapsed:
             orphans.append(path)
     return orphans
+
+
+def _unrefreshed_for(claimed: Path) -> float:
+    """Seconds since the claim's owner last stamped it; 0 if the claim is gone meanwhile."""
+    try:
+        return time.time() - claimed.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def reclaim(orphan: Path) -> Path | None:
     """Take over an orphaned claim for this process; None if another process took it first."""
     target = orphan.with_name(f"{original_name(orphan)}{CLAIM_SEPARATOR}{owner_tag()}")
     try:
+        os.utime(orphan)  # stamped first, as in claim(): the new claim is never born lapsed
         os.rename(orphan, target)
     except FileNotFoundError:
         return None
     return target
+
+
+def refresh_claim(claimed: Path) -> bool:
+    """Vouch for a claim this process holds (renew its lease); False once it is no longer there."""
+    try:
+        os.utime(claimed)
+    except FileNotFoundError:
+        return False
+    return True

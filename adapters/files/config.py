@@ -89,6 +89,11 @@ class FileJobConfig(_Strict):
     poll_s: float = Field(default=1.0, gt=0)
     retry_s: float = Field(default=30.0, gt=0)
     """How long a file waits in the inbox after the core was unavailable."""
+    claim_lease_s: float | None = Field(default=300.0, gt=0)
+    """A claim of another host is taken over when its owner has not refreshed it for this long
+    (owners refresh theirs every fifth of it while the job runs). Keep it well above the clock
+    difference between the hosts sharing the directories and above any pause a gateway may take.
+    None: claims of other hosts are never taken over."""
     chunk_bytes: int = Field(default=DEFAULT_CHUNK_BYTES, ge=4096)
     batch_records: int = Field(default=DEFAULT_BATCH_RECORDS, ge=1)
     """Records per scoring call: large enough to amortise the call, small enough to bound memory."""

@@ -36,6 +36,7 @@ from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
 from scoregate.adapters.files.pipeline import (
     Abandoned,
+    ClaimLost,
     Hook,
     Outputs,
     Pipeline,
@@ -58,7 +59,8 @@ log = logging.getLogger(__name__)
 class JobSummary:
     name: str
     outcome: str
-    """``done``, ``failed`` (error directory), ``retry`` (back in the inbox) or ``duplicate``."""
+    """``done``, ``failed`` (error directory), ``retry`` (back in the inbox), ``duplicate`` or ``lost``
+    (another gateway took the claim over; nothing published)."""
     records: int = 0
     scored: int = 0
     rejected: int = 0
@@ -113,6 +115,12 @@ class FileJob:
             outputs = self.pipeline.run(claimed, name, self.dirs["outbox"])
         except Abandoned:
             return self._put_back(claimed, name, entry, "abandoned: the gateway stopped", started)
+        except ClaimLost:
+            # The input is another gateway's now: leave it, and record why this attempt stopped.
+            why = "claim taken over by another gateway while this one was silent"
+            self.ledger.advance(entry, FileState.RETRY, detail=why)
+            log.warning("file %s: %s; nothing published", name, why)
+            return JobSummary(name, "lost", reason=why, seconds=time.monotonic() - started)
         except FileRejected as error:
             return self._set_aside(claimed, name, entry, error, started)
         except ScoreError as error:

@@ -9,8 +9,9 @@ A reader thread decodes and maps the next chunks while the core scores earlier o
 PREFETCH + IN_FLIGHT + 2 chunks of ``batch_records`` records, whatever the file size.
 
 Nothing is published partially: outputs grow under hidden temporary names (``.NAME.RSP.<owner>.tmp``)
-and are renamed into place only after the trailer checked out, flushed and fsynced. Any failure
-(``FileRejected``, a ``ScoreError``, ``Abandoned``) removes the temporary files and propagates.
+and are renamed into place only after the trailer checked out, flushed and fsynced, and only while
+this process still holds the input's claim (``ClaimLost`` otherwise). Any failure (``FileRejected``,
+a ``ScoreError``, ``Abandoned``, ``ClaimLost``) removes the temporary files and propagates.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 
 from scoregate.adapters.codecs.fixedwidth import DecodedBatch
 from scoregate.adapters.columnar import feature_matrix, response_columns
-from scoregate.adapters.files.claim import owner_tag
+from scoregate.adapters.files.claim import owner_tag, refresh_claim
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.control import FileControl, decimal_value
 from scoregate.adapters.files.rejects import RejectEncoder, RejectRow
@@ -49,6 +50,11 @@ use it to crash the process at that point (tests/adapters/files/test_recovery.py
 
 class Abandoned(Exception):
     """The gateway is stopping: the file is released untouched for a later attempt."""
+
+
+class ClaimLost(Exception):
+    """Another gateway took the input's claim over (this one was silent for longer than the lease):
+    the file is its now, and nothing of this attempt is published."""
 
 
 @dataclass
@@ -136,7 +142,7 @@ class Pipeline:
 
     # -- the consuming thread -------------------------------------------------------------------
     def run(self, source: Path, name: str, out_dir: Path, progress: Callable[[int], None] | None = None) -> Outputs:
-        """Raises FileRejected, ScoreError or Abandoned, with no temporary file left behind."""
+        """Raises FileRejected, ScoreError, Abandoned or ClaimLost, with no temporary file left behind."""
         cfg = self.config
         request = cfg.request
         description = self.client.describe(request.model, request.version)
@@ -183,6 +189,10 @@ class Pipeline:
                 for f in (rsp, rej):
                     f.flush()
                     os.fsync(f.fileno())
+            # The fence: a gateway that was paused past its lease finds its claim renamed away.
+            # (Renewing it here also gives this process a whole lease for the last steps.)
+            if not refresh_claim(source):
+                raise ClaimLost(name)
             for temp, final in zip(temps, (outputs.response, outputs.rejects), strict=True):
                 os.replace(temp, final)
             _fsync_dir(out_dir)

@@ -1,10 +1,11 @@
 """FileChannel: the polling loop of one drop-directory job (the only part here that waits).
 
-Each poll: take back orphaned claims of this host (their process died mid-file), then claim the
-complete files of the inbox one at a time and run each as a :class:`~.job.FileJob` in a worker
-thread, so the event loop stays free. ``stop(grace)`` stops claiming, lets the current file
-finish within ``grace`` seconds, and otherwise abandons it between two chunks: its temporary
-outputs are removed and it goes back into the inbox for the next start (nothing is lost).
+Each poll: take back orphaned claims (their process died mid-file, or their owner stopped
+refreshing them for ``claim_lease_s``), then claim the complete files of the inbox one at a time
+and run each as a :class:`~.job.FileJob` in a worker thread, so the event loop stays free.
+``stop(grace)`` stops claiming, lets the current file finish within ``grace`` seconds, and
+otherwise abandons it between two chunks: its temporary outputs are removed and it goes back into
+the inbox for the next start (nothing is lost).
 
 Metrics (``self.metrics``, see adapters/metrics.py; pinned by tests/adapters/files/test_metrics.py):
 
@@ -16,9 +17,10 @@ Metrics (``self.metrics``, see adapters/metrics.py; pinned by tests/adapters/fil
   the file's fate is settled (response published, set aside or put back), so a large file shows
   how many of its records wait for their answer.
 - events, per file: ``file_claimed`` (from the inbox), ``file_reclaimed`` (an orphaned claim
-  taken over), ``file_done``, ``file_set_aside``, ``file_retry`` (put back after a canonical
-  error), ``file_abandoned`` (put back at shutdown), ``file_duplicate``, ``file_recovered``
-  (published by a process that died before finishing; its records are not counted again).
+  taken over, of this host or another), ``file_done``, ``file_set_aside``, ``file_retry`` (put
+  back after a canonical error), ``file_abandoned`` (put back at shutdown), ``file_duplicate``, ``file_recovered``
+  (published by a process that died before finishing; its records are not counted again),
+  ``file_claim_lost`` (another gateway took the claim over; its records count there).
 - no latency: one observation per file in the per-request histogram would mix units with the
   other channels' requests.
 """
@@ -34,11 +36,13 @@ from pathlib import Path
 
 from scoregate.adapters.channel import ChannelHealth
 from scoregate.adapters.files.claim import (
+    CLAIM_SEPARATOR,
     CompletionDetector,
     claim,
     original_name,
     orphaned_claims,
     reclaim,
+    refresh_claim,
 )
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.job import FileJob, JobSummary
@@ -52,7 +56,8 @@ log = logging.getLogger(__name__)
 
 DROP_DIRECTORIES = ("inbox", "work", "outbox", "archive", "error")
 
-_EVENTS = {"done": "file_done", "failed": "file_set_aside", "retry": "file_retry", "duplicate": "file_duplicate"}
+_EVENTS = {"done": "file_done", "failed": "file_set_aside", "retry": "file_retry", "duplicate": "file_duplicate",
+           "lost": "file_claim_lost"}
 
 
 class FileChannel:
@@ -132,11 +137,12 @@ class FileChannel:
 
     async def _poll(self) -> None:
         work = self._dir("work")
-        for orphan in orphaned_claims(work):
+        for orphan in orphaned_claims(work, self.config.claim_lease_s):
             if self._stopping.is_set():
                 return
             if (mine := reclaim(orphan)) is not None:
-                log.warning("file %s: taking over the claim of a process that died", original_name(mine))
+                log.warning("file %s: taking over the claim of %s, whose process is gone or stopped refreshing it",
+                            original_name(mine), orphan.name.rpartition(CLAIM_SEPARATOR)[2])
                 self.metrics.event("file_reclaimed")
                 await self._run(mine)
         inbox = self._dir("inbox")
@@ -161,11 +167,21 @@ class FileChannel:
         self.metrics.started(records)
         self._taken += records
 
+    async def _keep_claim(self, claimed: Path) -> None:
+        """Refresh the claim while its job runs, so that no other host takes it over."""
+        assert self.config.claim_lease_s is not None
+        # In a thread: on a network filesystem even a utime can stall, and the loop serves others.
+        while await asyncio.to_thread(refresh_claim, claimed):
+            await asyncio.sleep(self.config.claim_lease_s / 5)
+
     async def _run(self, claimed: Path) -> None:
         assert self._job is not None
+        keeper = asyncio.create_task(self._keep_claim(claimed)) if self.config.claim_lease_s is not None else None
         try:
             summary = await asyncio.to_thread(self._job.run, claimed)
         finally:
+            if keeper is not None:
+                keeper.cancel()
             taken, self._taken = self._taken, 0
             # Outcomes are counted by _count once the file's fate is known.
             self.metrics.abandoned(taken)

@@ -19,6 +19,7 @@ from scoregate.adapters.files.claim import (
     owner_tag,
     original_name,
     reclaim,
+    refresh_claim,
 )
 from scoregate.adapters.files.ledger import FileState, Ledger, checksum
 
@@ -91,6 +92,42 @@ def test_orphaned_claims_of_dead_local_processes_are_found_and_retaken(tmp_path:
     retaken = reclaim(orphan)
     assert retaken is not None and original_name(retaken) == "a.dat" and retaken.exists()
     assert reclaim(orphan) is None  # already taken
+
+
+def test_claims_of_other_hosts_are_orphaned_only_once_their_lease_lapses(tmp_path: Path) -> None:
+    lapsed = tmp_path / "a.dat@pod-7f9c.12.t5f3a"
+    refreshed = tmp_path / "b.dat@pod-7f9c.12.t5f3a"
+    for path in (lapsed, refreshed):
+        path.write_bytes(b"r")
+    os.utime(lapsed, (time.time() - 120, time.time() - 120))  # its owner's last word, two minutes ago
+    assert orphaned_claims(tmp_path, lease_s=60) == [lapsed]
+    assert orphaned_claims(tmp_path) == []  # without a lease another host's claims are never taken
+    assert orphaned_claims(tmp_path, lease_s=300) == []
+    retaken = reclaim(lapsed)
+    assert retaken is not None and original_name(retaken) == "a.dat"
+    assert time.time() - retaken.stat().st_mtime < 5  # the new claim starts a fresh lease
+    assert orphaned_claims(tmp_path, lease_s=60) == []
+    assert refresh_claim(refreshed) and not refresh_claim(lapsed)  # lapsed is gone: renamed by the takeover
+
+
+def test_a_lapsed_lease_frees_a_local_claim_whose_pid_was_reused(tmp_path: Path) -> None:
+    reused = tmp_path / f"a.dat@{socket.gethostname()}.{os.getppid()}.t5f3a"  # that pid runs, but not us
+    reused.write_bytes(b"r")
+    assert orphaned_claims(tmp_path, lease_s=60) == []
+    os.utime(reused, (time.time() - 120, time.time() - 120))
+    assert orphaned_claims(tmp_path) == []  # the pid check alone sees a live process
+    assert orphaned_claims(tmp_path, lease_s=60) == [reused]
+
+
+def test_a_claim_starts_its_lease_even_for_an_old_file(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    old = inbox / "old.dat"
+    old.write_bytes(b"r")
+    os.utime(old, (time.time() - 86_400, time.time() - 86_400))  # dropped yesterday, claimed now
+    claimed = claim(old, work)
+    assert claimed is not None and time.time() - claimed.stat().st_mtime < 5
 
 
 def test_ledger_states_survive_reopening(tmp_path: Path) -> None:

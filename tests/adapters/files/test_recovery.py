@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -41,23 +43,35 @@ def assert_one_complete_response(config: FileJobConfig, name: str, records: int 
     assert not list(dirs(config)["work"].iterdir()) and not list(dirs(config)["inbox"].iterdir())
 
 
+def killed_at(step: str, tmp_path: Path, config: FileJobConfig, target: str, name: str) -> Path:
+    """A real process claims ``name``, runs its job and is SIGKILLed at ``step``; returns its claim."""
+    write_demo_file(tmp_path / name, RECORDS)
+    drop(config, tmp_path / name)
+    settings = tmp_path / "job.json"
+    settings.write_text(config.model_dump_json())
+    run = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(settings), step, target, name],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    [claimed] = dirs(config)["work"].iterdir()
+    return claimed
+
+
+def events(metrics: ChannelMetrics) -> dict[str, float]:
+    return {s.labels["event"]: s.value for family in metrics.registry.collect() for s in family.samples
+            if s.name == "scoregate_channel_events_total"}
+
+
 # "chunk": mid-file, part of the response in a temporary file; "renamed": outputs in the outbox,
 # ledger still "claimed", no done files; "written": done files out, input not archived yet.
 @pytest.mark.parametrize("step", ["chunk", "renamed", "written"])
 def test_killed_mid_file_then_restarted_gives_exactly_one_complete_response(
         tmp_path: Path, job_config: FileJobConfig, client: ScoringClient, shared_core, step: str) -> None:
     config = job_config.model_copy(update={"batch_records": 300})
-    write_demo_file(tmp_path / "CRASH.DAT", RECORDS)
-    drop(config, tmp_path / "CRASH.DAT")
-    settings = tmp_path / "job.json"
-    settings.write_text(config.model_dump_json())
-    run = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(settings), step, shared_core.target, "CRASH.DAT"],
-                         capture_output=True, text=True, timeout=60, check=False)
-    assert run.returncode == -signal.SIGKILL, run.stderr
+    claimed = killed_at(step, tmp_path, config, shared_core.target, "CRASH.DAT")
     outbox = dirs(config)["outbox"]
     if step == "chunk":
         assert [p for p in outbox.iterdir() if p.name.endswith(".tmp")]  # it died with a partial output
-    assert [p.name.split("@")[0] for p in dirs(config)["work"].iterdir()] == ["CRASH.DAT"]
+    assert claimed.name.split("@")[0] == "CRASH.DAT"
 
     async def body(channel: FileChannel) -> None:
         await wait_for(lambda: complete(config, "CRASH.DAT"))
@@ -110,8 +124,6 @@ def test_core_down_the_file_waits_and_is_scored_when_the_core_is_back(
 
 def test_stop_abandons_a_long_file_cleanly_and_the_next_start_finishes_it(
         tmp_path: Path, job_config: FileJobConfig, client: ScoringClient) -> None:
-    import time
-
     config = job_config.model_copy(update={"batch_records": 100})
     write_demo_file(tmp_path / "LONG.DAT", RECORDS)
     drop(config, tmp_path / "LONG.DAT")
@@ -176,3 +188,79 @@ def test_killed_after_archiving_before_done_is_marked_done_at_restart_and_not_re
     with_channel(job_config, client, again)
     assert published.keys() == {p.name for p in outbox.iterdir()}
     ledger.close()
+
+
+def test_the_claim_of_a_host_that_is_gone_is_taken_over_once_its_lease_lapses(
+        tmp_path: Path, job_config: FileJobConfig, client: ScoringClient, shared_core) -> None:
+    config = job_config.model_copy(update={"batch_records": 300, "claim_lease_s": 60.0})
+    claimed = killed_at("chunk", tmp_path, config, shared_core.target, "GONE.DAT")
+    # A pod deleted mid-file comes back under another host name. One machine has one host name,
+    # so the dead process's claim is renamed to another host's: the one thing not produced for real.
+    foreign = claimed.with_name("GONE.DAT@pod-7f9c.1.t5f3a")
+    claimed.rename(foreign)
+    os.utime(foreign, (time.time() - 30, time.time() - 30))  # refreshed 30 s ago: within its lease
+
+    async def within_the_lease(channel: FileChannel) -> None:
+        await asyncio.sleep(0.5)  # ten polls
+
+    with_channel(config, client, within_the_lease)
+    assert [p.name for p in dirs(config)["work"].iterdir()] == [foreign.name]  # left to its owner
+
+    os.utime(foreign, (time.time() - 61, time.time() - 61))  # silent for longer than the lease
+    metrics = ChannelMetrics("files")
+
+    async def lapsed(channel: FileChannel) -> None:
+        await wait_for(lambda: complete(config, "GONE.DAT"))
+
+    with_channel(config, client, lapsed, metrics=metrics)
+    assert_one_complete_response(config, "GONE.DAT")
+    assert events(metrics) == {"file_reclaimed": 1, "file_done": 1}
+
+
+def test_a_running_job_keeps_refreshing_its_claim(tmp_path: Path, job_config: FileJobConfig,
+                                                  client: ScoringClient) -> None:
+    # Lease 0.5 s: the owner refreshes every 0.1 s, and the file takes about 1 s (10 chunks of 0.1 s).
+    config = job_config.model_copy(update={"batch_records": 100, "claim_lease_s": 0.5})
+    write_demo_file(tmp_path / "SLOW.DAT", RECORDS)
+    drop(config, tmp_path / "SLOW.DAT")
+    stamps: list[float] = []
+
+    def slow(step: str) -> None:
+        if step == "chunk":
+            [claimed] = dirs(config)["work"].iterdir()
+            stamps.append(claimed.stat().st_mtime)
+            time.sleep(0.1)
+
+    async def body(channel: FileChannel) -> None:
+        await wait_for(lambda: complete(config, "SLOW.DAT"))
+
+    with_channel(config, client, body, hook=slow)
+    assert_one_complete_response(config, "SLOW.DAT")
+    assert len(stamps) >= 8 and stamps[-1] - stamps[0] >= 0.5  # refreshed all along, never lapsed
+
+
+def test_a_gateway_whose_claim_was_taken_over_publishes_nothing(tmp_path: Path, job_config: FileJobConfig,
+                                                                client: ScoringClient) -> None:
+    config = job_config.model_copy(update={"batch_records": 100})
+    write_demo_file(tmp_path / "TAKEN.DAT", RECORDS)
+    drop(config, tmp_path / "TAKEN.DAT")
+    work = dirs(config)["work"]
+    metrics = ChannelMetrics("files")
+
+    async def body(channel: FileChannel) -> None:
+        await wait_for(lambda: any(work.iterdir()))
+        # What another gateway's takeover does once this one has been silent past the lease (a
+        # paused VM, say): it renames the claim to its own. This gateway runs on meanwhile.
+        [mine] = work.iterdir()
+        mine.rename(work / "TAKEN.DAT@pod-7f9c.1.t5f3a")
+        await wait_for(lambda: bool(channel.summaries))
+        return channel.summaries
+
+    summaries = with_channel(config, client, body, metrics=metrics,
+                             hook=lambda step: time.sleep(0.1) if step == "chunk" else None)
+    assert [(s.name, s.outcome) for s in summaries] == [("TAKEN.DAT", "lost")]
+    assert not list(dirs(config)["outbox"].iterdir())  # no response, no reject file, no temporary
+    assert [p.name for p in work.iterdir()] == ["TAKEN.DAT@pod-7f9c.1.t5f3a"]  # left to its new owner
+    states = [e.state for e in Ledger(config.path(config.ledger)).entries()]
+    assert states == [FileState.RETRY]
+    assert events(metrics) == {"file_claimed": 1, "file_claim_lost": 1}
