@@ -152,7 +152,13 @@ class FileJob:
                 path.with_name(path.name + cfg.output_done_suffix).touch()
             _fsync_dir(outbox)
         self.hook("written")
-        os.rename(claimed, archived)
+        try:
+            os.rename(claimed, archived)
+        except FileNotFoundError:
+            # Taken over after the fence in the pipeline (a second pause past the lease): the new
+            # owner finds this entry "written" and only archives the input, as after a crash.
+            log.warning("file %s: published, but its claim was taken over before archiving; the new owner archives it", name)
+            return
         self.hook("archived")
         self.ledger.advance(entry, FileState.DONE)
 

@@ -264,3 +264,35 @@ def test_a_gateway_whose_claim_was_taken_over_publishes_nothing(tmp_path: Path, 
     states = [e.state for e in Ledger(config.path(config.ledger)).entries()]
     assert states == [FileState.RETRY]
     assert events(metrics) == {"file_claimed": 1, "file_claim_lost": 1}
+
+
+def test_a_claim_taken_over_between_publishing_and_archiving_is_answered_once(
+        tmp_path: Path, job_config: FileJobConfig, client: ScoringClient) -> None:
+    config = job_config.model_copy(update={"claim_lease_s": 60.0})
+    write_demo_file(tmp_path / "LATE.DAT", RECORDS)
+    drop(config, tmp_path / "LATE.DAT")
+    work = dirs(config)["work"]
+    foreign = work / "LATE.DAT@pod-7f9c.1.t5f3a"
+
+    def taken_over(step: str) -> None:
+        if step == "written":  # published, ledger "written", input not archived yet
+            [mine] = work.iterdir()
+            mine.rename(foreign)
+            os.utime(foreign, (time.time() - 61, time.time() - 61))  # and silent past the lease since
+
+    async def first(channel: FileChannel) -> None:
+        await wait_for(lambda: bool(channel.summaries))
+        assert [s.outcome for s in channel.summaries] == ["done"]
+
+    with_channel(config, client, first, hook=taken_over)
+    assert [p.name for p in work.iterdir()] == [foreign.name]
+    metrics = ChannelMetrics("files")
+
+    async def second(channel: FileChannel) -> None:
+        await wait_for(lambda: complete(config, "LATE.DAT"))
+
+    with_channel(config, client, second, metrics=metrics)
+    assert_one_complete_response(config, "LATE.DAT")
+    assert events(metrics) == {"file_reclaimed": 1, "file_recovered": 1}  # archived only, not scored again
+    states = [e.state for e in Ledger(config.path(config.ledger)).entries()]
+    assert states == [FileState.DONE]
