@@ -10,7 +10,16 @@ import threading
 import time
 from collections import Counter
 
-from amqp_support import Producer, close_connections, connection_pids, declare_topology, get_all, json_request, message_count
+from amqp_support import (
+    Producer,
+    assert_doubled_only_where_in_doubt,
+    close_connections,
+    connection_pids,
+    declare_topology,
+    get_all,
+    json_request,
+    message_count,
+)
 
 from scoregate.core.settings import ClientSettings
 
@@ -79,9 +88,15 @@ def test_burst_survives_the_broker_closing_the_connection(gateway, producer, ids
         sent += publish_burst(p, f"{ids}.json", 10, prefix=f"R{len(sent)}")
         p.connection.process_data_events(time_limit=0.05)
     sent += publish_burst(p, f"{ids}.json", 100, bunch=10, pause_s=0.05, prefix="tail")
-    assert_exactly_once(p, sent, timeout=40)
-    assert 0 < at_close[0] < len(sent)
+    p.wait(len(sent), 40)
+    replies = p.settle(quiet=0.7)
+    assert {r.correlation_id for r in replies} == set(sent), "requests unanswered"
+    assert all(r.headers["x-scoregate-status"] == "ok" for r in replies)
     stats = responder.stats.snapshot()
+    # A reply whose confirm was lost with the closed connection may already be in the reply queue,
+    # and goes out again: the documented at-least-once window (adapters/amqp/__init__.py).
+    assert_doubled_only_where_in_doubt(replies, stats)
+    assert 0 < at_close[0] < len(sent)
     # Redeliveries were answered from the reply cache (replayed, or acked when already confirmed):
     # no request was scored twice.
     assert stats["scored_rows"] == len(sent)
