@@ -35,6 +35,7 @@ from channel_runner import ChannelRunner, free_port, wait_until
 from slow_link import SlowLink
 
 from scoregate.adapters.channel import Channel
+from scoregate.core.client import ScoringClient
 from scoregate.core.settings import ClientSettings
 
 __all__ = ["INVALID", "LONG_GRACE", "NOT_ACCEPTED", "SCORED", "SERVER_ERROR", "SHORT_GRACE", "SHORT_GRACE_S",
@@ -125,6 +126,7 @@ class ChannelContract:
         self.shared_core = shared_core
         self._runners: list[ChannelRunner] = []
         self._links: list[SlowLink] = []
+        self._clients: list[ScoringClient] = []
         self.open_transport()
         try:
             yield
@@ -135,12 +137,20 @@ class ChannelContract:
             finally:
                 for link in self._links:
                     link.close()
+                for client in self._clients:
+                    client.close()
                 self.close_transport()
 
     def start_channel(self, settings: ClientSettings) -> ChannelRunner:
         runner = ChannelRunner(self.make_channel(settings))
         self._runners.append(runner)
         return runner.start()
+
+    def scoring_client(self, settings: ClientSettings) -> ScoringClient:
+        """A blocking client for a channel instance (AMQP, files), closed after the test."""
+        client = ScoringClient(settings)
+        self._clients.append(client)
+        return client
 
     def slow_link(self, port: int, delay_s: float) -> SlowLink:
         link = SlowLink(port, delay_s)

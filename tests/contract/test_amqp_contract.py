@@ -22,7 +22,6 @@ from contract_support import INVALID, SCORED, SERVER_ERROR, Answer, ChannelContr
 from scoregate.adapters.amqp import AmqpChannel
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.app.paths import DEFAULTS_DIR
-from scoregate.core.client import ScoringClient
 from scoregate.core.settings import ClientSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,7 +147,6 @@ class TestAmqpContract(ChannelContract):
         self.url = f"amqp://guest:guest@127.0.0.1:5672/{urllib.parse.quote(self.vhost, safe='')}"
         self.config = AmqpChannelConfig.load(DEMO_CONFIG, url=self.url, retry=RETRY, reconnect_initial_s=0.2,
                                              reconnect_max_s=1.0, connection_name=self.vhost)
-        self._clients: list[ScoringClient] = []
         self._numbers = itertools.count(1)
         self._reply_queue = f"{self.vhost}.replies"
         self._reader = _ReplyReader(self.url, self._reply_queue)
@@ -160,13 +158,9 @@ class TestAmqpContract(ChannelContract):
     def close_transport(self) -> None:
         self._reader.close()
         self._publisher.close()
-        for client in self._clients:
-            client.close()
 
     def make_channel(self, settings: ClientSettings) -> AmqpChannel:
-        client = ScoringClient(settings)
-        self._clients.append(client)
-        return AmqpChannel(self.config, client)
+        return AmqpChannel(self.config, self.scoring_client(settings))
 
     def send(self, count: int, bad: frozenset[int] = frozenset()) -> list[str]:
         refs = [f"CT-{next(self._numbers):06d}" for _ in range(count)]

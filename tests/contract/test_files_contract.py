@@ -13,7 +13,6 @@ from scoregate.adapters.files import FileChannel, FileJobConfig
 from scoregate.adapters.files.demo import drop_demo_file
 from scoregate.adapters.files.rejects import reject_layout
 from scoregate.app.paths import DEFAULTS_DIR
-from scoregate.core.client import ScoringClient
 from scoregate.core.settings import ClientSettings
 
 DEMO_JOB = DEFAULTS_DIR / "files" / "loans.json"
@@ -38,19 +37,12 @@ class TestFilesContract(ChannelContract):
             self.config.path(getattr(self.config, k)) for k in ("inbox", "outbox", "archive", "error"))
         self._files = itertools.count(1)
         self._sent: dict[str, int] = {}
-        self._clients: list[ScoringClient] = []
         self._read: dict[str, tuple[float, list[tuple[str, Answer]]]] = {}
         lrecl = self.config.input_codec.lrecl
         self._rejects = RecordCodec(reject_layout(lrecl), self.config.input.encoding, "FB")
 
-    def close_transport(self) -> None:
-        for client in self._clients:
-            client.close()
-
     def make_channel(self, settings: ClientSettings) -> FileChannel:
-        client = ScoringClient(settings)
-        self._clients.append(client)
-        return FileChannel(self.config, client)
+        return FileChannel(self.config, self.scoring_client(settings))
 
     def send(self, count: int, bad: frozenset[int] = frozenset()) -> list[str]:
         refs = []
