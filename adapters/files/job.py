@@ -112,7 +112,7 @@ class FileJob:
             why = FileRejected("DUPLICATE", f"same content as {earlier.name} (ledger entry {earlier.id}), processed before")
             return self._set_aside(claimed, name, entry, why, started, outcome="duplicate")
         try:
-            outputs = self.pipeline.run(claimed, name, self.dirs["outbox"])
+            outputs = self.pipeline.run(claimed, name, self.dirs["outbox"], claimed=True)
         except Abandoned:
             return self._put_back(claimed, name, entry, "abandoned: the gateway stopped", started)
         except ClaimLost:

@@ -141,8 +141,12 @@ class Pipeline:
             put(exc)
 
     # -- the consuming thread -------------------------------------------------------------------
-    def run(self, source: Path, name: str, out_dir: Path, progress: Callable[[int], None] | None = None) -> Outputs:
-        """Raises FileRejected, ScoreError, Abandoned or ClaimLost, with no temporary file left behind."""
+    def run(self, source: Path, name: str, out_dir: Path, progress: Callable[[int], None] | None = None, *,
+            claimed: bool = False) -> Outputs:
+        """Raises FileRejected, ScoreError, Abandoned or ClaimLost, with no temporary file left behind.
+
+        ``claimed``: ``source`` is this process's claim (the watcher's jobs), renewed and checked just
+        before publishing; a one-off run reads a file it does not own and never touches it."""
         cfg = self.config
         request = cfg.request
         description = self.client.describe(request.model, request.version)
@@ -191,7 +195,7 @@ class Pipeline:
                     os.fsync(f.fileno())
             # The fence: a gateway that was paused past its lease finds its claim renamed away.
             # (Renewing it here also gives this process a whole lease for the last steps.)
-            if not refresh_claim(source):
+            if claimed and not refresh_claim(source):
                 raise ClaimLost(name)
             for temp, final in zip(temps, (outputs.response, outputs.rejects), strict=True):
                 os.replace(temp, final)

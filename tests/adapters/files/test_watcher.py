@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -254,10 +255,12 @@ def test_recfm_vb_input_with_rdws(tmp_path: Path, job_config: FileJobConfig, cli
 
 def test_process_file_one_off(tmp_path: Path, job_config: FileJobConfig, client: ScoringClient) -> None:
     demo = write_demo_file(tmp_path / "ONEOFF.DAT", 500, invalid={7: "unknown_code"})
+    os.utime(demo.path, (1_700_000_000, 1_700_000_000))
     seen: list[int] = []
     summary = process_file(demo.path, job_config, client, tmp_path / "out", progress=seen.append)
     assert (summary.outcome, summary.records, summary.scored, summary.rejected) == ("done", 500, 499, 1)
     assert sum(seen) == demo.path.stat().st_size and demo.path.exists()  # read, never moved
+    assert demo.path.stat().st_mtime == 1_700_000_000  # nor touched: it is no claim of ours
     assert (tmp_path / "out" / "ONEOFF.DAT.RSP.done").exists()
 
 
