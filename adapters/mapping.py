@@ -13,12 +13,16 @@ is checked later, once, by the core.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scoregate.adapters.expressions import Expression, ExpressionError, parse_expression
 from scoregate.core.contract import CallerRef, FeatureValue, ScoreRequest, ScoreResult
 from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode
 
@@ -37,7 +41,12 @@ class FeatureMap(_Strict):
     feature: str
     """Canonical feature name (the model's)."""
     source: str | None = None
-    """Path in the legacy message; None for a feature that always takes ``default``."""
+    """Path in the legacy message; None for a feature that always takes ``default`` or has an ``expr``."""
+    expr: str | None = None
+    """A feature derived from several fields, e.g. ``sum(`LD-ACCT-BAL(*)`) / `LD-ANNUAL-INCOME```:
+    fields (backquoted when not plain names; ``*`` for every occurrence of a table), numbers,
+    arithmetic, comparisons, ``x if c else y`` and min/max/sum/mean/count/abs/round/where. Checked
+    when the configuration loads (see ``adapters/expressions.py``)."""
     type: Literal["number", "integer", "text", "boolean", "date"] = "number"
     """How the raw value is read; a text value may then go through ``codes``."""
     scale: float = 1.0
@@ -48,18 +57,60 @@ class FeatureMap(_Strict):
     """Used when the source is absent or blank; None means missing."""
     missing: tuple[float | str, ...] = ()
     """Raw values that mean "not reported" (e.g. -1 in a fixed-width numeric field): missing."""
-    age: Literal["years", "months"] | None = None
-    """For dates: the feature is the age in whole years or months at the request date."""
+    age: Literal["years", "months", "days"] | None = None
+    """For dates: the feature is the time elapsed since the date (an age, a duration) in whole
+    years, months or days, at the ``as_of`` date."""
+    as_of: str | None = None
+    """For dates: the path of the date to measure to, in the same message or record (e.g. the
+    application date), or ``header:FIELD`` for a field of a file's header record (its run date).
+    None: the day the request is decoded."""
     date_format: str | None = None
     """strptime format of a text date; by default ISO (2024-01-31) or 20240131."""
 
     @model_validator(mode="after")
     def _check(self) -> FeatureMap:
         if self.type == "date" and self.age is None:
-            raise ValueError(f"{self.feature}: a date feature needs 'age: years' or 'age: months'")
-        if self.source is None and self.default is None:
-            raise ValueError(f"{self.feature}: needs a source or a default")
+            raise ValueError(f"{self.feature}: a date feature needs 'age: years', 'age: months' or 'age: days'")
+        if self.as_of is not None and self.type != "date":
+            raise ValueError(f"{self.feature}: as_of is for date features")
+        if self.expr is not None:
+            if self.source is not None or self.codes is not None or self.type not in ("number", "integer"):
+                raise ValueError(f"{self.feature}: an expr feature takes no source or codes, and its type is number or integer")
+            try:
+                self.expression  # noqa: B018 - compiled here so that a bad expression fails at load
+            except ExpressionError as exc:
+                raise ValueError(f"{self.feature}: {exc}") from None
+        elif self.source is None and self.default is None:
+            raise ValueError(f"{self.feature}: needs a source, an expr or a default")
         return self
+
+    @cached_property
+    def expression(self) -> Expression | None:
+        return parse_expression(self.expr) if self.expr is not None else None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every legacy path this feature reads (a table path keeps its ``*``)."""
+        if self.expression is not None:
+            return self.expression.fields
+        paths = (self.source, self.as_of)
+        return tuple(p for p in paths if p is not None and not p.startswith(HEADER_PREFIX))
+
+
+HEADER_PREFIX = "header:"
+_INDEX = r"(\d+)"
+
+
+def occurrence_pattern(path: str) -> re.Pattern[str]:
+    """``NAME(*)`` / ``A/B[*]/C`` -> a regex of its indexed paths (``NAME(3)``, ``A/B[3]/C``)."""
+    return re.compile("^" + re.escape(path).replace(r"\*", _INDEX) + "$")
+
+
+def occurrences(path: str, keys: Iterable[str]) -> list[str]:
+    """The indexed paths of a table path among ``keys``, in index order."""
+    pattern = occurrence_pattern(path)
+    found = [(tuple(int(g) for g in m.groups()), key) for key in keys if (m := pattern.match(key))]
+    return [key for _, key in sorted(found)]
 
 
 def _violation(path: str, code: ViolationCode, message: str) -> FieldViolation:
@@ -81,8 +132,40 @@ def _parse_date(raw: Any, fmt: str | None) -> date:
 
 
 def _age(born: date, today: date, unit: str) -> int:
+    if unit == "days":
+        return (today - born).days
     months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
     return months // 12 if unit == "years" else months
+
+
+def _number(raw: Any) -> float:
+    """A raw value as a float for an expression; blank is missing (NaN)."""
+    if _blank(raw):
+        return math.nan
+    if isinstance(raw, bool):
+        raise ValueError("must be a number")
+    return float(raw.strip()) if isinstance(raw, str) else float(raw)
+
+
+def _table(values: Mapping[str, Any], path: str) -> list[tuple[str, Any]]:
+    """Every occurrence of a table path in a flat message, as (its own path, value): ``A[1]/B``,
+    ``A[2]/B`` ... (SOAP; fixed width ``NAME(1)``), or one path holding a list (AMQP XML repeats, a
+    JSON array of values or objects: ``items[*].amount`` reads ``amount`` of each object)."""
+    keys = occurrences(path, values)
+    if keys:
+        return [(k, values[k]) for k in keys]
+    whole = values.get(path.replace("[*]", "").replace("(*)", ""))
+    head, _, tail = path.partition("[*]")
+    items = whole if isinstance(whole, list) else values.get(head)
+    if not isinstance(items, list):
+        return [] if whole is None else [(path, whole)]
+    out = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(whole, list):
+            for key in filter(None, tail.lstrip(".").split(".")):
+                item = item.get(key) if isinstance(item, Mapping) else None
+        out.append((path.replace("*", str(n), 1), item))
+    return out
 
 
 def _read(spec: FeatureMap, raw: Any, today: date) -> FeatureValue:
@@ -153,6 +236,9 @@ class RequestMapping(_Strict):
         features: dict[str, FeatureValue] = {}
         violations: list[FieldViolation] = []
         for spec in self.features:
+            if spec.expression is not None:
+                features[spec.feature] = self._derive(spec, values, violations)
+                continue
             raw = values.get(spec.source) if spec.source else None
             if _blank(raw):
                 features[spec.feature] = spec.default
@@ -161,7 +247,12 @@ class RequestMapping(_Strict):
                 features[spec.feature] = None
                 continue
             try:
-                features[spec.feature] = _read(spec, raw, today)
+                at = today if spec.as_of is None else _parse_date(values.get(spec.as_of), spec.date_format)
+            except (ValueError, TypeError):
+                violations.append(_violation(spec.as_of or "", ViolationCode.WRONG_TYPE, "not a date (the as_of date)"))
+                continue
+            try:
+                features[spec.feature] = _read(spec, raw, at)
             except LookupError as exc:
                 violations.append(_violation(spec.source or spec.feature, ViolationCode.UNKNOWN_CATEGORY, str(exc.args[0])))
             except (ValueError, TypeError) as exc:
@@ -179,19 +270,39 @@ class RequestMapping(_Strict):
             reason_count=self.reason_count,
         )
 
+    @staticmethod
+    def _derive(spec: FeatureMap, values: Mapping[str, Any], violations: list[FieldViolation]) -> FeatureValue:
+        """An expr feature for one message: its fields as one-row columns, then the shared evaluator."""
+        assert spec.expression is not None
+        columns: dict[str, np.ndarray] = {}
+        for path in spec.expression.fields:
+            raws = _table(values, path) if "*" in path else [(path, values.get(path))]
+            numbers = []
+            for where, raw in raws:
+                try:
+                    numbers.append(_number(raw))
+                except (ValueError, TypeError):
+                    violations.append(_violation(where, ViolationCode.WRONG_TYPE, "must be a number (read by an expression)"))
+                    return None
+            columns[path] = np.array(numbers, dtype=np.float64).reshape(1, len(numbers))
+        value = float(spec.expression.evaluate(columns)[0])
+        if math.isnan(value):
+            return spec.default
+        return int(value) if spec.type == "integer" and value.is_integer() else value
+
     def source_of(self, feature: str) -> str:
         """The legacy path a canonical feature came from (to report core violations by the caller's name)."""
         return next((f.source for f in self.features if f.feature == feature and f.source), feature)
 
 
 class ResultField(_Strict):
-    """One response value computed from a canonical result."""
+    """One response value computed from a canonical result, or copied from the request (``input``)."""
 
     target: str
     """Path in the legacy response. For ``numbered`` reasons, contains ``{n}`` (1-based)."""
     source: Literal[
         "probability", "score", "decision", "reason_codes", "reason_features", "model", "version",
-        "model_version", "reference", "request_id", "fallback", "constant",
+        "model_version", "reference", "request_id", "fallback", "constant", "input",
     ]
     score_range: tuple[int, int] = (0, 1000)
     """For ``score``: the probability mapped linearly onto this integer range."""
@@ -208,8 +319,17 @@ class ResultField(_Strict):
     """For numbered reasons: the value of an empty slot; None leaves it out."""
     value: str | None = None
     """For ``constant``."""
+    field: str | None = None
+    """For ``input``: the request's field (path) copied as it came into ``target``."""
     decimals: int | None = None
     """For ``probability``: round to this many decimals."""
+
+
+    @model_validator(mode="after")
+    def _check(self) -> ResultField:
+        if (self.source == "input") != (self.field is not None):
+            raise ValueError(f"{self.target}: 'field' names the request field an 'input' result copies, and only then")
+        return self
 
 
 FALLBACK_CODES = {"true": "Y", "false": "N"}
@@ -235,10 +355,18 @@ class ResponseMapping(_Strict):
     result: tuple[ResultField, ...]
     error: tuple[ErrorField, ...] = ()
 
-    def encode_result(self, result: ScoreResult, reference: str = "") -> dict[str, Any]:
+    @property
+    def copied_fields(self) -> tuple[str, ...]:
+        """Request fields that ``input`` results copy into the response."""
+        return tuple(spec.field for spec in self.result if spec.field is not None)
+
+    def encode_result(self, result: ScoreResult, reference: str = "", inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """``inputs``: the request's values (at least ``copied_fields``), for ``input`` results."""
         out: dict[str, Any] = {}
         for spec in self.result:
-            if spec.source in ("reason_codes", "reason_features"):
+            if spec.source == "input":
+                out[spec.target] = (inputs or {}).get(spec.field or "")
+            elif spec.source in ("reason_codes", "reason_features"):
                 items = [r.code if spec.source == "reason_codes" else r.feature for r in result.reasons][: spec.count]
                 if spec.numbered:
                     for n in range(1, spec.count + 1):

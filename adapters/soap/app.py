@@ -251,7 +251,7 @@ class SoapApp:
                 self.core_reachable = False
                 raise
             self.core_reachable = True
-            out = mapping.response.encode_result(result, reference=reference)
+            out = mapping.response.encode_result(result, reference=reference, inputs=values)
             return SoapResponse(200, self.codec.encode(envelope, out), envelope.version.content_type), None
         except ScoreError as error:
             if not isinstance(error, InvalidInput):
