@@ -205,13 +205,19 @@ def config_group() -> None:
     """Configuration files."""
 
 
+class ConfigProblem(click.ClickException):
+    """Configuration errors: every line names a file and a key; exit code 2, no traceback."""
+
+    exit_code = 2
+
+
 @config_group.command("check")
-@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False))
 def config_check(config_file: Path) -> None:
     """Validate a gateway configuration and every channel file it names; list every error."""
     from pydantic import ValidationError
 
-    from scoregate.adapters.configfile import MissingVariable
+    from scoregate.adapters.configfile import ConfigFileError
     from scoregate.adapters.metrics import ChannelMetrics
     from scoregate.app.config import GatewayConfig, format_errors
     from scoregate.app.gateway import BUILDERS, ChannelParts
@@ -219,9 +225,9 @@ def config_check(config_file: Path) -> None:
     try:
         config = GatewayConfig.load(config_file)
     except ValidationError as error:
-        raise click.ClickException("\n".join(format_errors(error, f"{config_file}: "))) from None
-    except MissingVariable as error:
-        raise click.ClickException(f"{error}") from None
+        raise ConfigProblem("\n".join(format_errors(error, f"{config_file}: "))) from None
+    except ConfigFileError as error:
+        raise ConfigProblem(f"{error}") from None
     problems: list[str] = []
     for name, section in config.channels.items():
         path = config.path(section.config)
@@ -229,11 +235,26 @@ def config_check(config_file: Path) -> None:
             BUILDERS[name](ChannelParts(section, path, config.client_settings(), ChannelMetrics(name)))
         except ValidationError as error:
             problems += format_errors(error, f"{path}: ")
+        except ConfigFileError as error:
+            problems.append(str(error))
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
             problems.append(f"{path}: {error}")
     if problems:
-        raise click.ClickException("\n".join(problems))
+        raise ConfigProblem("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
+
+
+@config_group.command("schema")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("docs/schema"),
+              show_default=True, help="where the JSON Schemas go")
+@click.option("--keys-out", "keys_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("docs/configuration"), show_default=True, help="where the key reference pages go")
+def config_schema(out_dir: Path, keys_dir: Path) -> None:
+    """JSON Schemas of the gateway file and of each channel's file (for editors), and the key reference pages."""
+    from scoregate.app.config_schema import write_key_docs, write_schemas
+
+    for path in [*write_schemas(out_dir), *write_key_docs(keys_dir)]:
+        click.echo(path)
 
 
 @main.group()
@@ -290,7 +311,7 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
     from scoregate.core.errors import ScoreError
     from scoregate.core.settings import ClientSettings
 
-    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.json")
+    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
     out_dir.mkdir(parents=True, exist_ok=True)
     size = input_file.stat().st_size
     settings = ClientSettings(**({"target": target} if target else {}))
