@@ -311,7 +311,12 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
     from scoregate.core.errors import ScoreError
     from scoregate.core.settings import ClientSettings
 
-    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
+    from scoregate.adapters.configfile import ConfigFileError
+
+    try:
+        config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
+    except ConfigFileError as error:
+        raise ConfigProblem(str(error)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     size = input_file.stat().st_size
     settings = ClientSettings(**({"target": target} if target else {}))
