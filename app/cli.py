@@ -213,14 +213,21 @@ class ConfigProblem(click.ClickException):
 
 @config_group.command("check")
 @click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False))
-def config_check(config_file: Path) -> None:
-    """Validate a gateway configuration and every channel file it names; list every error."""
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="check mappings against these models [the file's core.models_dir, else the demo models]")
+@click.option("--core", "target", default=None, metavar="HOST:PORT", help="check mappings against a running core instead")
+def config_check(config_file: Path, models_dir: Path | None, target: str | None) -> None:
+    """Validate a gateway configuration and every channel file it names, and each mapping against its
+    model (exists, every required feature mapped, kinds and codes fit); list every error."""
     from pydantic import ValidationError
 
     from scoregate.adapters.configfile import ConfigFileError
+    from scoregate.adapters.mapping_check import check_config
     from scoregate.adapters.metrics import ChannelMetrics
     from scoregate.app.config import GatewayConfig, format_errors
+    from scoregate.app.config_check import model_lookup
     from scoregate.app.gateway import BUILDERS, ChannelParts
+    from scoregate.core.settings import ClientSettings
 
     try:
         config = GatewayConfig.load(config_file)
@@ -229,16 +236,24 @@ def config_check(config_file: Path) -> None:
     except ConfigFileError as error:
         raise ConfigProblem(f"{error}") from None
     problems: list[str] = []
+    try:  # [client] is the gateway file's: its errors name that file and their full key, once
+        client_settings = config.client_settings()
+    except ValidationError as error:
+        problems += format_errors(error, f"{config_file}: client.")
+        client_settings = ClientSettings()
+    lookup = model_lookup(config, models_dir, target)
     for name, section in config.channels.items():
         path = config.path(section.config)
         try:
-            BUILDERS[name](ChannelParts(section, path, config.client_settings(), ChannelMetrics(name)))
+            channel = BUILDERS[name](ChannelParts(section, path, client_settings, ChannelMetrics(name)))
         except ValidationError as error:
             problems += format_errors(error, f"{path}: ")
         except ConfigFileError as error:
             problems.append(str(error))
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
             problems.append(f"{path}: {error}")
+        else:
+            problems += [f"{path}: {problem}" for problem in check_config(channel.config, lookup)]
     if problems:
         raise ConfigProblem("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
