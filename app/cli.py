@@ -7,10 +7,12 @@ check``) with help text and environment fallbacks come with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -153,6 +155,30 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
 
+class ConfigProblem(click.ClickException):
+    """Configuration errors: every line names a file and a key; exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+@contextlib.contextmanager
+def _refuse_bad_config(config_file: Path, building: bool = False) -> Iterator[None]:
+    """A configuration file or channel file that does not load stops the command in its own lines
+    (``building``: the channels' files are being read, so a key error is a channel file's)."""
+    from pydantic import ValidationError
+
+    from scoregate.adapters.configfile import ConfigFileError
+    from scoregate.app.config import format_errors
+
+    try:
+        yield
+    except ValidationError as error:
+        prefix = f"a channel file of {config_file} (scoregate config check names it): " if building else f"{config_file}: "
+        raise ConfigProblem("\n".join(format_errors(error, prefix))) from None
+    except ConfigFileError as error:
+        raise ConfigProblem(str(error)) from None
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="gateway configuration [the embedded default]")
@@ -166,7 +192,8 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
     from scoregate.app.runner import CoreProcess, run_gateway
 
-    config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
+    with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG):
+        config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
     workdir.mkdir(parents=True, exist_ok=True)
     models = config.path(config.core.models_dir) if config.core.models_dir else None
     core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
@@ -174,7 +201,8 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
         sys.stdout.flush()
         gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
-        gateway.build()
+        with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG, building=True):
+            gateway.build()
         run_gateway(gateway, grace, _banner)
     finally:
         core_process.stop(grace)
@@ -194,21 +222,17 @@ def gateway_serve(config_file: Path, grace: float) -> None:
     from scoregate.app.gateway import Gateway
     from scoregate.app.runner import run_gateway
 
-    config = GatewayConfig.load(config_file)
-    gw = Gateway(config, config.client_settings())
-    gw.build()
+    with _refuse_bad_config(config_file):
+        config = GatewayConfig.load(config_file)
+        gw = Gateway(config, config.client_settings())
+    with _refuse_bad_config(config_file, building=True):
+        gw.build()
     run_gateway(gw, grace, _banner)
 
 
 @main.group("config")
 def config_group() -> None:
     """Configuration files."""
-
-
-class ConfigProblem(click.ClickException):
-    """Configuration errors: every line names a file and a key; exit code 2, no traceback."""
-
-    exit_code = 2
 
 
 @config_group.command("check")

@@ -87,3 +87,17 @@ def test_files_process_says_it_in_one_line_too(job: Path, tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["files", "process", str(tmp_path / "IN.DAT"), "--job", str(job), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.output == f"Error: {job}: response.result[2].target: RD-PDX is not a field of RS-DETAIL-REC; did you mean RD-PD?\n"
+
+
+def test_gateway_serve_refuses_to_start_in_the_same_line(job: Path) -> None:
+    import subprocess
+    import sys
+
+    _edit(job, '"RD-PD"', '"RD-PDX"')
+    gateway = job.parent / "gateway.toml"
+    gateway.write_text(f'[channels.files]\nconfig = "{job.name}"\n')
+    done = subprocess.run([sys.executable, "-m", "scoregate.app.cli", "--log-format", "text", "gateway", "serve",
+                           "--config", str(gateway)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (f"Error: {job}: response.result[2].target: RD-PDX is not a field of "
+                                           "RS-DETAIL-REC; did you mean RD-PD?")
