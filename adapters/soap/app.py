@@ -233,7 +233,10 @@ class SoapApp:
             except SoapFault as fault:
                 self.metrics.event("auth_failed")
                 return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
-        mapping = self.config.operations[envelope.operation.name]
+        mapping = self.config.operations.get(envelope.operation.name)
+        if mapping is None:  # unmapped_operations = "fault"
+            fault = SoapFault(FaultCode.CLIENT, f"operation {envelope.operation.name} is not served by this endpoint")
+            return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
         reference = ""
         try:
             values = self.codec.read(envelope)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -165,7 +165,11 @@ class SoapChannelConfig(_Strict):
     security: SecurityConfig | None = None
     """None: no WS-Security check (and a ``wsse:Security`` header marked mustUnderstand is a fault)."""
     operations: dict[str, OperationConfig]
-    """WSDL operation name -> its mapping. Every operation of the WSDL must be mapped."""
+    """WSDL operation name -> its mapping."""
+    unmapped_operations: Literal["refuse", "fault"] = "refuse"
+    """WSDL operations without a mapping: ``refuse`` to start (a forgotten operation is more often a
+    slip than a choice), or start and answer their calls with a Client/Sender fault (``fault``:
+    a large contract of which one operation is scored)."""
 
     @field_validator("path", "health_path", "ready_path", "metrics_path")
     @classmethod

@@ -90,7 +90,7 @@ def check_operation(name: str, config: SoapChannelConfig, operation: Operation) 
 def check_mapping(config: SoapChannelConfig, contract: ServiceContract) -> None:
     """Raise ContractError listing every mismatch between the mapping and the WSDL."""
     problems = []
-    for missing in sorted(contract.names - set(config.operations)):
+    for missing in sorted(contract.names - set(config.operations)) if config.unmapped_operations == "refuse" else ():
         problems.append(f"operation {missing!r} of the WSDL has no mapping in 'operations'")
     for extra in sorted(set(config.operations) - contract.names):
         close = difflib.get_close_matches(extra, contract.names, n=1)
