@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
+
+from soap_support import ChannelThread
 
 from scoregate.adapters.soap import SoapChannelConfig
+from scoregate.core.client import ScoringClient
+from scoregate.core.contract import ScoreRequest
+from scoregate.core.settings import ClientSettings
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "wsdl"
 CASE_FILE = "case.toml"
@@ -152,3 +158,61 @@ def same(got: Any, expected: Any) -> bool:
     if isinstance(got, (date, datetime)):
         return got.isoformat() == str(expected)
     return str(got) == str(expected)
+
+
+def body_children(envelope: etree._Element) -> list[etree._Element]:
+    """The elements in a SOAP envelope's Body."""
+    body = next(child for child in envelope if etree.QName(child).localname == "Body")
+    return [child for child in body if isinstance(child.tag, str)]
+
+
+def leaf_values(element: etree._Element, prefix: str = "", out: dict[str, str] | None = None) -> dict[str, str]:
+    """The text of every leaf below ``element`` by mapping path (local names, ``[n]`` for repeats,
+    the unindexed path naming the first): what went over the wire, not what zeep made of it."""
+    out = {} if out is None else out
+    children = [child for child in element if isinstance(child.tag, str)]
+    for child in children:
+        name = etree.QName(child).localname
+        same_tag = [c for c in children if c.tag == child.tag]
+        paths = [f"{prefix}{name}"]
+        if len(same_tag) > 1 or same_tag.index(child) > 0:
+            paths.insert(0, f"{prefix}{name}[{same_tag.index(child) + 1}]")
+        for path in paths if same_tag.index(child) == 0 else paths[:1]:
+            if len(child):
+                leaf_values(child, f"{path}/", out)
+            else:
+                out[path] = child.text or ""
+    return out
+
+
+class CorpusServers:
+    """One channel per case, started on first use, all stopped together: a module's tests share them."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self.started: dict[str, ChannelThread] = {}
+
+    def __call__(self, case: Case) -> ChannelThread:
+        if case.name not in self.started:
+            self.started[case.name] = ChannelThread(case.config(), self.settings).start()
+        return self.started[case.name]
+
+    def stop(self) -> None:
+        for server in self.started.values():
+            server.stop()
+
+
+def expected_answer(case: Case, core: ScoringClient) -> dict[str, Any]:
+    """What the response must hold: the mapping applied to what the core says for the case's features."""
+    direct = core.score(ScoreRequest(request_id="direct", model=MODEL, features=case.features, reason_count=REASON_COUNT))
+    return case.config().operations[case.spec["operation"]].response.encode_result(direct, reference=case.reference())
+
+
+def assert_answer(response: etree._Element, expected: dict[str, Any], where: str) -> None:
+    """The response element (the Body's child) holds the expected values, as they went over the wire."""
+    got = leaf_values(response)
+    for path, value in expected.items():
+        if isinstance(value, list):
+            assert [got.get(f"{path}[{n}]") for n in range(1, len(value) + 1)] == value, f"{where} {path}"
+        else:
+            assert same(got.get(path), value), f"{where} {path}: {got.get(path)!r} != {value!r}"

@@ -20,28 +20,21 @@ from zeep.exceptions import Fault
 from zeep.plugins import HistoryPlugin
 from zeep.transports import Transport
 
-from corpus_support import MODEL, REASON_COUNT, Case, load_cases, param, params, same
+from corpus_support import (
+    Case, CorpusServers, assert_answer, body_children, expected_answer, load_cases, param, params,
+)
 from scoregate.adapters.soap import ContractError, SoapChannel
 from scoregate.core.client import ScoringClient
-from scoregate.core.contract import ScoreRequest
 
 CASES = load_cases()
 SERVED = [case for case in CASES if not case.refused]
 
 
 @pytest.fixture(scope="module")
-def corpus_servers(shared_core) -> Iterator:
-    """One channel per case, started on first use and shared by the module's tests."""
-    started: dict[str, ChannelThread] = {}
-
-    def server(case: Case) -> ChannelThread:
-        if case.name not in started:
-            started[case.name] = ChannelThread(case.config(), shared_core.client_settings()).start()
-        return started[case.name]
-
-    yield server
-    for running in started.values():
-        running.stop()
+def corpus_servers(shared_core) -> Iterator[CorpusServers]:
+    servers = CorpusServers(shared_core.client_settings())
+    yield servers
+    servers.stop()
 
 
 @pytest.fixture(scope="module")
@@ -91,30 +84,6 @@ def _call(case: Case, url: str, binding: str, history: HistoryPlugin) -> Any:
     return operation(*args) if isinstance(args, list) else operation(**args)
 
 
-def _body(envelope: etree._Element) -> list[etree._Element]:
-    body = next(child for child in envelope if etree.QName(child).localname == "Body")
-    return [child for child in body if isinstance(child.tag, str)]
-
-
-def _leaf_values(element: etree._Element, prefix: str = "", out: dict[str, str] | None = None) -> dict[str, str]:
-    """The text of every leaf below ``element`` by mapping path (local names, ``[n]`` for repeats,
-    the unindexed path naming the first): what went over the wire, not what zeep made of it."""
-    out = {} if out is None else out
-    children = [child for child in element if isinstance(child.tag, str)]
-    for child in children:
-        name = etree.QName(child).localname
-        same_tag = [c for c in children if c.tag == child.tag]
-        paths = [f"{prefix}{name}"]
-        if len(same_tag) > 1 or same_tag.index(child) > 0:
-            paths.insert(0, f"{prefix}{name}[{same_tag.index(child) + 1}]")
-        for path in paths if same_tag.index(child) == 0 else paths[:1]:
-            if len(child):
-                _leaf_values(child, f"{path}/", out)
-            else:
-                out[path] = child.text or ""
-    return out
-
-
 def _assert_valid(server: ChannelThread, element: etree._Element) -> None:
     validator = server.channel.contract.validator
     assert validator.validate(element), f"{etree.QName(element).localname}: {validator.error_log.last_error}"
@@ -123,22 +92,15 @@ def _assert_valid(server: ChannelThread, element: etree._Element) -> None:
 @pytest.mark.parametrize("case", params("round_trip", SERVED))
 def test_a_zeep_client_call_round_trips_as_the_core_scores(case: Case, corpus_servers, core) -> None:
     server = corpus_servers(case)
-    direct = core.score(ScoreRequest(request_id="direct", model=MODEL, features=case.features, reason_count=REASON_COUNT))
-    mapping = case.config().operations[case.spec["operation"]].response
-    expected = mapping.encode_result(direct, reference=case.reference())
+    expected = expected_answer(case, core)
     operation = next(op for op in server.channel.contract.operations if op.name == case.spec["operation"])
     for binding in case.spec["bindings"]:
         history = HistoryPlugin()
         _call(case, server.url, binding, history)  # zeep parses the answer: it raises on a fault or a misfit
 
-        (request,) = _body(history.last_sent["envelope"])
-        (response,) = _body(history.last_received["envelope"])
-        got = _leaf_values(response)
-        for path, value in expected.items():
-            if isinstance(value, list):
-                assert [got.get(f"{path}[{n}]") for n in range(1, len(value) + 1)] == value, f"{binding} {path}"
-            else:
-                assert same(got.get(path), value), f"{binding} {path}: {got.get(path)!r} != {value!r}"
+        (request,) = body_children(history.last_sent["envelope"])
+        (response,) = body_children(history.last_received["envelope"])
+        assert_answer(response, expected, binding)
         _assert_valid(server, request)
         if operation.zeep.style == "rpc":
             # An rpc response is declared by its WSDL message, not by a schema element; its wrapper
