@@ -17,6 +17,11 @@ rm -rf build ./*.egg-info
 
 bash scripts/ensure_rabbitmq.sh
 
+# The second SOAP client of the tests: node-soap at the versions package-lock.json pins.
+# A failed install fails the run: those tests never skip.
+command -v npm >/dev/null || { echo "scripts/test.sh: npm (Node.js 18 or later) is needed for the node-soap client tests" >&2; exit 1; }
+(cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error)
+
 # The venv's pytest (not `python -m pytest`) keeps the source folders off sys.path: tests import
 # the installed scoregate.core, never the bare core/ folder.
 "$VENV/bin/pytest" "$@"
