@@ -45,7 +45,8 @@ EXPECTED_REFUSALS: dict[str, Refusal] = {
     "ibm-dbb-epsmtcom.cpy": Refusal(3, "COPY"),
     "ibm-zopeneditor-SAM2PARM.cpy": Refusal(12, "COPY"),
     # Tabs expanded to 8 columns push "PIC X(25)." past column 72 on line 6, so the entry runs
-    # on into line 7 (an IBM compiler, which sees no tabs, would never get this file).
+    # on into line 7 (an IBM compiler, which sees no tabs, would never get this file). A clearer
+    # message would name line 6 (test_a_period_past_column_72_is_named_on_its_own_line).
     "carddemo-CUSTREC.cpy": Refusal(7, "unexpected '05'"),
 }
 

@@ -200,9 +200,10 @@ class Compiler:
     def __init__(self, cobc: str, workdir: Path) -> None:
         self.cobc, self.workdir = cobc, workdir
 
-    def build(self, source: str, names: tuple[str, ...] = ()) -> Path:
-        """Compile ``source``; ``names`` are reserved words the copybook uses as data names."""
-        options = (*COBC_OPTIONS, *(f"-fnot-reserved={n}" for n in names))
+    def build(self, source: str, names: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> Path:
+        """Compile ``source``; ``names`` are reserved words the copybook uses as data names,
+        ``extra`` options come after (and override) the IBM ones."""
+        options = (*COBC_OPTIONS, *(f"-fnot-reserved={n}" for n in names), *extra)
         digest = hashlib.sha256((source + repr(options)).encode()).hexdigest()[:16]
         exe = self.workdir / f"oracle-{digest}"
         if not exe.exists():
