@@ -215,7 +215,7 @@ class Compiler:
         return exe
 
     @staticmethod
-    def run(exe: Path, mode: str, cwd: Path) -> str:
-        done = subprocess.run([str(exe), mode], cwd=cwd, capture_output=True, timeout=60)
+    def run(exe: Path, mode: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+        done = subprocess.run([str(exe), mode], cwd=cwd, env=env, capture_output=True, timeout=60)
         assert done.returncode == 0, done.stderr.decode("latin-1")
         return done.stdout.decode("latin-1").replace("\r\n", "\n")
