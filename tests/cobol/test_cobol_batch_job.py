@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def programs(cobol: Compiler) -> dict[str, Path]:
 @pytest.fixture
 def job(tmp_path: Path) -> Path:
     """The demo job, reading and writing ASCII files."""
-    data = json.loads((COPYBOOKS / "loans.json").read_text(encoding="utf-8"))
+    data = tomllib.loads((COPYBOOKS / "loans.toml").read_text(encoding="utf-8"))
     for side in ("input", "output"):
         data[side]["encoding"] = "latin-1"
         data[side]["copybook"] = str(COPYBOOKS / data[side]["copybook"])
