@@ -192,7 +192,7 @@ def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
     so its route is the path relative to ours, ``types/loan.xsd``. Only these are ever served.
     """
     served: dict[str, bytes] = {}
-    pending = [(wsdl, "")]
+    pending = [(wsdl.resolve(), "")]
     seen = {wsdl.resolve()}
     while pending:
         local, route = pending.pop()
