@@ -22,7 +22,8 @@ from zeep.xsd.context import XmlParserContext
 from scoregate.adapters.soap import plan
 from scoregate.adapters.soap.contract import SOAP11_ENV, SOAP12_ENV, Operation, ServiceContract, SoapVersion
 from scoregate.adapters.soap.faults import FaultCode, SoapFault
-from scoregate.adapters.soap.paths import fixed_point, flatten, nest
+from scoregate.adapters.soap.paths import fixed_point, nest
+from scoregate.adapters.soap.values import flatten, to_zeep
 from scoregate.adapters.xmlsafe import parse_untrusted
 from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
 
@@ -47,7 +48,7 @@ _OUR_ROLES = {None, "", "http://schemas.xmlsoap.org/soap/actor/next",
               "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"}
 _PARSE_SETTINGS = Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
 _DECLARED_ENCODING = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*encoding\s*=", re.S)
-_MESSAGE_ELEMENT = re.compile(r"^Element '[^']*'(?:, attribute '[^']*')?: ")
+_MESSAGE_ELEMENT = re.compile(r"^Element '[^']*'(?:, attribute '(?P<attribute>[^']*)')?: ")
 _CLARK = re.compile(r"\{[A-Za-z][^}\s']*\}")  # {uri}name, not an enumeration set {'Y', 'N'}
 _EXPECTED = re.compile(r"Expected is(?: one of)? \( ([^ ,)]+)")
 _CODES = {
@@ -198,7 +199,7 @@ class SoapCodec:
         except (zeep_errors.Error, ValueError, ArithmeticError) as exc:
             # Mostly where the XSD did not check first (rpc style): zeep's own complaint.
             raise InvalidInput([FieldViolation(field="", code=ViolationCode.MALFORMED, message=str(exc))]) from None
-        return flatten(serialize_object(value, dict))
+        return flatten(serialize_object(value, dict), operation.zeep.input.body.type)
 
     def encode(self, envelope: Envelope, values: dict[str, Any]) -> bytes:
         """The operation's output message, for the request's SOAP version, filled from {path: value}."""
@@ -209,7 +210,7 @@ class SoapCodec:
             root = etree.Element(f"{{{env}}}Envelope", nsmap={"soap": env})
             plan.write(etree.SubElement(root, f"{{{env}}}Body"), node, nested)
         else:
-            root = envelope.operation.zeep.output.serialize(**nested).content
+            root = envelope.operation.zeep.output.serialize(**to_zeep(nested)).content
         if replies := self.reply_headers(envelope):
             header = root.find(f"{{{envelope.version.value}}}Header")
             if header is None:
@@ -250,6 +251,9 @@ def _violation(body: etree._Element, error: etree._LogEntry, known: frozenset[st
         found = []
     if found and isinstance(found[0], etree._Element):
         field = element_path(found[0], body)
+    if (about := _MESSAGE_ELEMENT.match(error.message)) and about.group("attribute"):
+        attribute = f"@{_CLARK.sub('', about.group('attribute'))}"
+        field = f"{field}/{attribute}" if field else attribute
     message = _CLARK.sub("", _MESSAGE_ELEMENT.sub("", error.message)).strip()
     code = _CODES.get(error.type_name, ViolationCode.MALFORMED)
     expected = _EXPECTED.search(error.message)

@@ -85,6 +85,8 @@ class LocalDocuments(Transport):
 
     def resolve(self, url: str) -> Path:
         """The local file a reference points to; raises ContractError for anything else."""
+        if url in self.documents:  # an absolute schemaLocation the configuration maps to a file
+            return self.documents[url]
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         for key in ("xsd", "wsdl"):
@@ -97,7 +99,8 @@ class LocalDocuments(Transport):
                         return candidate
                 raise ContractError(f"no local document for {url!r}: add it to 'documents' as {name!r}")
         if parts.scheme in ("http", "https"):
-            raise ContractError(f"{url!r} is remote; scoregate loads contracts from local files only")
+            raise ContractError(f"{url!r} is remote; scoregate loads contracts from local files only "
+                                f"(map it to a file in 'documents')")
         path = Path(parts.path if parts.scheme == "file" else url)
         path = path if path.is_absolute() else self.base / path
         if not path.is_file():
@@ -159,6 +162,27 @@ def _operations(document: Document, wsdl: Path) -> list[Operation]:
                 )
             )
     return out
+
+
+def _refuse_encoded(wsdl: Path, documents: LocalDocuments) -> None:
+    """SOAP encoding (rpc/encoded, soapenc arrays) is refused at start, naming the operation."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    pending, seen = [wsdl.resolve()], {wsdl.resolve()}
+    while pending:
+        local = pending.pop()
+        root = etree.parse(str(local), parser).getroot()
+        for binding_op in root.iterfind(f"{{{WSDL_NS}}}binding/{{{WSDL_NS}}}operation"):
+            for body in binding_op.iter(f"{{{WSDL_SOAP11}}}body", f"{{{WSDL_SOAP12}}}body"):
+                if body.get("use") == "encoded":
+                    raise ContractError(
+                        f"operation {binding_op.get('name')} uses SOAP encoding (use=\"encoded\"), which is not "
+                        "supported: only literal bodies (document/literal or rpc/literal) are served"
+                    )
+        for imp in root.iterfind(f"{{{WSDL_NS}}}import"):
+            ref = imp.get("location")
+            if ref and (target := documents.resolve(ref if "?" in ref or "://" in ref else str(local.parent / ref)).resolve()) not in seen:
+                seen.add(target)
+                pending.append(target)
 
 
 _LOCATION = r'(<{tag}\b[^>]*?\blocation\s*=\s*)(["\'])(.*?)\2'
@@ -224,17 +248,30 @@ class ServiceContract:
     """Everything read from the WSDL once at start; immutable and shared by all requests."""
 
     def __init__(self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None) -> None:
+        """Raises ContractError with one line that starts with the WSDL's file name."""
         self.wsdl_path = wsdl
         self.transport = LocalDocuments(wsdl, documents or {})
+        try:
+            self._load(wsdl, public_url)
+        except ContractError as exc:
+            raise ContractError(f"{wsdl.name}: {' '.join(str(exc).split())}") from None
+
+    def _load(self, wsdl: Path, public_url: str | None) -> None:
+        if not wsdl.is_file():
+            raise ContractError("file not found")
+        try:
+            _refuse_encoded(wsdl, self.transport)
+        except etree.XMLSyntaxError as exc:
+            raise ContractError(f"a document of the contract is not well-formed XML: {exc}") from None
         try:
             self.document = Document(str(wsdl), self.transport, settings=_WSDL_SETTINGS)
         except ContractError:
             raise
         except Exception as exc:  # zeep raises a dozen kinds; all mean "this WSDL cannot be served"
-            raise ContractError(f"cannot load {wsdl}: {exc}") from exc
+            raise ContractError(f"cannot be loaded: {exc}") from exc
         operations = _operations(self.document, wsdl)
         if not operations:
-            raise ContractError(f"{wsdl} has no SOAP 1.1 or 1.2 binding")
+            raise ContractError("has no SOAP 1.1 or 1.2 binding")
         rpc: dict[str, list[RpcDeclaration]] = {}
         for qname, op in {op.body_qname: op for op in operations if op.zeep.style == "rpc"}.items():
             if (declaration := rpc_declaration(qname, op.zeep.input.abstract.parts)) is not None:

@@ -1,0 +1,103 @@
+"""Schema shapes a bank's WSDL may carry, each served by configuration and called by a real zeep client.
+
+attributes12: a SOAP 1.2-only service whose inline schema has no targetNamespace and only imports an
+external XSD (which includes a chameleon schema and imports a code list that includes another, two
+folders away); the loan travels in attributes, an attribute group sits on the wrapper, the score
+comes back as simple content with an attribute, reasons and faulty fields as repeated strings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import zeep
+from soap_support import SOAP11, SOAP12, ChannelThread, age_today, born_years_ago, http_request, post_soap11, post_soap12
+from zeep.exceptions import Fault
+
+from scoregate.adapters.soap import SoapChannelConfig
+from scoregate.core.client import ScoringClient
+from scoregate.core.contract import ScoreRequest
+
+DATA = Path(__file__).parent / "data"
+ATTRIBUTES = DATA / "attributes12"
+TYPES = "http://loans.example.org/types"
+BORN = born_years_ago(38)
+DEFAULTS = {
+    "residence_years": 3, "number_of_dependants": 0, "interest_rate": 9.5, "has_cosigner": 0, "open_accounts": 4,
+    "delinquencies_2y": 0, "inquiries_6m": 0, "bankruptcies": 0,
+}
+LOAN = {
+    "Applicant": {"monthlyIncome": "4000.00", "born": BORN, "housing": "RENT"},
+    "Loan": {"amount": "12000.00", "months": 36, "purpose": "CAR"},
+    "reference": "APP-77", "channel": "branch",
+}
+
+
+@pytest.fixture(scope="module")
+def attributes_server(shared_core):
+    server = ChannelThread(SoapChannelConfig.load(ATTRIBUTES / "loan-score.toml", port=0), shared_core.client_settings()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def attributes_service(attributes_server):
+    client = zeep.Client(f"{attributes_server.url}?wsdl")  # fetches types/loan.xsd and the rest from us
+    return client.create_service("{http://loans.example.org/wsdl}LoanScoreSoap12", attributes_server.url)
+
+
+def test_attributes_and_simple_content_score_as_the_core_does(attributes_service, shared_core) -> None:
+    answer = attributes_service.ScoreLoan(**LOAN)
+
+    features = {
+        "age": age_today(BORN), "annual_income": 48000.0, "home_ownership": "RENT", "loan_amount": 12000.0,
+        "loan_term_months": 36, "loan_purpose": "CAR", **DEFAULTS,
+    }
+    with ScoringClient(shared_core.client_settings()) as core:
+        direct = core.score(ScoreRequest(request_id="d", model="credit-risk", features=features, reason_count=3))
+    assert answer.decision == direct.decision
+    assert answer.reference == "APP-77"
+    assert answer.Score._value_1 == round(1000 * (1 - direct.probability))
+    assert answer.Score.scale == 1000
+    assert answer.Reason == [r.code for r in direct.reasons]
+
+
+def test_an_absent_optional_attribute_takes_the_default(attributes_service) -> None:
+    answer = attributes_service.ScoreLoan(**{**LOAN, "Applicant": {"monthlyIncome": "4000.00", "born": BORN}})
+    assert answer.decision in ("APPROVE", "REVIEW", "DECLINE")
+
+
+def test_a_bad_attribute_is_a_fault_naming_it_with_one_field_element_each(attributes_service) -> None:
+    with pytest.raises(Fault) as caught:
+        # zeep checks neither enumerations nor facets on the way out: the server's XSD check must.
+        attributes_service.ScoreLoan(**{**LOAN, "Loan": {"amount": "-5", "months": 36, "purpose": "BOAT"}})
+    fault = caught.value
+    assert fault.code == "soap:Sender"
+    detail = fault.detail.find(f"{{{TYPES}}}LoanFault")
+    assert detail.findtext(f"{{{TYPES}}}Code") == "invalid_input"
+    fields = sorted(f.text.split(":")[0] for f in detail.findall(f"{{{TYPES}}}Field"))
+    assert fields == ["Loan/@amount", "Loan/@purpose"]
+
+
+@pytest.mark.parametrize(
+    "route", ["?wsdl", "types/loan.xsd", "types/common.xsd", "codes/purpose.xsd", "codes/housing.xsd"]
+)
+def test_every_document_is_served_byte_for_byte(attributes_server, route) -> None:
+    base = attributes_server.url.rsplit("/", 1)[0]
+    url = f"{attributes_server.url}{route}" if route.startswith("?") else f"{base}/{route}"
+    file = ATTRIBUTES / ("LoanScore.wsdl" if route == "?wsdl" else route)
+    reply = http_request(url, method="GET")
+    assert (reply.status, reply.body) == (200, file.read_bytes())
+
+
+def test_a_soap11_request_to_the_soap12_only_endpoint_is_a_version_mismatch(attributes_server) -> None:
+    envelope = f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><t:ScoreLoan xmlns:t="{TYPES}"/></s:Body></s:Envelope>'
+    reply = post_soap11(attributes_server.url, envelope.encode(), action='"http://loans.example.org/ScoreLoan"')
+    assert reply.status == 500
+    assert b"VersionMismatch" in reply.body
+    # and the endpoint still answers its own version
+    body = (f'<s:Envelope xmlns:s="{SOAP12}"><s:Body><t:ScoreLoan xmlns:t="{TYPES}" reference="R">'
+            f'<t:Applicant monthlyIncome="3000" born="{BORN.isoformat()}"/><t:Loan amount="5000" months="12" purpose="HOME"/>'
+            "</t:ScoreLoan></s:Body></s:Envelope>")
+    assert post_soap12(attributes_server.url, body.encode(), "application/soap+xml; charset=utf-8").status == 200
