@@ -22,6 +22,27 @@ from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 
 
+class ConfigError(click.ClickException):
+    """A configuration that cannot be served: its lines on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def _build(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
+    """Build every channel, or stop with one line per problem (a contract that does not load, a
+    mapping that does not fit it) and exit code 2."""
+    from pydantic import ValidationError
+
+    from scoregate.app.config import format_errors
+
+    try:
+        gateway.build()
+    except ValidationError as error:
+        raise ConfigError("\n".join(format_errors(error, ""))) from None
+    except ValueError as error:  # ContractError and the channels' other config errors are ValueErrors
+        raise ConfigError(str(error)) from None
+
+
 @click.group()
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--log-format", default="auto", show_default=True, type=click.Choice(FORMATS), envvar="SCOREGATE_LOG_FORMAT",
@@ -174,7 +195,7 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
         sys.stdout.flush()
         gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
-        gateway.build()
+        _build(gateway)
         run_gateway(gateway, grace, _banner)
     finally:
         core_process.stop(grace)
@@ -196,7 +217,7 @@ def gateway_serve(config_file: Path, grace: float) -> None:
 
     config = GatewayConfig.load(config_file)
     gw = Gateway(config, config.client_settings())
-    gw.build()
+    _build(gw)
     run_gateway(gw, grace, _banner)
 
 
@@ -230,9 +251,9 @@ def config_check(config_file: Path) -> None:
         except ValidationError as error:
             problems += format_errors(error, f"{path}: ")
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
-            problems.append(f"{path}: {error}")
+            problems += [f"{path}: {line}" for line in str(error).splitlines()]
     if problems:
-        raise click.ClickException("\n".join(problems))
+        raise ConfigError("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
 
 

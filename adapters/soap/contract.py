@@ -268,6 +268,10 @@ class ServiceContract:
         except ContractError:
             raise
         except Exception as exc:  # zeep raises a dozen kinds; all mean "this WSDL cannot be served"
+            try:  # libxml2 names the file and line of a schema error; zeep does not
+                build_validator(wsdl, self.transport)
+            except SchemaError as schema_error:
+                raise ContractError(str(schema_error)) from None
             raise ContractError(f"cannot be loaded: {exc}") from exc
         operations = _operations(self.document, wsdl)
         if not operations:

@@ -25,6 +25,7 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema"
 _INLINE = "scoregate-inline-{}.xsd"
 _SHARED = "scoregate-namespace-{}.xsd"
 _WRAPPER = "scoregate-wrapper.xsd"
+_GENERATED = "scoregate-"
 _XS = f"{{{XSD_NS}}}"
 
 
@@ -201,4 +202,18 @@ def build_validator(wsdl: Path, documents, rpc: dict[str, list[RpcDeclaration]] 
         doc = etree.fromstring(etree.tostring(wrapper), parser, base_url=str(wsdl_dir / _WRAPPER))
         return etree.XMLSchema(doc)
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
-        raise SchemaError(f"the WSDL's schemas do not compile: {' '.join(str(exc).split())}") from None
+        raise SchemaError(f"the WSDL's schemas do not compile: {_where(exc, wsdl_dir)}") from None
+
+
+def _where(exc: etree.LxmlError, wsdl_dir: Path) -> str:
+    """libxml2's first error, with the file (relative to the WSDL) and line it is in."""
+    entry = exc.error_log[0] if len(exc.error_log) else None
+    message = " ".join((entry.message if entry is not None else str(exc)).split())
+    if entry is None or not entry.filename:
+        return message
+    name = Path(entry.filename.removeprefix("file://"))
+    if name.name.startswith(_GENERATED):
+        name = Path("the WSDL's inline schema")
+    elif name.is_relative_to(wsdl_dir):
+        name = name.relative_to(wsdl_dir)
+    return f"{name}, line {entry.line}: {message}"
