@@ -20,7 +20,7 @@ type or text goes to zeep's.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,6 +30,7 @@ from lxml import etree
 from zeep.xsd.elements import Any, Element
 from zeep.xsd.elements.indicators import All, Choice, Sequence
 from zeep.xsd.types import builtins
+from zeep.xsd.types.collection import UnionType
 from zeep.xsd.types.complex import ComplexType
 from zeep.xsd.types.simple import AnySimpleType
 
@@ -89,7 +90,7 @@ def _decimal(text: str) -> Decimal:
 def _converter(simple: AnyValue) -> Callable[[str], AnyValue]:
     """``simple.pythonvalue``, or a plain function that gives the same for every text."""
     method = type(simple).pythonvalue
-    if method is builtins.String.pythonvalue:
+    if method is builtins.String.pythonvalue or isinstance(simple, UnionType):
         return str  # zeep returns the text as it is
     if method in (builtins.Integer.pythonvalue, builtins.Long.pythonvalue):
         return int  # zeep's own call, unwrapped
@@ -106,9 +107,23 @@ def _converter(simple: AnyValue) -> Callable[[str], AnyValue]:
     return simple.pythonvalue
 
 
-def compile_element(element: AnyValue, depth: int = 0, optional: bool = False) -> Node:
+_TEXT_TYPE = builtins.String()
+NO_MEMBERS: Mapping[str, tuple[str, ...]] = {}
+
+
+def _simple(xsd_type: AnyValue) -> AnyValue:
+    # zeep gives a union its first member's type (and drops anonymous members): 'OPEN' in a union
+    # of xs:int and an enumeration would not parse. The XSD has checked the text, so it stays text.
+    return _TEXT_TYPE if isinstance(xsd_type, UnionType) else xsd_type
+
+
+def compile_element(
+    element: AnyValue, depth: int = 0, optional: bool = False, members: Mapping[str, tuple[str, ...]] = NO_MEMBERS
+) -> Node:
     """A plan for a zeep ``Element``; raises Unsupported for constructs the plan does not cover.
-    ``optional``: the element sits in a choice or an optional group, so it may be absent."""
+    ``optional``: the element sits in a choice or an optional group, so it may be absent.
+    ``members``: substitution group head -> its members (Clark names); a member is read as its head
+    (zeep reads none of them)."""
     if depth > _MAX_DEPTH:
         raise Unsupported("schema nested too deeply (recursive type?)")
     if not hasattr(element, "qname") or not hasattr(element, "type"):
@@ -120,44 +135,47 @@ def compile_element(element: AnyValue, depth: int = 0, optional: bool = False) -
         required=element.min_occurs > 0 and not optional, nillable=bool(element.nillable),
     )
     if isinstance(xsd_type, AnySimpleType):
-        node.simple, node.convert = xsd_type, _converter(xsd_type)
+        node.simple = _simple(xsd_type)
+        node.convert = _converter(node.simple)
         return node
     if not isinstance(xsd_type, ComplexType) or getattr(xsd_type, "_array_type", None):
         raise Unsupported(f"{node.name}: type {type(xsd_type).__name__} (or a SOAP-encoded array)")
     node.attributes = tuple(
-        Attr(name, str(a.qname), a.type, _converter(a.type), bool(a.required)) for name, a in attributes(xsd_type)
+        Attr(name, str(a.qname), _simple(a.type), _converter(_simple(a.type)), bool(a.required))
+        for name, a in attributes(xsd_type)
     )
     if simple_content(xsd_type):
-        content = xsd_type._element.type  # zeep keeps the base simple type as an element "_value_1"
+        content = _simple(xsd_type._element.type)  # zeep keeps the base simple type as an element "_value_1"
         node.simple, node.convert = content, _converter(content)
     else:
         for _, item in xsd_type.elements_nested:
-            _add_children(node, item, depth, optional=False)
+            _add_children(node, item, depth, False, members)
     node.names = frozenset(child.name for child in node.children) | {f"@{a.name}" for a in node.attributes}
     return node
 
 
-def _add_children(node: Node, item: AnyValue, depth: int, optional: bool) -> None:
+def _add_children(node: Node, item: AnyValue, depth: int, optional: bool, members: Mapping[str, tuple[str, ...]]) -> None:
     """The elements of a sequence, all or choice occurring once (recursively) become ``node``'s children."""
     if isinstance(item, Any):
         node.open = True
         return
     if isinstance(item, Element):
-        compiled = compile_element(item, depth + 1, optional)
+        compiled = compile_element(item, depth + 1, optional, members)
         if compiled.qname in node.by_tag:
             raise Unsupported(f"{compiled.name} occurs twice in one content model")
         node.children.append(compiled)
-        node.by_tag[compiled.qname] = compiled
+        for tag in (compiled.qname, *members.get(compiled.qname, ())):
+            node.by_tag[tag] = compiled
         return
     if not isinstance(item, Sequence | All | Choice) or item.max_occurs != 1:
         raise Unsupported(f"{node.name}: a repeated group or a group reference")
     for child in item:
-        _add_children(node, child, depth, optional or isinstance(item, Choice) or item.min_occurs == 0)
+        _add_children(node, child, depth, optional or isinstance(item, Choice) or item.min_occurs == 0, members)
 
 
-def compile_or_none(element: AnyValue) -> Node | None:
+def compile_or_none(element: AnyValue, members: Mapping[str, tuple[str, ...]] = NO_MEMBERS) -> Node | None:
     try:
-        return compile_element(element)
+        return compile_element(element, members=members)
     except Unsupported:
         return None
 

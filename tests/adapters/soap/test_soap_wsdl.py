@@ -8,7 +8,7 @@ import zeep
 from soap_support import DEMO_CONFIG, demo_file, http_request, legacy_application, born_years_ago
 
 from scoregate.adapters.soap import ContractError, SoapChannel, SoapChannelConfig
-from scoregate.adapters.soap.contract import rewrite_locations
+from scoregate.adapters.soap.documents import rewrite_locations
 
 LEGACY_LOCATION = b"http://riskhost.northwind-bank.example/RiskServices/LoanRiskService.asmx"
 
