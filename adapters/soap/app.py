@@ -5,7 +5,8 @@ Routes, all on the configured paths:
 - ``POST <path>``: a SOAP 1.1 or 1.2 request -> codec -> mapping -> scoring client -> codec;
   every failure is a SOAP fault (faults.py), never an HTML page or a stack trace.
 - ``GET <path>?wsdl``: the legacy WSDL byte for byte (only ``soap:address/@location`` rewritten
-  when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas.
+  when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas;
+  ``GET <path>?singleWsdl``: the whole contract flattened into one document (WCF style, single.py).
 - ``GET <health_path>`` (liveness) and ``GET <ready_path>`` (readiness, probes the core if in doubt).
 - ``GET <metrics_path>``: Prometheus text, only when given a registry to export (several workers).
 
@@ -119,6 +120,10 @@ class SoapApp:
                 if method == "GET":  # HEAD sends no body
                     self.metrics.event("wsdl_served")
                 return 200, self.contract.wsdl_bytes, _XML
+            if "singlewsdl" in params and self.contract.single_wsdl is not None:
+                if method == "GET":
+                    self.metrics.event("wsdl_served")
+                return 200, self.contract.single_wsdl, _XML
             if "xsd" in params and (doc := self.contract.served_document(f"?xsd={params['xsd'][0]}")):
                 return 200, doc, _XML
             return 404, b"not found; the service description is at ?wsdl\n", _TEXT

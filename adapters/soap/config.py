@@ -144,8 +144,10 @@ class SoapChannelConfig(_Strict):
     public_url: str | None = None
     """If set, ``soap:address/@location`` in the served WSDL is rewritten to it; nothing else is."""
     documents: dict[str, Path] = {}
-    """Imported or included schema files by the name the WSDL uses in ``?xsd=NAME`` references
-    (WCF style); plain relative ``schemaLocation`` files need no entry."""
+    """Local copies of documents the contract refers to other than by a relative path: by the name
+    in a ``?xsd=NAME`` reference (WCF style), or by an absolute URL
+    (``"http://schemas.example.org/common/v1/common.xsd" = "common/common.xsd"``; its own relative
+    references resolve beside the copy). Plain relative ``schemaLocation`` files need no entry."""
     host: str = DEFAULT_HOST
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
     """0 picks a free port; ``SoapChannel.port`` tells which after start."""

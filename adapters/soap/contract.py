@@ -23,6 +23,7 @@ from scoregate.adapters.soap.documents import (
 )
 from scoregate.adapters.soap.plan import Node, compile_or_none
 from scoregate.adapters.soap.schemas import RpcDeclaration, SchemaError, build_validator, rpc_declaration
+from scoregate.adapters.soap.single import single_wsdl
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,9 @@ class ServiceContract:
             if not op.validated:
                 log.warning("operation %s (%s style): body not checked against the XSD", op.name, op.zeep.style)
         self.wsdl_bytes = rewrite_locations(raw, public_url) if public_url else raw
+        single = single_wsdl(wsdl, self.transport)
+        self.single_wsdl = rewrite_locations(single, public_url) if single and public_url else single
+        """The contract flattened into one document for ``?singleWsdl`` (single.py); None if it cannot be."""
         # rpc part accessors are element names too, though declared by messages, not schemas.
         parts = {item.get("name") for decls in rpc.values() for decl in decls for item, attr, _ in decl.refs if attr == "type"}
         self.element_names = element_names([raw, *self.served.values()]) | parts

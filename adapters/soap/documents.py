@@ -112,9 +112,12 @@ def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
     (``http://h/Svc.asmx?wsdl``): ``Svc.asmx?xsd=xsd0`` (WCF style) comes back to our path with
     ``?xsd=xsd0``, so its route is ``?xsd=xsd0``; ``types/loan.xsd`` becomes ``http://h/types/loan.xsd``,
     so its route is the path relative to ours, ``types/loan.xsd``. Only these are ever served.
+    A document referenced by an absolute URL of another host (``http://schemas.example.org/x.xsd``,
+    mapped to a local copy in ``documents``) is fetched from there, so it and what it refers to
+    have no route here.
     """
     served: dict[str, bytes] = {}
-    pending = [(wsdl.resolve(), "")]
+    pending: list[tuple[Path, str | None]] = [(wsdl.resolve(), "")]
     seen = {wsdl.resolve()}
     while pending:
         local, route = pending.pop()
@@ -125,10 +128,15 @@ def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
                 continue
             target = documents.resolve(ref if "?" in ref or "://" in ref else str(local.parent / ref))
             name = (parse_qs(urlsplit(ref).query).get("xsd") or [""])[0]
-            child_route = f"?xsd={name}" if name else posixpath.normpath(posixpath.join(posixpath.dirname(route), ref))
+            child_route = None
+            if name:
+                child_route = f"?xsd={name}"
+            elif route is not None and "://" not in ref:
+                child_route = posixpath.normpath(posixpath.join(posixpath.dirname(route), ref))
             if target.resolve() not in seen:
                 seen.add(target.resolve())
-                served[child_route] = target.read_bytes()
+                if child_route is not None:
+                    served[child_route] = target.read_bytes()
                 pending.append((target, child_route))
     return served
 

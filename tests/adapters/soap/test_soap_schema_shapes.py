@@ -165,3 +165,75 @@ def test_a_union_member_that_means_missing_is_refused_in_the_callers_words(inlin
     assert reply.status == 500
     assert b"<faultcode>soap:Client</faultcode>" in reply.body
     assert b"Term: MISSING" in reply.body  # the caller's element, not the model's loan_term_months
+
+
+# ---------------------------------------------------------------- wsdl-import, ?singleWsdl
+IMPORTING = DATA / "wsdl-import"
+COMMON_URL = "http://schemas.example.org/common/v1/common.xsd"
+QUOTE_DEFAULTS = {**APPLY_DEFAULTS, "home_ownership": "RENT", "loan_purpose": "OTHER"}
+
+
+class PublicSchemaHost(zeep.Transport):
+    """Stands in for the schema owner's web server, which the client fetches the absolute URL from."""
+
+    def load(self, url: str) -> bytes:
+        return (IMPORTING / "common" / "common.xsd").read_bytes() if url == COMMON_URL else super().load(url)
+
+
+@pytest.fixture(scope="module")
+def importing_server(shared_core):
+    server = ChannelThread(SoapChannelConfig.load(IMPORTING / "quote.toml", port=0), shared_core.client_settings()).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("port", ["QuoteSoap11", "QuoteSoap12"])
+def test_an_imported_wsdl_with_an_included_and_an_absolutely_located_schema(importing_server, shared_core, port) -> None:
+    client = zeep.Client(f"{importing_server.url}?wsdl", transport=PublicSchemaHost())
+    service = client.create_service(f"{{urn:quote:svc}}{port}", importing_server.url)
+    answer = service.Quote(Amount="8000", Months=24, AnnualIncome="41000", Age=33)
+
+    features = {"age": 33, "annual_income": 41000.0, "loan_amount": 8000.0, "loan_term_months": 24, **QUOTE_DEFAULTS}
+    direct = direct_score(shared_core, features, 0)
+    assert answer.Decision == direct.decision
+    assert float(answer.Probability) == pytest.approx(direct.probability, abs=1e-6)
+
+
+def test_the_imported_documents_are_served_and_the_other_hosts_schema_is_not(importing_server) -> None:
+    base = importing_server.url.rsplit("/", 1)[0]
+    for route in ("abstract/Interface.wsdl", "abstract/parts/request.xsd"):
+        assert http_request(f"{base}/{route}", method="GET").body == (IMPORTING / route).read_bytes()
+    assert http_request(f"{base}/abstract/common/common.xsd", method="GET").status == 404
+    # Its target namespaces differ, so it has no single-document form.
+    assert http_request(f"{importing_server.url}?singleWsdl", method="GET").status == 404
+
+
+def test_single_wsdl_is_the_whole_wcf_contract_in_one_document(shared_core) -> None:
+    broker = Path(__file__).parent / "contracts" / "broker"
+    server = ChannelThread(SoapChannelConfig.load(broker / "broker.json", port=0), shared_core.client_settings()).start()
+    try:
+        reply = http_request(f"{server.url}?singleWsdl", method="GET")
+        assert reply.status == 200
+        assert b"schemaLocation" not in reply.body and b"xsd:import" in reply.body
+        # A client that reads only this one document (no ?xsd= fetches) calls the service.
+        client = zeep.Client(f"{server.url}?singleWsdl", transport=NoOtherDocuments(f"{server.url}?singleWsdl"))
+        service = client.create_service("{http://tempuri.org/}BasicHttpBinding_IScoreBroker", server.url)
+        request = {"AgeYears": 35, "Amount": "12000", "BrokerRef": "BRK-1", "MonthlyIncome": "4000", "Housing": "Owner",
+                   "Purpose": "Vehicle", "RatePercent": "8.5", "TermMonths": 48, "YearsAtAddress": 6,
+                   "CreditFile": {"OpenAccounts": 5}}
+        assert service.GetCreditDecision(request=request).Decision in ("Accept", "Refer", "Decline")
+    finally:
+        server.stop()
+
+
+class NoOtherDocuments(zeep.Transport):
+    """A client transport that fetches one URL and refuses every other: proves nothing else is needed."""
+
+    def __init__(self, only: str) -> None:
+        super().__init__()
+        self.only = only
+
+    def load(self, url: str) -> bytes:
+        if url != self.only:
+            raise AssertionError(f"the single WSDL still refers to {url}")
+        return super().load(url)
