@@ -75,7 +75,7 @@ class SoapApp:
             security = UsernameTokenPolicy(config.security)
         self.security = security
         understood = frozenset({SECURITY_HEADER}) if self.security else frozenset()
-        self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood)
+        self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
         self.core_reachable = True
@@ -232,6 +232,9 @@ class SoapApp:
             if event := _FAULT_EVENTS.get(fault.code):
                 self.metrics.event(event)
             return faults.from_envelope_fault(self.codec.version_hint(content_type), fault), ErrorKind.INVALID_INPUT
+        if not self.config.tolerate.content_type and (fault := self.codec.content_type_fault(envelope.version, content_type)):
+            self.metrics.event("wrong_content_type")
+            return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
         if self.security is not None:
             try:
                 self.security.check(envelope.header)

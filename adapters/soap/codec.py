@@ -103,13 +103,30 @@ def element_path(element: etree._Element, top: etree._Element) -> str:
 class SoapCodec:
     """Reads requests and writes responses for one :class:`ServiceContract`."""
 
-    def __init__(self, contract: ServiceContract, max_bytes: int, understood: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, contract: ServiceContract, max_bytes: int, understood: frozenset[str] = frozenset(), any_action: bool = False
+    ) -> None:
         self.contract = contract
         self.max_bytes = max_bytes
+        self.any_action = any_action
+        """Dispatch by the Body's element alone: a SOAP action that differs from the declared one is not refused."""
         self.understood = understood
         """Extra header elements (Clark names) that count as understood, e.g. a verified wsse:Security."""
         # The version used when a request's own cannot be known (not XML, not an Envelope).
         self.fallback = SoapVersion.SOAP11 if SoapVersion.SOAP11 in contract.versions else SoapVersion.SOAP12
+
+    @staticmethod
+    def content_type_fault(version: SoapVersion, content_type: str) -> SoapFault | None:
+        """A 415 fault when the media type is not the one of the request's SOAP version (SOAP 1.1:
+        ``text/xml``; 1.2: ``application/soap+xml``), else None."""
+        kind = media_type(content_type)[0]
+        expected = "text/xml" if version is SoapVersion.SOAP11 else "application/soap+xml"
+        if kind == expected:
+            return None
+        fault = SoapFault(FaultCode.CLIENT, f"a SOAP {_number(version)} request is sent as {expected}, not {kind or 'no Content-Type'}",
+                          status=415)
+        fault.version = version
+        return fault
 
     def version_hint(self, content_type: str) -> SoapVersion:
         soap12 = media_type(content_type)[0] == "application/soap+xml"
@@ -131,11 +148,15 @@ class SoapCodec:
             root = parse_untrusted(data, self.max_bytes)
         except InvalidInput as exc:
             raise SoapFault(FaultCode.CLIENT, exc.violations[0].message) from None
+        served = sorted(self.contract.versions, key=lambda v: v.value)
         if root.tag not in (f"{{{SOAP11_ENV}}}Envelope", f"{{{SOAP12_ENV}}}Envelope"):
-            raise SoapFault(FaultCode.VERSION_MISMATCH, "not a SOAP 1.1 or 1.2 Envelope")
+            raise SoapFault(FaultCode.VERSION_MISMATCH, "not a SOAP 1.1 or 1.2 Envelope", upgrade=served)
         version = SoapVersion(etree.QName(root).namespace)
         if version not in self.contract.versions:
-            raise SoapFault(FaultCode.VERSION_MISMATCH, f"this endpoint does not speak SOAP {_number(version)}")
+            # Answered in the caller's own version, so that it can read it (SOAP 1.2 Appendix A).
+            fault = SoapFault(FaultCode.VERSION_MISMATCH, f"this endpoint does not speak SOAP {_number(version)}", upgrade=served)
+            fault.version = version
+            raise fault
         try:
             return self._open(version, root, params.get("action", ""), soapaction)
         except SoapFault as fault:
@@ -155,6 +176,10 @@ class SoapCodec:
         operation = self.contract.dispatch(version, children[0].tag, action)
         if operation is None:
             raise SoapFault(FaultCode.CLIENT, f"no operation takes {children[0].tag}")
+        if action and operation.soapaction and action != operation.soapaction and not self.any_action:
+            # An empty or missing action is common and harmless; a different one means another operation.
+            raise SoapFault(FaultCode.CLIENT, f"the SOAP action {action!r} is not that of operation {operation.name} "
+                                              f"({operation.soapaction!r})")
         addressing = None
         if header is not None:
             self._check_must_understand(version, header, operation)

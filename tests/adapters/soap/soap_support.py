@@ -16,6 +16,11 @@ from scoregate.app.paths import DEFAULTS_DIR
 from scoregate.core.settings import ClientSettings
 
 DEMO_CONFIG = DEFAULTS_DIR / "soap" / "loan-risk.toml"
+DATA = Path(__file__).parent / "data"
+ATTRIBUTES = DATA / "attributes12"
+"""SOAP 1.2 only; the loan in attributes (Loan/@amount), simple content, repeated simple elements."""
+INLINE = DATA / "inline-many"
+"""SOAP 1.1; several inline schemas, a choice, a substitution group, xs:any, a list, a union."""
 NS = "http://risk.northwind-bank.example/LoanRisk/2011/03"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"

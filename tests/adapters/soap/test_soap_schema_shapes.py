@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 import zeep
-from soap_support import SOAP11, SOAP12, ChannelThread, age_today, born_years_ago, http_request, post_soap11, post_soap12
+from soap_support import (
+    ATTRIBUTES, DATA, SOAP11, SOAP12, ChannelThread, age_today, born_years_ago, http_request, post_soap11, post_soap12,
+)
 from zeep.exceptions import Fault
 
 from scoregate.adapters.soap import SoapChannelConfig
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ScoreRequest
 
-DATA = Path(__file__).parent / "data"
-ATTRIBUTES = DATA / "attributes12"
 TYPES = "http://loans.example.org/types"
 BORN = born_years_ago(38)
 DEFAULTS = {
@@ -32,13 +32,6 @@ LOAN = {
     "Loan": {"amount": "12000.00", "months": 36, "purpose": "CAR"},
     "reference": "APP-77", "channel": "branch",
 }
-
-
-@pytest.fixture(scope="module")
-def attributes_server(shared_core):
-    server = ChannelThread(SoapChannelConfig.load(ATTRIBUTES / "loan-score.toml", port=0), shared_core.client_settings()).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -91,31 +84,11 @@ def test_every_document_is_served_byte_for_byte(attributes_server, route) -> Non
     assert (reply.status, reply.body) == (200, file.read_bytes())
 
 
-def test_a_soap11_request_to_the_soap12_only_endpoint_is_a_version_mismatch(attributes_server) -> None:
-    envelope = f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><t:ScoreLoan xmlns:t="{TYPES}"/></s:Body></s:Envelope>'
-    reply = post_soap11(attributes_server.url, envelope.encode(), action='"http://loans.example.org/ScoreLoan"')
-    assert reply.status == 500
-    assert b"VersionMismatch" in reply.body
-    # and the endpoint still answers its own version
-    body = (f'<s:Envelope xmlns:s="{SOAP12}"><s:Body><t:ScoreLoan xmlns:t="{TYPES}" reference="R">'
-            f'<t:Applicant monthlyIncome="3000" born="{BORN.isoformat()}"/><t:Loan amount="5000" months="12" purpose="HOME"/>'
-            "</t:ScoreLoan></s:Body></s:Envelope>")
-    assert post_soap12(attributes_server.url, body.encode(), "application/soap+xml; charset=utf-8").status == 200
-
-
 # ---------------------------------------------------------------- inline-many
-INLINE = DATA / "inline-many"
 APPLY_DEFAULTS = {
     "home_ownership": "RENT", "loan_purpose": "OTHER", "residence_years": 3, "number_of_dependants": 0,
     "interest_rate": 9.5, "has_cosigner": 0, "open_accounts": 4, "delinquencies_2y": 0, "inquiries_6m": 0, "bankruptcies": 0,
 }
-
-
-@pytest.fixture(scope="module")
-def inline_server(shared_core):
-    server = ChannelThread(SoapChannelConfig.load(INLINE / "apply.toml", port=0), shared_core.client_settings()).start()
-    yield server
-    server.stop()
 
 
 def direct_score(shared_core, features: dict, reasons: int):
