@@ -259,6 +259,9 @@ class SoapApp:
                 self.core_reachable = False
                 raise
             self.core_reachable = True
+            if result.fallback:  # counted by the gateway's decision recorder (fallback_scored)
+                log.warning("soap request %s (%s): the scoring core is unavailable; answered by the fallback model %s:%s",
+                            request_id, envelope.operation.name, result.model, result.version)
             out = mapping.response.encode_result(result, reference=reference)
             return SoapResponse(200, self.codec.encode(envelope, out), envelope.version.content_type), None
         except ScoreError as error:

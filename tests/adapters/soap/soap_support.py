@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap import SoapChannel, SoapChannelConfig
 from scoregate.app.paths import DEFAULTS_DIR
+from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 DEMO_CONFIG = DEFAULTS_DIR / "soap" / "loan-risk.toml"
@@ -43,8 +44,11 @@ def age_today(born: date) -> int:
 class ChannelThread:
     """A real SoapChannel (uvicorn, real sockets) in its own event loop in a background thread."""
 
-    def __init__(self, config: SoapChannelConfig, settings: ClientSettings, metrics: ChannelMetrics | None = None) -> None:
-        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics)
+    def __init__(
+        self, config: SoapChannelConfig, settings: ClientSettings, metrics: ChannelMetrics | None = None,
+        hooks: ClientHooks | None = None,
+    ) -> None:
+        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics, client_hooks=hooks)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="soap-channel", daemon=True)
 

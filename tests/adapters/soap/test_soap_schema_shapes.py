@@ -73,6 +73,18 @@ def test_a_bad_attribute_is_a_fault_naming_it_with_one_field_element_each(attrib
     assert fields == ["Loan/@amount", "Loan/@purpose"]
 
 
+def test_a_value_out_of_the_models_range_is_told_in_the_callers_field_and_units(attributes_service) -> None:
+    born = born_years_ago(16)
+    with pytest.raises(Fault) as caught:
+        attributes_service.ScoreLoan(**{**LOAN, "Applicant": {"monthlyIncome": "450000.00", "born": born}})
+    detail = caught.value.detail.find(f"{{{TYPES}}}LoanFault")
+    assert sorted(f.text for f in detail.findall(f"{{{TYPES}}}Field")) == [
+        # The model's annual_income is 0..5,000,000 a year; this caller sends a monthly income.
+        "Applicant/@born: OUT_OF_RANGE: must give an age between 18 and 100 years",
+        "Applicant/@monthlyIncome: OUT_OF_RANGE: must be between 0 and 416666.67",
+    ]
+
+
 @pytest.mark.parametrize(
     "route", ["?wsdl", "types/loan.xsd", "types/common.xsd", "codes/purpose.xsd", "codes/housing.xsd"]
 )
