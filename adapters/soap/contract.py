@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 from lxml import etree
@@ -90,14 +91,29 @@ def _output_actions(wsdl: Path) -> dict[tuple[str, str], str]:
     return out
 
 
-def _operations(document: Document, wsdl: Path, members: dict[str, tuple[str, ...]]) -> list[Operation]:
+def _operations(
+    document: Document, wsdl: Path, members: dict[str, tuple[str, ...]], one_way: set[str]
+) -> list[Operation]:
+    """Every request-response operation of every SOAP binding; the names of one-way operations go into ``one_way``."""
     out = []
     actions = _output_actions(wsdl)
+    plans: dict[str, Node | None] = {}
+
+    def plan_of(element: object) -> Node | None:
+        # A global element is one declaration, however many bindings use it (SOAP 1.1 and 1.2).
+        key = str(element.qname)
+        if key not in plans:
+            plans[key] = compile_or_none(element, members)
+        return plans[key]
+
     for binding in document.bindings.values():
-        env = binding.nsmap.get("soap-env")
+        env = getattr(binding, "nsmap", {}).get("soap-env")
         if env not in (SOAP11_ENV, SOAP12_ENV):
             continue  # an HTTP GET/POST binding: not SOAP
         for name, op in binding._operations.items():  # zeep keeps no public list by binding
+            if op.input is None or op.output is None:
+                one_way.add(name)  # no answer to give a score in (or nothing to score)
+                continue
             body = op.input.body
             headers = frozenset(
                 str(el.qname) for _, el in (op.input.header.type.elements if op.input.header else [])
@@ -113,8 +129,8 @@ def _operations(document: Document, wsdl: Path, members: dict[str, tuple[str, ..
                     zeep=op,
                     validated=document,
                     # Plans only where the XSD has checked the body first: they do not validate.
-                    read_plan=compile_or_none(body, members) if document and body is not None else None,
-                    write_plan=compile_or_none(op.output.body, members) if document and op.output.body is not None else None,
+                    read_plan=plan_of(body) if document and body is not None else None,
+                    write_plan=plan_of(op.output.body) if document and op.output.body is not None else None,
                     output_action=actions.get((binding.port_type.name.localname, name), ""),
                 )
             )
@@ -152,9 +168,11 @@ class ServiceContract:
             raise ContractError(f"cannot be loaded: {exc}") from exc
         raw = wsdl.read_bytes()
         self.served = served_documents(wsdl, self.transport)
-        operations = _operations(self.document, wsdl, substitution_members([raw, *self.served.values()]))
+        self.one_way: set[str] = set()
+        """Operations without an output message: not served (a request for one gets a Client fault)."""
+        operations = _operations(self.document, wsdl, substitution_members([raw, *self.served.values()]), self.one_way)
         if not operations:
-            raise ContractError("has no SOAP 1.1 or 1.2 binding")
+            raise ContractError("has no request-response operation in a SOAP 1.1 or 1.2 binding")
         rpc: dict[str, list[RpcDeclaration]] = {}
         for qname, op in {op.body_qname: op for op in operations if op.zeep.style == "rpc"}.items():
             if (declaration := rpc_declaration(qname, op.zeep.input.abstract.parts)) is not None:
@@ -175,12 +193,18 @@ class ServiceContract:
             if not op.validated:
                 log.warning("operation %s (%s style): body not checked against the XSD", op.name, op.zeep.style)
         self.wsdl_bytes = rewrite_locations(raw, public_url) if public_url else raw
-        single = single_wsdl(wsdl, self.transport)
-        self.single_wsdl = rewrite_locations(single, public_url) if single and public_url else single
-        """The contract flattened into one document for ``?singleWsdl`` (single.py); None if it cannot be."""
+        self._public_url = public_url
         # rpc part accessors are element names too, though declared by messages, not schemas.
         parts = {item.get("name") for decls in rpc.values() for decl in decls for item, attr, _ in decl.refs if attr == "type"}
         self.element_names = element_names([raw, *self.served.values()]) | parts
+
+    @cached_property
+    def single_wsdl(self) -> bytes | None:
+        """The contract flattened into one document for ``?singleWsdl`` (single.py); None if it
+        cannot be. Built on first request: few clients ask, and a SAP-size contract takes 0.3 s
+        and 30 MB to flatten (bench/soap_contracts_bench.py)."""
+        single = single_wsdl(self.wsdl_path, self.transport)
+        return rewrite_locations(single, self._public_url) if single and self._public_url else single
 
     def _declares(self, qname: str) -> bool:
         probe = etree.Element(qname)

@@ -125,7 +125,10 @@ def mapping_problems(config: SoapChannelConfig, contract: ServiceContract) -> li
     problems = []
     for missing in sorted(contract.names - set(config.operations)):
         problems.append(f"operation {missing} of the WSDL has no mapping in 'operations'")
-    for extra in sorted(set(config.operations) - contract.names):
+    for extra in sorted(set(config.operations) & contract.one_way - contract.names):
+        problems.append(f"operation {extra} is one-way (no output message), so it cannot answer with a score: "
+                        "remove it from 'operations'")
+    for extra in sorted(set(config.operations) - contract.names - contract.one_way):
         close = difflib.get_close_matches(extra, contract.names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"operations.{extra}: the WSDL has no such operation{hint}")

@@ -92,3 +92,20 @@ def test_preflight_is_a_list_of_lines_and_refuses_soap_encoding(tmp_path) -> Non
         'Encoded.wsdl: operation Score uses SOAP encoding (use="encoded"), which is not supported: only literal bodies'
         " (document/literal or rpc/literal) are served"
     ]
+
+
+def test_a_one_way_operation_needs_no_mapping_and_cannot_have_one(tmp_path) -> None:
+    folder = contract_copy(tmp_path)
+    replace_in(folder / "LoanScore.wsdl", "  </wsdl:portType>",
+               '    <wsdl:operation name="Notify"><wsdl:input message="tns:ScoreLoanIn"/></wsdl:operation>\n  </wsdl:portType>')
+    replace_in(folder / "LoanScore.wsdl", "  </wsdl:binding>",
+               '    <wsdl:operation name="Notify"><soap12:operation soapAction="urn:notify"/>'
+               '<wsdl:input><soap12:body use="literal"/></wsdl:input></wsdl:operation>\n  </wsdl:binding>')
+    config = SoapChannelConfig.load(folder / "loan-score.toml")
+    assert preflight(config) == []
+    data = config.model_dump(mode="json")
+    data["operations"]["Notify"] = data["operations"]["ScoreLoan"]
+    assert preflight(SoapChannelConfig.model_validate(data)) == [
+        "LoanScore.wsdl: operation Notify is one-way (no output message), so it cannot answer with a score:"
+        " remove it from 'operations'"
+    ]
