@@ -29,11 +29,12 @@ def _segment(part: str, path: str) -> tuple[str, int | None]:
 
 # Paths come from the mapping, a few dozen per contract, and are split on every request otherwise.
 @lru_cache(maxsize=4096)
-def _segments(path: str) -> tuple[tuple[str, int | None], ...]:
-    segments = tuple(_segment(part, path) for part in path.split("/"))
-    if any(name.startswith("@") and (index is not None or n < len(segments) - 1) for n, (name, index) in enumerate(segments)):
+def segments(path: str) -> tuple[tuple[str, int | None], ...]:
+    """``A/B[2]/@c`` -> ``(("A", None), ("B", 1), ("@c", None))`` (0-based indexes); ValueError if malformed."""
+    parts = tuple(_segment(part, path) for part in path.split("/"))
+    if any(name.startswith("@") and (index is not None or n < len(parts) - 1) for n, (name, index) in enumerate(parts)):
         raise ValueError(f"bad element path {path!r} (an attribute ends a path and has no index)")
-    return segments
+    return parts
 
 
 def _holder(holder: Any, key: Any) -> dict[str, Any]:
@@ -54,9 +55,9 @@ def nest(values: Mapping[str, Any]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for path, value in values.items():
         node = root
-        segments = _segments(path)
-        last_at = len(segments) - 1
-        for i, (name, index) in enumerate(segments):
+        parts = segments(path)
+        last_at = len(parts) - 1
+        for i, (name, index) in enumerate(parts):
             if index is None:
                 child = node.get(name)
                 holder, key = (child, 0) if isinstance(child, list) and i < last_at else (node, name)

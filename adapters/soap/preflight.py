@@ -15,7 +15,7 @@ from scoregate.adapters.mapping import ResultField
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ContractError, Operation, ServiceContract
 from scoregate.adapters.soap.faults import render_detail
-from scoregate.adapters.soap.paths import _segments, fixed_point, nest
+from scoregate.adapters.soap.paths import fixed_point, nest, segments
 from scoregate.adapters.soap.values import PathInfo, known_paths, to_zeep
 from scoregate.core.contract import ReasonCode, ScoreResult
 from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode
@@ -29,7 +29,7 @@ def _check_path(path: str, known: dict[str, PathInfo], what: str, *, value: bool
     with text, or an attribute), not a structure; ``many``: it receives a list (a repeated element)."""
     concrete = path.replace("{n}", "1")
     try:
-        segments = _segments(concrete)
+        parts = segments(concrete)
     except ValueError as exc:
         return str(exc)
     bare = _INDEX.sub("", concrete)
@@ -39,14 +39,14 @@ def _check_path(path: str, known: dict[str, PathInfo], what: str, *, value: bool
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"{path!r} is not in the {what}{hint}"
     prefix = ""
-    for name, index in segments:
+    for name, index in parts:
         prefix = f"{prefix}/{name}" if prefix else name
         if index is not None and not known[prefix].repeated:
             return f"{path!r}: {prefix} occurs once in the {what}, so it takes no [index]"
     if value and info.kind == "element":
         leaves = sorted(p for p, i in known.items() if p.startswith(f"{bare}/") and i.kind != "element")[:3]
         return f"{path!r} is a structure in the {what}, not a value (e.g. {', '.join(map(repr, leaves)) or 'nothing'})"
-    if many and not (info.repeated and segments[-1][1] is None):
+    if many and not (info.repeated and parts[-1][1] is None):
         return f"{path!r} occurs once in the {what}; a list of values needs a repeated element"
     return None
 
