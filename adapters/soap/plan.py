@@ -151,6 +151,8 @@ def compile_element(
         for _, item in xsd_type.elements_nested:
             _add_children(node, item, depth, False, members)
     node.names = frozenset(child.name for child in node.children) | {f"@{a.name}" for a in node.attributes}
+    if node.simple is not None:
+        node.names |= {TEXT}
     return node
 
 
@@ -243,13 +245,13 @@ def write(parent: etree._Element, node: Node, value: AnyValue) -> None:
     for item in value if isinstance(value, list) and node.repeated else [value]:
         element = etree.SubElement(parent, node.qname)
         if node.simple is not None and not isinstance(item, dict):
-            if any(a.required for a in node.attributes):
+            if node.attributes and any(a.required for a in node.attributes):
                 raise ValueError(f"missing required attribute {node.name}/@{next(a.name for a in node.attributes if a.required)}")
             element.text = node.simple.xmlvalue(item)
             continue
         if not isinstance(item, dict):
             raise ValueError(f"{node.name} is a structure, got {item!r}")
-        if unknown := item.keys() - node.names - ({TEXT} if node.simple is not None else set()):
+        if unknown := item.keys() - node.names:
             raise ValueError(f"{node.name} has no element or attribute {sorted(unknown)[0]}")
         for attr in node.attributes:
             attribute = item.get(f"@{attr.name}")
