@@ -45,13 +45,11 @@ STAGES = ("loads", "served", "round_trip")
 # Cases today's engine does not serve, by the first stage that fails and the one-line failure it
 # gives (a later stage of the same case fails for the same reason). Delete a line when the engine
 # serves that case: the tests are strict xfails, so an unexpected pass turns the suite red.
-_NO_TNS = "ContractError: the WSDL's schemas do not compile: Internal error: xmlSchemaBucketCreate, failed to add the schema bucket to the hash."
 _ONE_WAY = "AttributeError: 'NoneType' object has no attribute 'body'"
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     "loads": {
         "cxf-doc-lit-bare": "ContractError: operations.nillableParameter.request: 'inDecimal' is not an element path",
         "cxf-soap-action": "ContractError: operations.sayHi.request: 'text' is not an element path",
-        "nodesoap-no-tns": _NO_TNS,
     },
     "served": {
         # Its WSDL imports "../xsd/3DShape.xsd": a client resolves that against the endpoint's URL,
@@ -187,8 +185,9 @@ def leaf_values(element: etree._Element, prefix: str = "", out: dict[str, str] |
         for path in paths if same_tag.index(child) == 0 else paths[:1]:
             if len(child):
                 leaf_values(child, f"{path}/", out)
-            else:
+            else:  # a leaf: its text, and its attributes (a simple content value's or an empty element's)
                 out[path] = child.text or ""
+                out.update({f"{path}/@{etree.QName(k).localname}": v for k, v in child.attrib.items()})
     return out
 
 
