@@ -35,7 +35,7 @@ from zeep.xsd.types.complex import ComplexType
 from zeep.xsd.types.simple import AnySimpleType
 
 from scoregate.adapters.soap.paths import TEXT
-from scoregate.adapters.soap.values import attributes, simple_content
+from scoregate.adapters.soap.values import attributes, bare_item, simple_content
 
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -180,6 +180,20 @@ def compile_or_none(element: AnyValue, members: Mapping[str, tuple[str, ...]] = 
         return compile_element(element, members=members)
     except Unsupported:
         return None
+
+
+def read_body(element: etree._Element, node: Node) -> dict[str, AnyValue]:
+    """A validated message body -> {path: value}: below the wrapper, or a bare value by its own name."""
+    if node.simple is None:
+        return read(element, node)
+    out: dict[str, AnyValue] = {}
+    _read_one(element, node, node.name, out)
+    return {(key.removeprefix(f"{node.name}/") if "/@" in key else key): value for key, value in out.items()}
+
+
+def write_body(parent: etree._Element, node: Node, nested: dict[str, AnyValue]) -> None:
+    """Append the message body for ``nested`` (the wrapper's values, or a bare value's, values.bare_item)."""
+    write(parent, node, bare_item(node.name, nested) if node.simple is not None else nested)
 
 
 def read(element: etree._Element, node: Node, prefix: str = "", out: dict[str, AnyValue] | None = None) -> dict[str, AnyValue]:

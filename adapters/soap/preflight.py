@@ -16,7 +16,7 @@ from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ContractError, Operation, ServiceContract
 from scoregate.adapters.soap.faults import render_detail
 from scoregate.adapters.soap.paths import fixed_point, nest, segments
-from scoregate.adapters.soap.values import PathInfo, known_paths, to_zeep
+from scoregate.adapters.soap.values import PathInfo, body_paths, known_paths, serialize_args
 from scoregate.core.contract import ReasonCode, ScoreResult
 from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode
 
@@ -69,13 +69,13 @@ def check_operation(name: str, config: SoapChannelConfig, operation: Operation) 
     zeep_op = operation.zeep
     where = f"operation {name}"
     problems = []
-    inputs = known_paths(zeep_op.input.body.type)
+    inputs = body_paths(zeep_op.input.body)
     sources = [(f"feature {f.feature}", f.source) for f in mapping.request.features if f.source]
     sources += [("reference", mapping.request.reference)] if mapping.request.reference else []
     for label, path in sources:
         if problem := _check_path(path, inputs, "input message"):
             problems.append(f"{where}, request {label}: {problem}")
-    outputs = known_paths(zeep_op.output.body.type)
+    outputs = body_paths(zeep_op.output.body)
     for spec in mapping.response.result:
         if problem := _check_path(spec.target, outputs, "output message", many=_many(spec)):
             problems.append(f"{where}, response {spec.source}: {problem}")
@@ -84,7 +84,8 @@ def check_operation(name: str, config: SoapChannelConfig, operation: Operation) 
         reasons = tuple(ReasonCode(feature="f", code="R00", contribution=0.1) for _ in range(32))
         result = ScoreResult(request_id="preflight", model="m", version="1", probability=0.5, decision="?", reasons=reasons)
         try:
-            zeep_op.output.serialize(**to_zeep(fixed_point(nest(mapping.response.encode_result(result, "REF")))))
+            args, kwargs = serialize_args(zeep_op.output.body, fixed_point(nest(mapping.response.encode_result(result, "REF"))))
+            zeep_op.output.serialize(*args, **kwargs)
         except Exception as exc:  # zeep's ValidationError and TypeError both mean "does not fit"
             problems.append(f"{where}: the response mapping does not fill the output message: {_one_line(exc)}")
     for fault in mapping.faults:

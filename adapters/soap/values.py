@@ -6,7 +6,9 @@ The path vocabulary (paths.py splits and indexes it):
   occurrence of a repeated element (1-based); a choice's branch is addressed by its own element;
 - ``Loan/@amount``: an attribute of ``Loan``; ``@reference``: an attribute of the wrapper itself;
 - ``Score`` where ``Score`` has simple content (a value with attributes): its text, and
-  ``Score/@scale`` its attribute.
+  ``Score/@scale`` its attribute;
+- a bare body (document/literal bare whose part is one value element, ``<inDecimal>12</inDecimal>``):
+  the element's own name, and ``@name`` for its attributes.
 
 Content of ``xs:any`` and repeated groups (``<xs:sequence maxOccurs="unbounded">``) has no path.
 In the nested form the writers take (``paths.nest``), an attribute is the key ``@name`` and the text
@@ -73,6 +75,47 @@ def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0) -> dict[str, Pa
         out[path] = PathInfo("value" if _is_value(child.type) else "element", repeated)
         out.update(known_paths(child.type, path, depth + 1))
     return out
+
+
+def bare_value(element: Any) -> bool:
+    """Whether a message body is one value element (document/literal bare, the part's element of a
+    simple type or simple content): it has no wrapper, so its path is its own name."""
+    return element is not None and _is_value(element.type)
+
+
+def body_paths(element: Any) -> dict[str, PathInfo]:
+    """Every path of a message body (zeep ``Element``): below its wrapper, or a bare value's own."""
+    if not bare_value(element):
+        return known_paths(element.type)
+    return {element.qname.localname: PathInfo("value"), **{f"@{name}": PathInfo("attribute") for name, _ in attributes(element.type)}}
+
+
+def flatten_body(value: Any, element: Any) -> dict[str, Any]:
+    """zeep's parse of a message body (serialized to dicts) -> {path: leaf value}."""
+    if not bare_value(element):
+        return flatten(value, element.type)
+    name = element.qname.localname
+    if not isinstance(value, Mapping):
+        return {name: value}
+    return {name: value.get("_value_1"), **{f"@{attr}": value.get(attr) for attr, _ in attributes(element.type)}}
+
+
+def bare_item(element_name: str, nested: Mapping[str, Any]) -> Any:
+    """The value a bare body element is written from: ``nested[name]``, with the ``@`` keys beside it
+    as its attributes (then the name's value is its text)."""
+    attrs = {key: value for key, value in nested.items() if key.startswith("@")}
+    return {TEXT: nested.get(element_name), **attrs} if attrs else nested.get(element_name)
+
+
+def serialize_args(element: Any, nested: Mapping[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of zeep's ``output.serialize`` for a body of nested values: keywords for a
+    wrapper, the value itself for a bare simple-typed element."""
+    if not bare_value(element):
+        return (), to_zeep(dict(nested))
+    item = bare_item(element.qname.localname, nested)
+    if simple_content(element.type):
+        return (), to_zeep(item if isinstance(item, dict) else {TEXT: item})
+    return (item,), {}
 
 
 def flatten(value: Any, xsd_type: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:

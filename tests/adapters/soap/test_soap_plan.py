@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from soap_support import SOAP12, assess_envelope, born_years_ago, demo_file
+from soap_support import SOAP11, SOAP12, assess_envelope, born_years_ago, demo_file
 from zeep.helpers import serialize_object
 from zeep.xsd.context import XmlParserContext
 from zeep.xsd.types import builtins
@@ -16,7 +16,7 @@ from scoregate.adapters.soap import plan
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.paths import fixed_point, nest
-from scoregate.adapters.soap.values import flatten, to_zeep
+from scoregate.adapters.soap.values import flatten, flatten_body, serialize_args, to_zeep
 
 BORN = born_years_ago(41)
 BROKER = Path(__file__).parent / "contracts" / "broker" / "ScoreBroker.wsdl"
@@ -165,3 +165,34 @@ def test_attribute_plans_equal_zeeps_parse_and_serialize() -> None:
     assert [(e.tag, dict(e.attrib), e.text) for e in ours.iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
     with pytest.raises(ValueError, match="missing required attribute Score/@scale"):
         plan.write(etree.Element("x"), envelope.operation.write_plan, fixed_point(nest({**out, "Score/@scale": None})))
+
+
+BARE = Path(__file__).parent / "contracts" / "bare-value" / "BareValue.wsdl"
+BARE_BODIES = {
+    "DecideAmount": b'<LoanAmount xmlns="http://bare.example.org/types"> 15000.50 </LoanAmount>',
+    "ScoreIncome": b'<Income xmlns="http://bare.example.org/types" period="month">4000.5</Income>',
+}
+BARE_ANSWERS = {"DecideAmount": {"Decision": "APPROVE"}, "ScoreIncome": {"Score": 742, "@decision": "REFER"}}
+
+
+@pytest.mark.parametrize("name", sorted(BARE_BODIES))
+def test_a_bare_value_body_is_its_own_path_in_plans_and_in_zeep(name) -> None:
+    """document/literal bare with a value element as the part: read and written by its own name
+    (its attributes as ``@name``), the plan and zeep's generic path alike."""
+    codec = SoapCodec(ServiceContract(BARE), max_bytes=65536)
+    body = f'<s:Envelope xmlns:s="{SOAP11}"><s:Body>'.encode() + BARE_BODIES[name] + b"</s:Body></s:Envelope>"
+    envelope = codec.open(body, "text/xml")
+    operation = envelope.operation
+    assert operation.name == name and operation.read_plan is not None
+    parsed = operation.zeep.input.body.parse(envelope.body, codec.contract.document.types, context=XmlParserContext(_PARSE_SETTINGS))
+    by_zeep = flatten_body(serialize_object(parsed, dict), operation.zeep.input.body)
+    assert codec.read(envelope) == by_zeep
+    assert by_zeep == ({"LoanAmount": Decimal("15000.50")} if name == "DecideAmount" else {"Income": Decimal("4000.5"), "@period": "month"})
+
+    nested = fixed_point(nest(BARE_ANSWERS[name]))
+    root = etree.Element(f"{{{SOAP11}}}Envelope")
+    plan.write_body(etree.SubElement(root, f"{{{SOAP11}}}Body"), operation.write_plan, nested)
+    args, kwargs = serialize_args(operation.zeep.output.body, nested)
+    zeeps = operation.zeep.output.serialize(*args, **kwargs).content.find(f".//{{{SOAP11}}}Body")[0]
+    assert [(e.tag, dict(e.attrib), e.text) for e in root[0][0].iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
+    assert etree.QName(zeeps).localname in BARE_ANSWERS[name]

@@ -109,3 +109,21 @@ def test_a_one_way_operation_needs_no_mapping_and_cannot_have_one(tmp_path) -> N
         "LoanScore.wsdl: operation Notify is one-way (no output message), so it cannot answer with a score:"
         " remove it from 'operations'"
     ]
+
+
+def test_a_bare_value_body_is_mapped_by_its_own_name() -> None:
+    """document/literal bare, the part a simple-typed element: the path is the element's name."""
+    wsdl = Path(__file__).parent / "contracts" / "bare-value" / "BareValue.wsdl"
+
+    def config(source: str, target: str) -> SoapChannelConfig:
+        operation = {"request": {"model": "credit-risk", "features": [{"feature": "loan_amount", "source": source}]},
+                     "response": {"result": [{"target": target, "source": "decision"}]}}
+        return SoapChannelConfig(wsdl=wsdl, path="/bare", operations={"DecideAmount": operation}, unmapped_operations="fault")
+
+    assert preflight(config("LoanAmount", "Decision")) == []
+    assert preflight(config("Amount", "Decision/text")) == [
+        "BareValue.wsdl: operation DecideAmount, request feature loan_amount: 'Amount' is not in the input message"
+        " (did you mean 'LoanAmount'?)",
+        "BareValue.wsdl: operation DecideAmount, response decision: 'Decision/text' is not in the output message"
+        " (did you mean 'Decision'?)",
+    ]
