@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 from zeep.settings import Settings
+from zeep import xsd
 from zeep.wsdl import Document
 
 from scoregate.adapters.soap.documents import (
@@ -114,6 +115,8 @@ def _operations(
             if op.input is None or op.output is None:
                 one_way.add(name)  # no answer to give a score in (or nothing to score)
                 continue
+            if op.style == "rpc":
+                _name_rpc_response(op)
             body = op.input.body
             headers = frozenset(
                 str(el.qname) for _, el in (op.input.header.type.elements if op.input.header else [])
@@ -135,6 +138,17 @@ def _operations(
                 )
             )
     return out
+
+
+def _name_rpc_response(op: object) -> None:
+    """Name an rpc/literal response wrapper after the operation + "Response" (WS-I Basic Profile
+    R2729), which clients check; zeep would name it after the output message (``changeEmailResponse2``)."""
+    body = op.output.body
+    if body is None:
+        return
+    wanted = etree.QName(body.qname.namespace, f"{op.name}Response")
+    if body.qname != wanted:
+        op.output.body = xsd.Element(wanted, body.type)
 
 
 class ServiceContract:
