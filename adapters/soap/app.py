@@ -23,11 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import posixpath
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -80,7 +79,9 @@ class SoapApp:
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
         self.core_reachable = True
         """Outcome of the last call to the core; readiness probes again while it is False."""
-        self._base = posixpath.dirname(config.path)
+        # Each imported document at the URL path a client resolves its reference to (RFC 3986:
+        # "../xsd/a.xsd" from "/svc/Loan.asmx?wsdl" is "/xsd/a.xsd", outside the endpoint's folder).
+        self._documents = {_resolved(config.path, route): route for route in self.contract.served if not route.startswith("?")}
 
     async def __call__(self, scope: dict, receive, send) -> None:  # noqa: ANN001 (ASGI callables)
         if scope["type"] == "lifespan":  # only when run by `uvicorn --factory` (several workers)
@@ -116,6 +117,8 @@ class SoapApp:
             return 200, generate_latest(self.exported), CONTENT_TYPE_LATEST
         if path == self.config.path:
             params = {k.lower(): v for k, v in parse_qs(query, keep_blank_values=True).items()}
+            if params.get("wsdl", [""])[0] and (doc := self.contract.served_document(f"?wsdl={params['wsdl'][0]}")):
+                return 200, doc, _XML  # WCF's imported WSDL (?wsdl=wsdl0)
             if "wsdl" in params:
                 if method == "GET":  # HEAD sends no body
                     self.metrics.event("wsdl_served")
@@ -127,8 +130,7 @@ class SoapApp:
             if "xsd" in params and (doc := self.contract.served_document(f"?xsd={params['xsd'][0]}")):
                 return 200, doc, _XML
             return 404, b"not found; the service description is at ?wsdl\n", _TEXT
-        relative = posixpath.relpath(path, self._base or "/") if path.startswith(self._base) else ""
-        if relative and (doc := self.contract.served_document(relative)):
+        if (route := self._documents.get(path)) and (doc := self.contract.served_document(route)):
             return 200, doc, _XML
         return 404, b"not found\n", _TEXT
 
@@ -283,6 +285,12 @@ async def _respond(send, status: int, body: bytes, content_type: str, extra: lis
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def _resolved(path: str, reference: str) -> str:
+    """The URL path a client resolves ``reference`` to against ``path`` (RFC 3986; urljoin needs an
+    authority to drop the ".." that climb above "/")."""
+    return urlsplit(urljoin(f"http://host{path}", reference)).path
 
 
 def _header(scope: dict, name: bytes) -> str:

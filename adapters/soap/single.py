@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from scoregate.adapters.soap.documents import WSDL_NS, XSD_NS, LocalDocuments
+from scoregate.adapters.soap.documents import WSDL_NS, XSD_NS, LocalDocuments, wsdl_documents
 
 _W = f"{{{WSDL_NS}}}"
 _XS = f"{{{XSD_NS}}}"
@@ -36,10 +36,7 @@ class _Flattener:
         self.schemas: list[etree._Element] = []
         self.done: set[tuple[Path, str | None]] = set()
 
-    def target(self, ref: str, folder: Path) -> Path:
-        return self.documents.resolve(ref if "?" in ref or "://" in ref else str(folder / ref)).resolve()
-
-    def add_schema(self, schema: etree._Element, folder: Path, chameleon_ns: str | None = None) -> None:
+    def add_schema(self, schema: etree._Element, base: str, chameleon_ns: str | None = None) -> None:
         """Inline ``schema`` (and, first, everything it imports or includes)."""
         nsmap = dict(schema.nsmap)
         attrib = dict(schema.attrib)
@@ -54,41 +51,35 @@ class _Flattener:
             location = child.get("schemaLocation") if child.tag in (f"{_XS}import", f"{_XS}include") else None
             if child.tag == f"{_XS}include":
                 if location:
-                    self.add_document(self.target(location, folder), include_ns=own_ns or "")
+                    self.add_document(*self.documents.locate(location, base), include_ns=own_ns or "")
                 continue
             item = deepcopy(child)
             if location:
                 del item.attrib["schemaLocation"]
-                self.add_document(self.target(location, folder))
+                self.add_document(*self.documents.locate(location, base))
             copy.append(item)
         self.schemas.append(copy)
 
-    def add_document(self, path: Path, include_ns: str | None = None) -> None:
-        """An external schema file, once per namespace it is brought into."""
+    def add_document(self, location: str, path: Path, include_ns: str | None = None) -> None:
+        """An external schema file (found at ``location``), once per namespace it is brought into."""
         root = etree.parse(str(path), self.parser).getroot()
         chameleon = include_ns if include_ns is not None and root.get("targetNamespace") is None else None
-        key = (path, chameleon)
+        key = (path.resolve(), chameleon)
         if key not in self.done:
             self.done.add(key)
-            self.add_schema(root, path.parent, chameleon)
+            self.add_schema(root, location, chameleon)
 
     def wsdls(self, wsdl: Path) -> list[etree._Element]:
         """The main WSDL and every WSDL it imports (directly or not), each once; XSD files a
         ``wsdl:import`` names are inlined on the way."""
-        found, pending, seen = [], [wsdl.resolve()], {wsdl.resolve()}
-        while pending:
-            path = pending.pop(0)
-            root = etree.parse(str(path), self.parser).getroot()
-            if root.tag == f"{_XS}schema":
-                self.add_document(path)
+        found = []
+        for reached in wsdl_documents(wsdl, self.documents):
+            if reached.root.tag == f"{_XS}schema":
+                self.add_document(reached.location, reached.file)
                 continue
-            found.append(root)
-            for schema in root.iterfind(f"{_W}types/{_XS}schema"):
-                self.add_schema(schema, path.parent)
-            for imp in root.iterfind(f"{_W}import"):
-                if (location := imp.get("location")) and (target := self.target(location, path.parent)) not in seen:
-                    seen.add(target)
-                    pending.append(target)
+            found.append(reached.root)
+            for schema in reached.root.iterfind(f"{_W}types/{_XS}schema"):
+                self.add_schema(schema, reached.location)
         return found
 
 
