@@ -220,6 +220,38 @@ def substitution_members(documents: list[bytes]) -> dict[str, tuple[str, ...]]:
     return {head: tuple(found) for head, found in members.items()}
 
 
+def _clark(el: etree._Element, qname: str) -> str:
+    prefix, _, local = qname.rpartition(":")
+    return f"{{{el.nsmap.get(prefix or None, '')}}}{local}"
+
+
+def type_derivation(documents: list[bytes]) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """(base type -> every complex type extending it, directly or not; the abstract types), by
+    Clark name, from the global ``xs:complexType`` declarations: what an ``xsi:type`` may name."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    bases: dict[str, str] = {}
+    abstract = set()
+    for data in documents:
+        for el in etree.fromstring(data, parser).iter(f"{{{XSD_NS}}}complexType"):
+            if not el.get("name"):
+                continue
+            schema = next(el.iterancestors(f"{{{XSD_NS}}}schema"), None)
+            name = f"{{{schema.get('targetNamespace', '') if schema is not None else ''}}}{el.get('name')}"
+            if el.get("abstract") in ("true", "1"):
+                abstract.add(name)
+            extension = el.find(f"{{{XSD_NS}}}complexContent/{{{XSD_NS}}}extension")
+            if extension is not None and extension.get("base"):
+                bases[name] = _clark(extension, extension.get("base"))
+    derived: dict[str, list[str]] = {}
+    for name, base in bases.items():
+        seen = {name}
+        while base not in seen:
+            derived.setdefault(base, []).append(name)
+            seen.add(base)
+            base = bases.get(base, base)
+    return {base: tuple(names) for base, names in derived.items()}, frozenset(abstract)
+
+
 def element_names(documents: list[bytes]) -> frozenset[str]:
     """Every element name the schemas declare: tells a misplaced known element from an unknown one."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)

@@ -9,40 +9,31 @@ own ``pythonvalue`` / ``xmlvalue``. Plans cover sequences, ``all``, choices occu
 is an optional child), attributes and attribute groups, simple content, and ``xs:any`` (skipped
 when reading). What they do not cover (a repeated group, a substitution group member, an xsi:type
 on a complex element) makes them decline, and the codec uses zeep's generic path;
-tests/adapters/soap/test_soap_plan.py pins that both paths give the same result.
-
-Leaves of the common builtin types (string, the integers, decimal, a plain ``YYYY-MM-DD`` date)
-convert without zeep's per-call wrappers, which cost a quarter of the read time. Each fast converter
-gives what zeep's ``pythonvalue`` gives for every text (test_soap_plan.py pins that), and any other
-type or text goes to zeep's.
+tests/adapters/soap/test_soap_plan.py pins that both paths give the same result. Leaf values
+convert in leaves.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from copy import copy
+from dataclasses import dataclass, field, replace
 from typing import Any as AnyValue
 
 from lxml import etree
 from zeep.xsd.elements import Any, Element
 from zeep.xsd.elements.indicators import All, Choice, Sequence
-from zeep.xsd.types import builtins
-from zeep.xsd.types.collection import UnionType
 from zeep.xsd.types.complex import ComplexType
 from zeep.xsd.types.simple import AnySimpleType
 
+from scoregate.adapters.soap.leaves import converter as _converter
+from scoregate.adapters.soap.leaves import simple as _simple
 from scoregate.adapters.soap.paths import TEXT
 from scoregate.adapters.soap.values import attributes, bare_item, simple_content
 
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _MAX_DEPTH = 16
-_PLAIN_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-# zeep's whitespace "collapse" turns these into spaces, then strips.
-_COLLAPSE = str.maketrans("\n\r\t", "   ")
 
 
 class Unsupported(Exception):
@@ -83,38 +74,7 @@ class Node:
     """Declares ``xs:any``: undeclared children are skipped when reading."""
 
 
-def _decimal(text: str) -> Decimal:
-    return Decimal(text.translate(_COLLAPSE).strip())
-
-
-def _converter(simple: AnyValue) -> Callable[[str], AnyValue]:
-    """``simple.pythonvalue``, or a plain function that gives the same for every text."""
-    method = type(simple).pythonvalue
-    if method is builtins.String.pythonvalue or isinstance(simple, UnionType):
-        return str  # zeep returns the text as it is
-    if method in (builtins.Integer.pythonvalue, builtins.Long.pythonvalue):
-        return int  # zeep's own call, unwrapped
-    if method is builtins.Decimal.pythonvalue:
-        return _decimal
-    if method is builtins.Date.pythonvalue:
-        zeep_date = simple.pythonvalue
-
-        def _date(text: str) -> AnyValue:
-            match = _PLAIN_DATE.fullmatch(text)
-            return date(int(match[1]), int(match[2]), int(match[3])) if match else zeep_date(text)
-
-        return _date
-    return simple.pythonvalue
-
-
-_TEXT_TYPE = builtins.String()
 NO_MEMBERS: Mapping[str, tuple[str, ...]] = {}
-
-
-def _simple(xsd_type: AnyValue) -> AnyValue:
-    # zeep gives a union its first member's type (and drops anonymous members): 'OPEN' in a union
-    # of xs:int and an enumeration would not parse. The XSD has checked the text, so it stays text.
-    return _TEXT_TYPE if isinstance(xsd_type, UnionType) else xsd_type
 
 
 def compile_element(

@@ -13,6 +13,7 @@ from zeep.xsd.context import XmlParserContext
 from zeep.xsd.types import builtins
 
 from scoregate.adapters.soap import plan
+from scoregate.adapters.soap.leaves import converter
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.paths import fixed_point, nest
@@ -128,7 +129,7 @@ def _outcome(convert, text: str) -> tuple:
 @pytest.mark.parametrize(("xsd_type", "texts"), CONVERSIONS, ids=[t.__name__ for t, _ in CONVERSIONS])
 def test_fast_leaf_converters_give_what_zeep_gives(xsd_type, texts) -> None:
     simple = xsd_type()
-    convert = plan._converter(simple)
+    convert = converter(simple)
     assert convert != simple.pythonvalue  # a fast one was chosen
     for text in texts:
         assert _outcome(convert, text) == _outcome(simple.pythonvalue, text), repr(text)
@@ -137,7 +138,7 @@ def test_fast_leaf_converters_give_what_zeep_gives(xsd_type, texts) -> None:
 def test_other_leaf_types_keep_zeeps_converter() -> None:
     for xsd_type in (builtins.Boolean, builtins.Token, builtins.DateTime, builtins.Float):
         simple = xsd_type()
-        assert plan._converter(simple) == simple.pythonvalue
+        assert converter(simple) == simple.pythonvalue
 
 
 ATTRIBUTES = Path(__file__).parent / "data" / "attributes12" / "LoanScore.wsdl"
