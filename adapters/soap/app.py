@@ -69,7 +69,7 @@ class SoapApp:
         """Every POST to ``config.path`` is counted once, from its first byte to its answer being out."""
         self.exported = exported
         """Served on ``config.metrics_path`` when set; None in the gateway, whose health port serves them."""
-        self.contract = contract or ServiceContract(config.wsdl, config.documents, config.public_url)
+        self.contract = contract or ServiceContract.of(config)
         if security is None and config.security is not None:
             security = UsernameTokenPolicy(config.security)
         self.security = security

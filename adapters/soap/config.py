@@ -136,6 +136,10 @@ class OperationConfig(_Strict):
     faults: tuple[FaultMapping, ...] = ()
     """Errors not listed get a fault without detail: Client/Sender for invalid input,
     Server/Receiver for the rest."""
+    types: dict[str, str] = {}
+    """Output element path -> the derived XSD type it is written as, with ``xsi:type`` (the type's
+    name, or ``{namespace}name``): required for an element of an abstract type (JAX-WS
+    polymorphism), and it makes that type's own elements targets."""
 
     @model_validator(mode="after")
     def _check(self) -> OperationConfig:

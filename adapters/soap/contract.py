@@ -9,10 +9,12 @@ Nothing is fetched from the network: every reference resolves to a local file (:
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 from zeep.settings import Settings
@@ -21,11 +23,14 @@ from zeep.wsdl import Document
 
 from scoregate.adapters.soap.documents import (
     WSDL_NS, ContractError, LocalDocuments, element_names, refuse_encoded, rewrite_locations, served_documents,
-    substitution_members,
+    substitution_members, type_derivation,
 )
-from scoregate.adapters.soap.plan import Node, compile_or_none
+from scoregate.adapters.soap.plan import Facts, Node, compile_or_none, with_type
 from scoregate.adapters.soap.schemas import RpcDeclaration, SchemaError, build_validator, rpc_declaration
 from scoregate.adapters.soap.single import single_wsdl
+
+if TYPE_CHECKING:
+    from scoregate.adapters.soap.config import SoapChannelConfig
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +97,7 @@ def _output_actions(wsdl: Path) -> dict[tuple[str, str], str]:
     return out
 
 
-def _operations(
-    document: Document, wsdl: Path, members: dict[str, tuple[str, ...]], one_way: set[str]
-) -> list[Operation]:
+def _operations(document: Document, wsdl: Path, facts: Facts, one_way: set[str]) -> list[Operation]:
     """Every request-response operation of every SOAP binding; the names of one-way operations go into ``one_way``."""
     out = []
     actions = _output_actions(wsdl)
@@ -104,7 +107,7 @@ def _operations(
         # A global element is one declaration, however many bindings use it (SOAP 1.1 and 1.2).
         key = str(element.qname)
         if key not in plans:
-            plans[key] = compile_or_none(element, members)
+            plans[key] = compile_or_none(element, facts)
         return plans[key]
 
     for binding in document.bindings.values():
@@ -151,19 +154,52 @@ def _name_rpc_response(op: object) -> None:
         op.output.body = xsd.Element(wanted, body.type)
 
 
+def _typed(op: Operation, types: Mapping[str, str], facts: Facts) -> Operation:
+    """``op`` writing each output path in ``types`` as the derived type named there (by local name
+    or ``{namespace}name``); ContractError if the path or the type does not fit."""
+    node = op.write_plan
+    for path, name in types.items():
+        where = f"operation {op.name}, types {path!r}"
+        if node is None:
+            raise ContractError(f"{where}: a type is chosen for document/literal outputs only")
+        target = node
+        for part in path.split("/"):
+            target = next((c for c in target.children if c.name == part), None)
+            if target is None or target.simple is not None:
+                raise ContractError(f"{where}: not a structure in the output message")
+        declared = str(target.source[0].type.qname)
+        choices = facts.derived.get(declared, ())
+        found = [c for c in choices if c == name or etree.QName(c).localname == name]
+        if len(found) != 1:
+            names = ", ".join(sorted(etree.QName(c).localname for c in choices)) or "none"
+            raise ContractError(f"{where}: {name!r} is not one type derived from {etree.QName(declared).localname} ({names})")
+        node = with_type(node, tuple(path.split("/")), found[0])
+    return replace(op, write_plan=node)
+
+
 class ServiceContract:
     """Everything read from the WSDL once at start; immutable and shared by all requests."""
 
-    def __init__(self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None) -> None:
-        """Raises ContractError with one line that starts with the WSDL's file name."""
+    def __init__(
+        self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None,
+        types: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Raises ContractError with one line that starts with the WSDL's file name. ``types``:
+        operation -> output element path -> the derived type it is written as (``xsi:type``)."""
         self.wsdl_path = wsdl
         self.transport = LocalDocuments(wsdl, documents or {})
         try:
-            self._load(wsdl, public_url)
+            self._load(wsdl, public_url, types or {})
         except ContractError as exc:
             raise ContractError(f"{wsdl.name}: {' '.join(str(exc).split())}") from None
 
-    def _load(self, wsdl: Path, public_url: str | None) -> None:
+    @classmethod
+    def of(cls, config: SoapChannelConfig) -> ServiceContract:
+        """The contract a channel configuration names, with its documents, address and output types."""
+        types = {name: op.types for name, op in config.operations.items() if op.types}
+        return cls(config.wsdl, config.documents, config.public_url, types)
+
+    def _load(self, wsdl: Path, public_url: str | None, types: Mapping[str, Mapping[str, str]]) -> None:
         if not wsdl.is_file():
             raise ContractError("file not found")
         try:
@@ -181,12 +217,17 @@ class ServiceContract:
                 raise ContractError(str(schema_error)) from None
             raise ContractError(f"cannot be loaded: {exc}") from exc
         raw = wsdl.read_bytes()
-        self.served = served_documents(wsdl, self.transport)
+        every: list[bytes] = [raw]
+        self.served = served_documents(wsdl, self.transport, every)
+        derived, abstract = type_derivation(every)
+        self.facts = Facts(substitution_members(every), derived, abstract, self.document.types)
+        """Substitution groups and derived types: what else an element may be (plan.py, preflight)."""
         self.one_way: set[str] = set()
         """Operations without an output message: not served (a request for one gets a Client fault)."""
-        operations = _operations(self.document, wsdl, substitution_members([raw, *self.served.values()]), self.one_way)
+        operations = _operations(self.document, wsdl, self.facts, self.one_way)
         if not operations:
             raise ContractError("has no request-response operation in a SOAP 1.1 or 1.2 binding")
+        operations = [_typed(op, types[op.name], self.facts) if op.name in types else op for op in operations]
         rpc: dict[str, list[RpcDeclaration]] = {}
         for qname, op in {op.body_qname: op for op in operations if op.zeep.style == "rpc"}.items():
             if (declaration := rpc_declaration(qname, op.zeep.input.abstract.parts)) is not None:

@@ -154,8 +154,9 @@ _REFS = (
 )
 
 
-def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
-    """Every document the WSDL imports, directly or not, by the route a client fetches it on.
+def served_documents(wsdl: Path, documents: LocalDocuments, every: list[bytes] | None = None) -> dict[str, bytes]:
+    """Every document the WSDL imports, directly or not, by the route a client fetches it on
+    (``every`` gets each one's bytes, served or not).
 
     A client resolves each reference against the URL it loaded the referring document from
     (``http://h/Svc.asmx?wsdl``): ``Svc.asmx?xsd=xsd0`` (WCF style) comes back to our path with
@@ -180,8 +181,11 @@ def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
             child, target = documents.locate(ref, location)
             if target.resolve() not in seen:
                 seen.add(target.resolve())
+                data = target.read_bytes()
+                if every is not None:
+                    every.append(data)
                 if (route := _route(child, wsdl_dir)) is not None:
-                    served[route] = target.read_bytes()
+                    served[route] = data
                 pending.append(child)
     return served
 

@@ -6,9 +6,11 @@ lxml handler (bench/soap_bench.py). The body has already passed the XSD, so it n
 check: a plan walks zeep's element tree once (qualified names, occurrences, attributes, the simple
 type of each value) and then reads or writes lxml elements directly, converting values with zeep's
 own ``pythonvalue`` / ``xmlvalue``. Plans cover sequences, ``all``, choices occurring once (a branch
-is an optional child), attributes and attribute groups, simple content, and ``xs:any`` (skipped
-when reading). What they do not cover (a repeated group, a substitution group member, an xsi:type
-on a complex element) makes them decline, and the codec uses zeep's generic path;
+is an optional child), attributes and attribute groups, simple content, ``xs:any`` (skipped
+when reading), substitution group members (by their head's name, with their own type's elements)
+and ``xsi:type`` of a derived type (its elements too; written where ``types`` names it). What they
+do not cover (a repeated group, a group reference) makes them decline, and the codec uses zeep's
+generic path;
 tests/adapters/soap/test_soap_plan.py pins that both paths give the same result. Leaf values
 convert in leaves.py.
 """
@@ -72,18 +74,43 @@ class Node:
     attributes: tuple[Attr, ...] = ()
     open: bool = False
     """Declares ``xs:any``: undeclared children are skipped when reading."""
+    abstract: str = ""
+    """The name of the element's abstract type: it is written only as a derived type (``xsi_type``)."""
+    xsi_type: tuple[str, str] | None = None
+    """(namespace, name) of the derived type written as ``xsi:type`` (``types`` in the configuration)."""
+    variants: dict[str, Node] = field(default_factory=dict)
+    """Plans of this element as each derived type a request names in ``xsi:type``, compiled on first use."""
+    source: AnyValue = None
+    """zeep's ``Element`` this plan was compiled from, with the facts and depth: for its variants."""
 
 
-NO_MEMBERS: Mapping[str, tuple[str, ...]] = {}
+@dataclass(frozen=True)
+class Facts:
+    """What a plan needs from the schemas beyond one declaration (documents.py reads them)."""
+
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Substitution group head -> its members (Clark names): read by the head's name."""
+    derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Complex type -> the types extending it (Clark names): what ``xsi:type`` may name."""
+    abstract: frozenset[str] = frozenset()
+    """Abstract complex types (Clark names)."""
+    schema: AnyValue = None
+    """zeep's ``Schema``, to find a member's or a derived type's declaration."""
 
 
-def compile_element(
-    element: AnyValue, depth: int = 0, optional: bool = False, members: Mapping[str, tuple[str, ...]] = NO_MEMBERS
-) -> Node:
+NO_FACTS = Facts()
+
+
+def as_type(element: AnyValue, xsd_type: AnyValue) -> AnyValue:
+    """zeep's ``element`` declared with another type (a derived type it may take by ``xsi:type``)."""
+    clone = copy(element)
+    clone.type = xsd_type
+    return clone
+
+
+def compile_element(element: AnyValue, depth: int = 0, optional: bool = False, facts: Facts = NO_FACTS) -> Node:
     """A plan for a zeep ``Element``; raises Unsupported for constructs the plan does not cover.
-    ``optional``: the element sits in a choice or an optional group, so it may be absent.
-    ``members``: substitution group head -> its members (Clark names); a member is read as its head
-    (zeep reads none of them)."""
+    ``optional``: the element sits in a choice or an optional group, so it may be absent."""
     if depth > _MAX_DEPTH:
         raise Unsupported("schema nested too deeply (recursive type?)")
     if not hasattr(element, "qname") or not hasattr(element, "type"):
@@ -92,7 +119,7 @@ def compile_element(
     node = Node(
         name=element.qname.localname, qname=str(element.qname),
         repeated=element.max_occurs == "unbounded" or element.max_occurs > 1,
-        required=element.min_occurs > 0 and not optional, nillable=bool(element.nillable),
+        required=element.min_occurs > 0 and not optional, nillable=bool(element.nillable), source=(element, facts, depth),
     )
     if isinstance(xsd_type, AnySimpleType):
         node.simple = _simple(xsd_type)
@@ -100,6 +127,8 @@ def compile_element(
         return node
     if not isinstance(xsd_type, ComplexType) or getattr(xsd_type, "_array_type", None):
         raise Unsupported(f"{node.name}: type {type(xsd_type).__name__} (or a SOAP-encoded array)")
+    if (type_name := str(getattr(xsd_type, "qname", "") or "")) in facts.abstract:
+        node.abstract = etree.QName(type_name).localname
     node.attributes = tuple(
         Attr(name, str(a.qname), _simple(a.type), _converter(_simple(a.type)), bool(a.required))
         for name, a in attributes(xsd_type)
@@ -109,37 +138,70 @@ def compile_element(
         node.simple, node.convert = content, _converter(content)
     else:
         for _, item in xsd_type.elements_nested:
-            _add_children(node, item, depth, False, members)
+            _add_children(node, item, depth, False, facts)
     node.names = frozenset(child.name for child in node.children) | {f"@{a.name}" for a in node.attributes}
     if node.simple is not None:
         node.names |= {TEXT}
     return node
 
 
-def _add_children(node: Node, item: AnyValue, depth: int, optional: bool, members: Mapping[str, tuple[str, ...]]) -> None:
+def _add_children(node: Node, item: AnyValue, depth: int, optional: bool, facts: Facts) -> None:
     """The elements of a sequence, all or choice occurring once (recursively) become ``node``'s children."""
     if isinstance(item, Any):
         node.open = True
         return
     if isinstance(item, Element):
-        compiled = compile_element(item, depth + 1, optional, members)
+        compiled = compile_element(item, depth + 1, optional, facts)
         if compiled.qname in node.by_tag:
             raise Unsupported(f"{compiled.name} occurs twice in one content model")
         node.children.append(compiled)
-        for tag in (compiled.qname, *members.get(compiled.qname, ())):
-            node.by_tag[tag] = compiled
+        node.by_tag[compiled.qname] = compiled
+        for member in facts.members.get(compiled.qname, ()):
+            # A member is read by its head's name; one of another type has that type's children.
+            declared = facts.schema.get_element(member) if facts.schema is not None else None
+            same = declared is None or declared.type is item.type
+            node.by_tag[member] = compiled if same else replace(
+                compile_element(as_type(item, declared.type), depth + 1, optional, facts), qname=member)
         return
     if not isinstance(item, Sequence | All | Choice) or item.max_occurs != 1:
         raise Unsupported(f"{node.name}: a repeated group or a group reference")
     for child in item:
-        _add_children(node, child, depth, optional or isinstance(item, Choice) or item.min_occurs == 0, members)
+        _add_children(node, child, depth, optional or isinstance(item, Choice) or item.min_occurs == 0, facts)
 
 
-def compile_or_none(element: AnyValue, members: Mapping[str, tuple[str, ...]] = NO_MEMBERS) -> Node | None:
+def compile_or_none(element: AnyValue, facts: Facts = NO_FACTS) -> Node | None:
     try:
-        return compile_element(element, members=members)
+        return compile_element(element, facts=facts)
     except Unsupported:
         return None
+
+
+def variant(node: Node, type_name: str) -> Node:
+    """``node`` as the derived type ``type_name`` (Clark), for an ``xsi:type``; Unsupported if not one."""
+    if type_name not in node.variants:
+        element, facts, depth = node.source
+        declared = str(getattr(element.type, "qname", ""))
+        if type_name == declared:
+            return node
+        if facts.schema is None or type_name not in facts.derived.get(declared, ()):
+            raise Unsupported(f"xsi:type {type_name} on {node.name} is no type derived from {declared}")
+        node.variants[type_name] = compile_element(as_type(element, facts.schema.get_type(type_name)), depth, not node.required, facts)
+    return node.variants[type_name]
+
+
+def with_type(node: Node, path: tuple[str, ...], type_name: str) -> Node:
+    """A copy of ``node`` whose descendant at ``path`` (child names) is written as the derived type
+    ``type_name`` (Clark), with ``xsi:type``; the plans it shares with others stay as they are."""
+    if not path:
+        typed = replace(variant(node, type_name))
+        typed.xsi_type = (etree.QName(type_name).namespace or "", etree.QName(type_name).localname)
+        return typed
+    child = next((c for c in node.children if c.name == path[0]), None)
+    if child is None:
+        raise ValueError(f"{node.name} has no element {path[0]}")
+    new = with_type(child, path[1:], type_name)
+    return replace(node, children=[new if c is child else c for c in node.children],
+                   by_tag={tag: new if n is child else n for tag, n in node.by_tag.items()})
 
 
 def read_body(element: etree._Element, node: Node) -> dict[str, AnyValue]:
@@ -202,8 +264,9 @@ def _read_one(child: etree._Element, spec: Node, path: str, out: dict[str, AnyVa
         for attr in spec.attributes:
             text = child.get(attr.key)
             out[f"{path}/@{attr.name}"] = None if text is None else attr.convert(text)
-    elif child.get(_XSI_TYPE) is not None:
-        raise Unsupported(f"xsi:type on {path}: a derived type may add elements")
+    elif (named := child.get(_XSI_TYPE)) is not None:
+        prefix, _, local = named.strip().rpartition(":")
+        read(child, variant(spec, f"{{{child.nsmap.get(prefix or None, '')}}}{local}"), path, out)
     else:
         read(child, spec, path, out)
 
@@ -216,8 +279,12 @@ def write(parent: etree._Element, node: Node, value: AnyValue) -> None:
         elif node.required:
             raise ValueError(f"missing required element {node.name}")
         return
+    if node.abstract and not node.xsi_type:
+        raise ValueError(f"{node.name} is of the abstract type {node.abstract}: choose the type it is written as in 'types'")
     for item in value if isinstance(value, list) and node.repeated else [value]:
-        element = etree.SubElement(parent, node.qname)
+        element = etree.SubElement(parent, node.qname, nsmap={"t": node.xsi_type[0]} if node.xsi_type else None)
+        if node.xsi_type:
+            element.set(_XSI_TYPE, f"t:{node.xsi_type[1]}" if node.xsi_type[0] else node.xsi_type[1])
         if node.simple is not None and not isinstance(item, dict):
             if node.attributes and any(a.required for a in node.attributes):
                 raise ValueError(f"missing required attribute {node.name}/@{next(a.name for a in node.attributes if a.required)}")

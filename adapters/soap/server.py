@@ -74,7 +74,7 @@ class SoapChannel:
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("soap")
-        self.contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+        self.contract = ServiceContract.of(config)
         check_mapping(config, self.contract)
         # Built here so that a password variable missing from the environment fails before start.
         self.security = UsernameTokenPolicy(config.security) if config.security else None
@@ -153,7 +153,7 @@ def create_app() -> SoapApp:
     whichever worker answers ``GET <metrics_path>`` adds up all of them (gauges per process). Without
     it nothing exports them: a scrape would see one worker at random."""
     config = SoapChannelConfig.load(os.environ[CONFIG_ENV])
-    contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+    contract = ServiceContract.of(config)
     check_mapping(config, contract)
     exported = None
     if os.environ.get(MULTIPROC_ENV):

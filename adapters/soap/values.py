@@ -17,7 +17,7 @@ of an element that also has attributes is the key ``$``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +61,16 @@ def _is_value(xsd_type: Any) -> bool:
     return not hasattr(xsd_type, "elements") or simple_content(xsd_type)
 
 
-def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0) -> dict[str, PathInfo]:
+Variants = Callable[[str, Any], Iterable[Any]]
+"""(path, zeep ``Element``) -> the other types the element may have there (derived types, the
+types of its substitution group's members): their elements have paths too."""
+
+
+def _no_variants(path: str, element: Any) -> Iterable[Any]:
+    return ()
+
+
+def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0, variants: Variants = _no_variants) -> dict[str, PathInfo]:
     """Every path below a zeep type (without indexes), and what it names."""
     out: dict[str, PathInfo] = {}
     if depth > _MAX_DEPTH:
@@ -73,7 +82,8 @@ def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0) -> dict[str, Pa
         path = base + name
         repeated = child.max_occurs == "unbounded" or child.max_occurs > 1
         out[path] = PathInfo("value" if _is_value(child.type) else "element", repeated)
-        out.update(known_paths(child.type, path, depth + 1))
+        for each in (child.type, *variants(path, child)):
+            out.update({k: v for k, v in known_paths(each, path, depth + 1, variants).items() if k not in out})
     return out
 
 
@@ -83,10 +93,10 @@ def bare_value(element: Any) -> bool:
     return element is not None and _is_value(element.type)
 
 
-def body_paths(element: Any) -> dict[str, PathInfo]:
+def body_paths(element: Any, variants: Variants = _no_variants) -> dict[str, PathInfo]:
     """Every path of a message body (zeep ``Element``): below its wrapper, or a bare value's own."""
     if not bare_value(element):
-        return known_paths(element.type)
+        return known_paths(element.type, variants=variants)
     return {element.qname.localname: PathInfo("value"), **{f"@{name}": PathInfo("attribute") for name, _ in attributes(element.type)}}
 
 

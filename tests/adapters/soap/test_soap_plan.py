@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,11 +13,12 @@ from zeep.helpers import serialize_object
 from zeep.xsd.context import XmlParserContext
 from zeep.xsd.types import builtins
 
-from scoregate.adapters.soap import plan
+from scoregate.adapters.soap import SoapChannelConfig, plan
 from scoregate.adapters.soap.leaves import converter
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.paths import fixed_point, nest
+from scoregate.adapters.soap.preflight import preflight
 from scoregate.adapters.soap.values import flatten, flatten_body, serialize_args, to_zeep
 
 BORN = born_years_ago(41)
@@ -63,12 +65,14 @@ def test_read_plan_equals_zeeps_parse(codec, body) -> None:
     assert codec.read(envelope) == zeep_read(codec, body.encode())
 
 
-def test_xsi_type_on_a_structure_falls_back_to_zeep(codec) -> None:
+def test_xsi_type_of_the_declared_type_is_read_by_the_plan_and_another_falls_back_to_zeep(codec) -> None:
     body = assess_envelope(BORN).replace("<ns1:Applicant>", '<ns1:Applicant xsi:type="ns1:Applicant">').encode()
     envelope = codec.open(body)
-    with pytest.raises(plan.Unsupported):
+    assert plan.read(envelope.body, envelope.operation.read_plan) == zeep_read(codec, body)
+    other = envelope.body.find(".//{*}Applicant")
+    other.set("{http://www.w3.org/2001/XMLSchema-instance}type", "ns1:Address")  # no type derived from Applicant
+    with pytest.raises(plan.Unsupported, match="no type derived from"):
         plan.read(envelope.body, envelope.operation.read_plan)
-    assert codec.read(envelope) == zeep_read(codec, body)
 
 
 @pytest.mark.parametrize("wsdl", [demo_file("LoanRiskService.wsdl"), BROKER], ids=["demo", "broker"])
@@ -197,3 +201,28 @@ def test_a_bare_value_body_is_its_own_path_in_plans_and_in_zeep(name) -> None:
     zeeps = operation.zeep.output.serialize(*args, **kwargs).content.find(f".//{{{SOAP11}}}Body")[0]
     assert [(e.tag, dict(e.attrib), e.text) for e in root[0][0].iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
     assert etree.QName(zeeps).localname in BARE_ANSWERS[name]
+
+
+INLINE = Path(__file__).parent / "data" / "inline-many"
+VEHICLE = ('<xs:complexType name="Vehicle"><xs:complexContent><xs:extension base="m:Collateral"><xs:sequence>'
+           '<xs:element name="Year" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>'
+           '<xs:element name="Vehicle" type="m:Vehicle" substitutionGroup="m:Collateral"/>')
+
+
+def test_a_substitution_member_whose_type_adds_elements_is_read_by_its_heads_name(tmp_path) -> None:
+    shutil.copytree(INLINE, tmp_path / "apply")
+    wsdl = tmp_path / "apply" / "Apply.wsdl"
+    wsdl.write_text(wsdl.read_text().replace("    </xs:schema>\n  </wsdl:types>", f"    {VEHICLE}</xs:schema>\n  </wsdl:types>"))
+    config = SoapChannelConfig.load(tmp_path / "apply" / "apply.toml")
+    data = config.model_dump(mode="json")
+    data["operations"]["Apply"]["request"]["features"][-1] = {"feature": "open_accounts", "source": "Collateral/Year", "type": "integer"}
+    assert preflight(SoapChannelConfig.model_validate(data)) == []  # a member's own element has a path
+
+    codec = SoapCodec(ServiceContract(wsdl), max_bytes=65536)
+    body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            "<Applicant><p:Company><p:Registration>GB-1</p:Registration><p:Turnover>1</p:Turnover></p:Company></Applicant>"
+            '<Amount>9000</Amount><Term>48</Term><m:Vehicle value="7000"><m:Year>2019</m:Year></m:Vehicle></Apply>'
+            "</s:Body></s:Envelope>").encode()
+    envelope = codec.open(body, "text/xml")
+    values = plan.read_body(envelope.body, envelope.operation.read_plan)
+    assert (values["Collateral/@value"], values["Collateral/Year"]) == (Decimal("7000"), 2019)

@@ -127,3 +127,29 @@ def test_a_bare_value_body_is_mapped_by_its_own_name() -> None:
         "BareValue.wsdl: operation DecideAmount, response decision: 'Decision/text' is not in the output message"
         " (did you mean 'Decision'?)",
     ]
+
+
+def test_an_abstract_output_element_needs_its_written_type_named() -> None:
+    """JAX-WS polymorphism: the response element is of the abstract type Shape; ``types`` names the
+    derived type it is written as (then that type's own elements are targets)."""
+    wsdl = Path(__file__).parents[2] / "data" / "wsdl" / "jaxws-shapes" / "wsdl" / "shapes.wsdl"
+
+    def config(types: dict, target: str = "response/radius") -> SoapChannelConfig:
+        operation = {"request": {"model": "credit-risk", "features": [{"feature": "interest_rate", "source": "request/xAxis"}]},
+                     "response": {"result": [{"target": "response/xAxis", "source": "probability"},
+                                             {"target": "response/yAxis", "source": "constant", "value": "0"},
+                                             {"target": target, "source": "constant", "value": "1"}]},
+                     "types": types}
+        return SoapChannelConfig(wsdl=wsdl, path="/shapes", operations={"draw": operation}, unmapped_operations="fault")
+
+    assert preflight(config({"response": "Circle"})) == []
+    assert preflight(config({"response": "{http://shape.test.org}Circle"})) == []
+    assert preflight(config({}, target="response/xAxis")) == [
+        "shapes.wsdl: operation draw: the response mapping does not fill the output message: response is of the"
+        " abstract type Shape: choose the type it is written as in 'types'"]
+    assert preflight(config({"response": "Circel"})) == [
+        "shapes.wsdl: operation draw, types 'response': 'Circel' is not one type derived from Shape (Circle, Square,"
+        " ThreeDSquare)"]
+    assert preflight(config({"response": "Square"})) == [
+        "shapes.wsdl: operation draw, response constant: 'response/radius' is not in the output message"
+        " (did you mean 'response/yAxis'?)"]
