@@ -123,7 +123,9 @@ class SoapApp:
                 if method == "GET":  # HEAD sends no body
                     self.metrics.event("wsdl_served")
                 return 200, self.contract.wsdl_bytes, _XML
-            if "singlewsdl" in params and self.contract.single_wsdl is not None:
+            if "singlewsdl" in params:
+                if self.contract.single_wsdl is None:
+                    return 404, f"no ?singleWsdl: {self.contract.no_single_wsdl or 'it cannot be flattened'}\n".encode(), _TEXT
                 if method == "GET":
                     self.metrics.event("wsdl_served")
                 return 200, self.contract.single_wsdl, _XML

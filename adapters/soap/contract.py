@@ -27,7 +27,7 @@ from scoregate.adapters.soap.documents import (
 )
 from scoregate.adapters.soap.plan import Facts, Node, compile_or_none, with_type
 from scoregate.adapters.soap.schemas import RpcDeclaration, SchemaError, build_validator, rpc_declaration
-from scoregate.adapters.soap.single import single_wsdl
+from scoregate.adapters.soap.single import single_wsdl, why_not_single
 
 if TYPE_CHECKING:
     from scoregate.adapters.soap.config import SoapChannelConfig
@@ -211,6 +211,9 @@ class ServiceContract:
         except ContractError:
             raise
         except Exception as exc:  # zeep raises a dozen kinds; all mean "this WSDL cannot be served"
+            if "redefine" in str(exc):  # zeep has no reader for it
+                raise ContractError("a schema uses xs:redefine, which is not supported: "
+                                    "write the redefined types into the schema itself") from None
             try:  # libxml2 names the file and line of a schema error; zeep does not
                 build_validator(wsdl, self.transport)
             except SchemaError as schema_error:
@@ -219,6 +222,10 @@ class ServiceContract:
         raw = wsdl.read_bytes()
         every: list[bytes] = [raw]
         self.served = served_documents(wsdl, self.transport, every)
+        self.no_single_wsdl = why_not_single(wsdl, self.transport)
+        """Why ``?singleWsdl`` is not served (logged at start), or None."""
+        if self.no_single_wsdl:
+            log.info("%s: no ?singleWsdl: %s", wsdl.name, self.no_single_wsdl)
         derived, abstract = type_derivation(every)
         self.facts = Facts(substitution_members(every), derived, abstract, self.document.types)
         """Substitution groups and derived types: what else an element may be (plan.py, preflight)."""
@@ -258,7 +265,7 @@ class ServiceContract:
         """The contract flattened into one document for ``?singleWsdl`` (single.py); None if it
         cannot be. Built on first request: few clients ask, and a SAP-size contract takes 0.3 s
         and 30 MB to flatten (bench/soap_contracts_bench.py)."""
-        single = single_wsdl(self.wsdl_path, self.transport)
+        single = None if self.no_single_wsdl else single_wsdl(self.wsdl_path, self.transport)
         return rewrite_locations(single, self._public_url) if single and self._public_url else single
 
     def _declares(self, qname: str) -> bool:

@@ -6,8 +6,8 @@ of one ``wsdl:types``: ``xs:import`` loses its ``schemaLocation`` (the namespace
 ``xs:include`` is replaced by the included schema inlined in the including namespace (a chameleon
 schema takes that namespace, as XSD says), and the messages, port types, bindings and services of
 ``wsdl:import``-ed WSDLs of the same target namespace join the main document. A contract whose
-imported WSDLs have other target namespaces, or that uses ``xs:redefine``, cannot be flattened
-without renaming what clients refer to: it has no ``?singleWsdl``.
+imported WSDLs have other target namespaces (JAX-WS style) cannot be flattened without renaming
+what clients refer to: it has no ``?singleWsdl``, and says why.
 """
 
 from __future__ import annotations
@@ -81,6 +81,18 @@ class _Flattener:
             for schema in reached.root.iterfind(f"{_W}types/{_XS}schema"):
                 self.add_schema(schema, reached.location)
         return found
+
+
+def why_not_single(wsdl: Path, documents: LocalDocuments) -> str | None:
+    """Why the contract has no ``?singleWsdl`` (one sentence), or None if it can be flattened;
+    cheap enough for start-up. (A contract with ``xs:redefine`` does not load at all.)"""
+    reached = wsdl_documents(wsdl, documents)
+    tns = reached[0].root.get("targetNamespace")
+    for other in reached[1:]:
+        if other.root.tag == f"{_W}definitions" and other.root.get("targetNamespace") != tns:
+            return (f"the imported WSDL {other.file.name} has another target namespace ({other.root.get('targetNamespace')}) "
+                    "than the main one, and one WSDL document has one")
+    return None
 
 
 def single_wsdl(wsdl: Path, documents: LocalDocuments) -> bytes | None:

@@ -189,8 +189,10 @@ def test_the_imported_documents_are_served_and_the_other_hosts_schema_is_not(imp
     for route in ("abstract/Interface.wsdl", "abstract/parts/request.xsd"):
         assert http_request(f"{base}/{route}", method="GET").body == (IMPORTING / route).read_bytes()
     assert http_request(f"{base}/abstract/common/common.xsd", method="GET").status == 404
-    # Its target namespaces differ, so it has no single-document form.
-    assert http_request(f"{importing_server.url}?singleWsdl", method="GET").status == 404
+    # Its target namespaces differ, so it has no single-document form, and the answer says why.
+    single = http_request(f"{importing_server.url}?singleWsdl", method="GET")
+    assert (single.status, single.body) == (404, b"no ?singleWsdl: the imported WSDL Interface.wsdl has another target"
+                                                 b" namespace (urn:quote:iface) than the main one, and one WSDL document has one\n")
 
 
 def test_single_wsdl_is_the_whole_wcf_contract_in_one_document(shared_core) -> None:

@@ -125,3 +125,17 @@ def test_a_remote_schemas_relative_reference_resolves_beside_its_local_copy(tmp_
     config = SoapChannelConfig.load(folder / "quote.toml")
     channel = SoapChannel(config)
     assert sorted(channel.contract.served) == ["abstract/Interface.wsdl", "abstract/parts/request.xsd"]
+
+
+def test_a_contract_with_xs_redefine_is_refused_in_one_sentence(tmp_path) -> None:
+    folder = tmp_path / "quote"
+    shutil.copytree(Path(__file__).parent / "data" / "wsdl-import", folder)
+    part = folder / "abstract" / "parts" / "request.xsd"
+    (folder / "abstract" / "parts" / "base.xsd").write_bytes(part.read_bytes())
+    text = part.read_text()
+    body = text[text.index(">", text.index("<xs:schema")) + 1:text.rindex("</xs:schema>")]
+    part.write_text(text.replace(body, '<xs:redefine schemaLocation="base.xsd"/>'))
+    with pytest.raises(ContractError) as refused:
+        SoapChannel(SoapChannelConfig.load(folder / "quote.toml"))
+    assert str(refused.value) == ("Service.wsdl: a schema uses xs:redefine, which is not supported: write the redefined"
+                                  " types into the schema itself")
