@@ -19,7 +19,7 @@ from zeep.helpers import serialize_object
 from zeep.settings import Settings
 from zeep.xsd.context import XmlParserContext
 
-from scoregate.adapters.soap import plan
+from scoregate.adapters.soap import plan, plan_io
 from scoregate.adapters.soap.contract import SOAP11_ENV, SOAP12_ENV, Operation, ServiceContract, SoapVersion
 from scoregate.adapters.soap.faults import FaultCode, SoapFault
 from scoregate.adapters.soap.paths import fixed_point, nest
@@ -217,7 +217,7 @@ class SoapCodec:
             raise InvalidInput([_violation(body, error, known) for error in list(validator.error_log)[:MAX_VIOLATIONS]])
         if operation.read_plan is not None:
             try:
-                return plan.read_body(body, operation.read_plan)
+                return plan_io.read_body(body, operation.read_plan)
             except plan.Unsupported:
                 pass  # e.g. an xsi:type extension: zeep's generic parse below handles it
             except (ValueError, ArithmeticError) as exc:
@@ -236,7 +236,7 @@ class SoapCodec:
         if node is not None:
             env = envelope.version.value
             root = etree.Element(f"{{{env}}}Envelope", nsmap={"soap": env})
-            plan.write_body(etree.SubElement(root, f"{{{env}}}Body"), node, nested)
+            plan_io.write_body(etree.SubElement(root, f"{{{env}}}Body"), node, nested)
         else:
             output = envelope.operation.zeep.output
             args, kwargs = serialize_args(output.body, nested)

@@ -1,4 +1,4 @@
-"""Read and write plans compiled once per operation from zeep's XSD objects.
+"""Read and write plans compiled once per operation from zeep's XSD objects (plan_io.py uses them).
 
 zeep's generic ``body.parse`` and ``output.serialize`` build and check value objects for every
 element on every request: about four fifths of the adapter's CPU, and five times a hand-written
@@ -31,10 +31,10 @@ from zeep.xsd.types.simple import AnySimpleType
 from scoregate.adapters.soap.leaves import converter as _converter
 from scoregate.adapters.soap.leaves import simple as _simple
 from scoregate.adapters.soap.paths import TEXT
-from scoregate.adapters.soap.values import attributes, bare_item, simple_content
+from scoregate.adapters.soap.values import attributes, is_list, simple_content
 
-_XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
-_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _MAX_DEPTH = 16
 
 
@@ -67,6 +67,8 @@ class Node:
     """zeep's simple type of a value (leaf or simple content); None for a structure."""
     convert: Callable[[str], AnyValue] | None = None
     """A value's text -> value: ``simple.pythonvalue`` or an equivalent without zeep's wrappers."""
+    listed: bool = False
+    """An ``xs:list`` value: read as its items (``P[n]``, ``P`` the first), as zeep's values are flattened."""
     children: list[Node] = field(default_factory=list)
     by_tag: dict[str, Node] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
@@ -124,6 +126,7 @@ def compile_element(element: AnyValue, depth: int = 0, optional: bool = False, f
     if isinstance(xsd_type, AnySimpleType):
         node.simple = _simple(xsd_type)
         node.convert = _converter(node.simple)
+        node.listed = is_list(xsd_type) and not node.repeated
         return node
     if not isinstance(xsd_type, ComplexType) or getattr(xsd_type, "_array_type", None):
         raise Unsupported(f"{node.name}: type {type(xsd_type).__name__} (or a SOAP-encoded array)")
@@ -202,107 +205,3 @@ def with_type(node: Node, path: tuple[str, ...], type_name: str) -> Node:
     new = with_type(child, path[1:], type_name)
     return replace(node, children=[new if c is child else c for c in node.children],
                    by_tag={tag: new if n is child else n for tag, n in node.by_tag.items()})
-
-
-def read_body(element: etree._Element, node: Node) -> dict[str, AnyValue]:
-    """A validated message body -> {path: value}: below the wrapper, or a bare value by its own name."""
-    if node.simple is None:
-        return read(element, node)
-    out: dict[str, AnyValue] = {}
-    _read_one(element, node, node.name, out)
-    return {(key.removeprefix(f"{node.name}/") if "/@" in key else key): value for key, value in out.items()}
-
-
-def write_body(parent: etree._Element, node: Node, nested: dict[str, AnyValue]) -> None:
-    """Append the message body for ``nested`` (the wrapper's values, or a bare value's, values.bare_item)."""
-    write(parent, node, bare_item(node.name, nested) if node.simple is not None else nested)
-
-
-def read(element: etree._Element, node: Node, prefix: str = "", out: dict[str, AnyValue] | None = None) -> dict[str, AnyValue]:
-    """A validated element -> {path: value}, the same shape as ``values.flatten`` of zeep's parse."""
-    out = {} if out is None else out
-    base = f"{prefix}/" if prefix else ""
-    for attr in node.attributes:
-        text = element.get(attr.key)
-        out[f"{base}@{attr.name}"] = None if text is None else attr.convert(text)
-    by_tag = node.by_tag
-    seen: dict[str, int] = {}
-    for child in element:
-        tag = child.tag
-        if type(tag) is not str:
-            continue  # comments and processing instructions
-        spec = by_tag.get(tag)
-        if spec is None:
-            if node.open:
-                continue  # xs:any content: valid, and no path names it
-            raise Unsupported(f"{tag} is not declared here")
-        name = spec.name
-        path = base + name
-        n = seen[name] = seen.get(name, 0) + 1
-        if spec.repeated:
-            _read_one(child, spec, f"{path}[{n}]", out)
-            if n > 1:
-                continue  # the unindexed path names the first occurrence only
-        # The common case, a leaf without xsi:nil or attributes, inline: most elements of a request are one.
-        if spec.convert is not None and not spec.attributes and child.get(_XSI_NIL) is None:
-            text = child.text
-            out[path] = None if text is None else spec.convert(text)
-        else:
-            _read_one(child, spec, path, out)
-    if len(seen) < len(node.children):  # an absent element reads as None, as zeep reports it (a repeated one: nothing)
-        for spec in node.children:
-            if not spec.repeated and spec.name not in seen:
-                out[base + spec.name] = None
-    return out
-
-
-def _read_one(child: etree._Element, spec: Node, path: str, out: dict[str, AnyValue]) -> None:
-    if child.get(_XSI_NIL) in ("true", "1"):
-        out[path] = None
-    elif spec.convert is not None:
-        out[path] = None if child.text is None else spec.convert(child.text)
-        for attr in spec.attributes:
-            text = child.get(attr.key)
-            out[f"{path}/@{attr.name}"] = None if text is None else attr.convert(text)
-    elif (named := child.get(_XSI_TYPE)) is not None:
-        prefix, _, local = named.strip().rpartition(":")
-        read(child, variant(spec, f"{{{child.nsmap.get(prefix or None, '')}}}{local}"), path, out)
-    else:
-        read(child, spec, path, out)
-
-
-def write(parent: etree._Element, node: Node, value: AnyValue) -> None:
-    """Append ``node``'s element(s) for ``value`` (nested dicts and lists, as ``paths.nest`` gives)."""
-    if value is None:
-        if node.required and node.nillable:
-            etree.SubElement(parent, node.qname).set(_XSI_NIL, "true")
-        elif node.required:
-            raise ValueError(f"missing required element {node.name}")
-        return
-    if node.abstract and not node.xsi_type:
-        raise ValueError(f"{node.name} is of the abstract type {node.abstract}: choose the type it is written as in 'types'")
-    for item in value if isinstance(value, list) and node.repeated else [value]:
-        element = etree.SubElement(parent, node.qname, nsmap={"t": node.xsi_type[0]} if node.xsi_type else None)
-        if node.xsi_type:
-            element.set(_XSI_TYPE, f"t:{node.xsi_type[1]}" if node.xsi_type[0] else node.xsi_type[1])
-        if node.simple is not None and not isinstance(item, dict):
-            if node.attributes and any(a.required for a in node.attributes):
-                raise ValueError(f"missing required attribute {node.name}/@{next(a.name for a in node.attributes if a.required)}")
-            element.text = node.simple.xmlvalue(item)
-            continue
-        if not isinstance(item, dict):
-            raise ValueError(f"{node.name} is a structure, got {item!r}")
-        if unknown := item.keys() - node.names:
-            raise ValueError(f"{node.name} has no element or attribute {sorted(unknown)[0]}")
-        for attr in node.attributes:
-            attribute = item.get(f"@{attr.name}")
-            if attribute is not None:
-                element.set(attr.key, attr.simple.xmlvalue(attribute))
-            elif attr.required:
-                raise ValueError(f"missing required attribute {node.name}/@{attr.name}")
-        if node.simple is not None:
-            if item.get(TEXT) is not None:
-                element.text = node.simple.xmlvalue(item[TEXT])
-            continue
-        for child in node.children:
-            write(element, child, item.get(child.name))

@@ -19,7 +19,8 @@ from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ContractError, Operation, ServiceContract
 from scoregate.adapters.soap.faults import render_detail
 from scoregate.adapters.soap.paths import fixed_point, nest, segments
-from scoregate.adapters.soap.plan import NO_FACTS, Facts, write_body
+from scoregate.adapters.soap.plan import NO_FACTS, Facts
+from scoregate.adapters.soap.plan_io import write_body
 from scoregate.adapters.soap.values import PathInfo, Variants, body_paths, known_paths, serialize_args
 from scoregate.core.contract import ReasonCode, ScoreResult
 from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zeep.xsd.elements import Attribute, Element
+from zeep.xsd.types.collection import ListType
 
 _MAX_DEPTH = 16  # recursive schema types end here
 TEXT = "$"
@@ -57,6 +58,12 @@ def simple_content(xsd_type: Any) -> bool:
     return isinstance(content, Element) and content.name == "_value_1" and not hasattr(content.type, "elements")
 
 
+def is_list(xsd_type: Any) -> bool:
+    """Whether a simple type is an ``xs:list``: its items are addressed like occurrences
+    (``Tags[2]``; ``Tags`` is the first, ``Tags[*]`` every one in an expression)."""
+    return isinstance(xsd_type, ListType)
+
+
 def _is_value(xsd_type: Any) -> bool:
     return not hasattr(xsd_type, "elements") or simple_content(xsd_type)
 
@@ -80,7 +87,7 @@ def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0, variants: Varia
         out[f"{base}@{name}"] = PathInfo("attribute")
     for name, child in elements(xsd_type):
         path = base + name
-        repeated = child.max_occurs == "unbounded" or child.max_occurs > 1
+        repeated = child.max_occurs == "unbounded" or child.max_occurs > 1 or is_list(child.type)
         out[path] = PathInfo("value" if _is_value(child.type) else "element", repeated)
         for each in (child.type, *variants(path, child)):
             out.update({k: v for k, v in known_paths(each, path, depth + 1, variants).items() if k not in out})

@@ -13,7 +13,7 @@ from zeep.helpers import serialize_object
 from zeep.xsd.context import XmlParserContext
 from zeep.xsd.types import builtins
 
-from scoregate.adapters.soap import SoapChannelConfig, plan
+from scoregate.adapters.soap import SoapChannelConfig, plan, plan_io
 from scoregate.adapters.soap.leaves import converter
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract
@@ -68,11 +68,11 @@ def test_read_plan_equals_zeeps_parse(codec, body) -> None:
 def test_xsi_type_of_the_declared_type_is_read_by_the_plan_and_another_falls_back_to_zeep(codec) -> None:
     body = assess_envelope(BORN).replace("<ns1:Applicant>", '<ns1:Applicant xsi:type="ns1:Applicant">').encode()
     envelope = codec.open(body)
-    assert plan.read(envelope.body, envelope.operation.read_plan) == zeep_read(codec, body)
+    assert plan_io.read(envelope.body, envelope.operation.read_plan) == zeep_read(codec, body)
     other = envelope.body.find(".//{*}Applicant")
     other.set("{http://www.w3.org/2001/XMLSchema-instance}type", "ns1:Address")  # no type derived from Applicant
     with pytest.raises(plan.Unsupported, match="no type derived from"):
-        plan.read(envelope.body, envelope.operation.read_plan)
+        plan_io.read(envelope.body, envelope.operation.read_plan)
 
 
 @pytest.mark.parametrize("wsdl", [demo_file("LoanRiskService.wsdl"), BROKER], ids=["demo", "broker"])
@@ -97,7 +97,7 @@ def test_write_plan_equals_zeeps_serialize(wsdl) -> None:
     for operation in contract.operations:
         nested = fixed_point(nest(values[operation.name]))
         root = etree.Element(f"{{{operation.version.value}}}Envelope")
-        plan.write(etree.SubElement(root, f"{{{operation.version.value}}}Body"), operation.write_plan, nested)
+        plan_io.write(etree.SubElement(root, f"{{{operation.version.value}}}Body"), operation.write_plan, nested)
         by_zeep = operation.zeep.output.serialize(**to_zeep(nested)).content
         assert leaves(etree.tostring(root)) == leaves(etree.tostring(by_zeep)), operation.name
 
@@ -106,9 +106,9 @@ def test_write_plan_refuses_what_zeep_would() -> None:
     operation = ServiceContract(demo_file("LoanRiskService.wsdl")).operations[0]
     holder = etree.Element("holder")
     with pytest.raises(ValueError, match="missing required element ApplicationNo"):
-        plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Decision": {"RiskScore": 1}}})
+        plan_io.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Decision": {"RiskScore": 1}}})
     with pytest.raises(ValueError, match="no element or attribute Colour"):
-        plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Colour": "red"}})
+        plan_io.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Colour": "red"}})
     assert Decimal("0.000032") == fixed_point(3.2e-05)
 
 
@@ -164,12 +164,12 @@ def test_attribute_plans_equal_zeeps_parse_and_serialize() -> None:
     out = {"@decision": "APPROVE", "Score": 742, "Score/@scale": 1000, "Reason": ["R01", "R02"], "@reference": "R-9"}
     nested = fixed_point(nest(out))
     root = etree.Element(f"{{{SOAP12}}}Envelope")
-    plan.write(etree.SubElement(root, f"{{{SOAP12}}}Body"), envelope.operation.write_plan, nested)
+    plan_io.write(etree.SubElement(root, f"{{{SOAP12}}}Body"), envelope.operation.write_plan, nested)
     by_zeep = envelope.operation.zeep.output.serialize(**to_zeep(nested)).content
     ours, zeeps = root[0][0], by_zeep.find(f".//{{{SOAP12}}}Body")[0]
     assert [(e.tag, dict(e.attrib), e.text) for e in ours.iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
     with pytest.raises(ValueError, match="missing required attribute Score/@scale"):
-        plan.write(etree.Element("x"), envelope.operation.write_plan, fixed_point(nest({**out, "Score/@scale": None})))
+        plan_io.write(etree.Element("x"), envelope.operation.write_plan, fixed_point(nest({**out, "Score/@scale": None})))
 
 
 BARE = Path(__file__).parent / "contracts" / "bare-value" / "BareValue.wsdl"
@@ -196,7 +196,7 @@ def test_a_bare_value_body_is_its_own_path_in_plans_and_in_zeep(name) -> None:
 
     nested = fixed_point(nest(BARE_ANSWERS[name]))
     root = etree.Element(f"{{{SOAP11}}}Envelope")
-    plan.write_body(etree.SubElement(root, f"{{{SOAP11}}}Body"), operation.write_plan, nested)
+    plan_io.write_body(etree.SubElement(root, f"{{{SOAP11}}}Body"), operation.write_plan, nested)
     args, kwargs = serialize_args(operation.zeep.output.body, nested)
     zeeps = operation.zeep.output.serialize(*args, **kwargs).content.find(f".//{{{SOAP11}}}Body")[0]
     assert [(e.tag, dict(e.attrib), e.text) for e in root[0][0].iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
@@ -224,5 +224,39 @@ def test_a_substitution_member_whose_type_adds_elements_is_read_by_its_heads_nam
             '<Amount>9000</Amount><Term>48</Term><m:Vehicle value="7000"><m:Year>2019</m:Year></m:Vehicle></Apply>'
             "</s:Body></s:Envelope>").encode()
     envelope = codec.open(body, "text/xml")
-    values = plan.read_body(envelope.body, envelope.operation.read_plan)
+    values = plan_io.read_body(envelope.body, envelope.operation.read_plan)
     assert (values["Collateral/@value"], values["Collateral/Year"]) == (Decimal("7000"), 2019)
+
+
+SCORES = ('<xs:element name="Scores" minOccurs="0"><xs:simpleType><xs:list itemType="xs:int"/></xs:simpleType>'
+          '</xs:element>')
+
+
+def test_xs_list_items_are_occurrences_first_by_its_path_every_one_in_an_expression(tmp_path) -> None:
+    shutil.copytree(INLINE, tmp_path / "apply")
+    wsdl = tmp_path / "apply" / "Apply.wsdl"
+    wsdl.write_text(wsdl.read_text().replace('<xs:element ref="m:Collateral" minOccurs="0"/>', f'{SCORES}<xs:element ref="m:Collateral" minOccurs="0"/>'))
+    data = SoapChannelConfig.load(tmp_path / "apply" / "apply.toml").model_dump(mode="json")
+    features = {f["feature"]: f for f in data["operations"]["Apply"]["request"]["features"]}
+    for feature in ({"feature": "home_ownership", "source": "Tags[2]", "type": "text", "codes": {"returning": "OWN", "new": "RENT"}},
+                    {"feature": "open_accounts", "expr": "count(`Scores[*]` >= 0)", "type": "integer"},
+                    {"feature": "delinquencies_2y", "expr": "sum(`Scores[*]`)", "type": "integer"},
+                    {"feature": "inquiries_6m", "source": "Scores", "type": "integer"}):
+        features[feature["feature"]] = feature
+    data["operations"]["Apply"]["request"]["features"] = list(features.values())
+    config = SoapChannelConfig.model_validate(data)
+    assert preflight(config) == []
+
+    codec = SoapCodec(ServiceContract(wsdl), max_bytes=65536)
+    body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            "<Applicant><p:Company><p:Registration>GB-1</p:Registration><p:Turnover>1</p:Turnover></p:Company></Applicant>"
+            "<Amount>9000</Amount><Term>48</Term><Tags>web returning</Tags><Scores> 2 0\n1 </Scores></Apply></s:Body></s:Envelope>").encode()
+    envelope = codec.open(body, "text/xml")
+    values = codec.read(envelope)
+    by_zeep = zeep_read(codec, body)
+    assert (values.pop("Term"), by_zeep.pop("Term")) == ("48", 48)  # a union stays text in the plan (leaves.simple)
+    assert values == by_zeep  # the plan flattens a list as zeep's values are flattened
+    assert (values["Tags"], values["Tags[2]"], values["Scores"], values["Scores[3]"]) == ("web", "returning", 2, 1)
+    request = config.operations["Apply"].request.decode({**values, "Term": "48"}, request_id="r", channel="soap")
+    assert {k: request.features[k] for k in ("home_ownership", "open_accounts", "delinquencies_2y", "inquiries_6m")} == {
+        "home_ownership": "OWN", "open_accounts": 3, "delinquencies_2y": 3, "inquiries_6m": 2}
