@@ -227,7 +227,7 @@ class SoapCodec:
         except (zeep_errors.Error, ValueError, ArithmeticError) as exc:
             # Mostly where the XSD did not check first (rpc style): zeep's own complaint.
             raise InvalidInput([FieldViolation(field="", code=ViolationCode.MALFORMED, message=str(exc))]) from None
-        return flatten_body(serialize_object(value, dict), operation.zeep.input.body)
+        return flatten_body(serialize_object(value, dict), operation.zeep.input.body, self.contract.facts.prefixes)
 
     def encode(self, envelope: Envelope, values: dict[str, Any]) -> bytes:
         """The operation's output message, for the request's SOAP version, filled from {path: value}."""

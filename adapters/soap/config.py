@@ -184,6 +184,9 @@ class SoapChannelConfig(_Strict):
     tolerate: ToleranceConfig = ToleranceConfig()
     security: SecurityConfig | None = None
     """None: no WS-Security check (and a ``wsse:Security`` header marked mustUnderstand is a fault)."""
+    namespaces: dict[str, str] = {}
+    """Prefix -> namespace URI. Where one parent has two children of the same name in different
+    namespaces, each is named in paths by its namespace's prefix here (``m:Amount``)."""
     operations: dict[str, OperationConfig]
     """WSDL operation name -> its mapping."""
     unmapped_operations: Literal["refuse", "fault"] = "refuse"

@@ -182,12 +182,14 @@ class ServiceContract:
 
     def __init__(
         self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None,
-        types: Mapping[str, Mapping[str, str]] | None = None,
+        types: Mapping[str, Mapping[str, str]] | None = None, namespaces: Mapping[str, str] | None = None,
     ) -> None:
         """Raises ContractError with one line that starts with the WSDL's file name. ``types``:
-        operation -> output element path -> the derived type it is written as (``xsi:type``)."""
+        operation -> output element path -> the derived type it is written as (``xsi:type``);
+        ``namespaces``: prefix -> namespace, for paths that name an element by its namespace."""
         self.wsdl_path = wsdl
         self.transport = LocalDocuments(wsdl, documents or {})
+        self._prefixes = {uri: prefix for prefix, uri in (namespaces or {}).items()}
         try:
             self._load(wsdl, public_url, types or {})
         except ContractError as exc:
@@ -197,7 +199,7 @@ class ServiceContract:
     def of(cls, config: SoapChannelConfig) -> ServiceContract:
         """The contract a channel configuration names, with its documents, address and output types."""
         types = {name: op.types for name, op in config.operations.items() if op.types}
-        return cls(config.wsdl, config.documents, config.public_url, types)
+        return cls(config.wsdl, config.documents, config.public_url, types, config.namespaces)
 
     def _load(self, wsdl: Path, public_url: str | None, types: Mapping[str, Mapping[str, str]]) -> None:
         if not wsdl.is_file():
@@ -227,7 +229,7 @@ class ServiceContract:
         if self.no_single_wsdl:
             log.info("%s: no ?singleWsdl: %s", wsdl.name, self.no_single_wsdl)
         derived, abstract = type_derivation(every)
-        self.facts = Facts(substitution_members(every), derived, abstract, self.document.types)
+        self.facts = Facts(substitution_members(every), derived, abstract, self.document.types, self._prefixes)
         """Substitution groups and derived types: what else an element may be (plan.py, preflight)."""
         self.one_way: set[str] = set()
         """Operations without an output message: not served (a request for one gets a Client fault)."""

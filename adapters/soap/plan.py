@@ -31,7 +31,7 @@ from zeep.xsd.types.simple import AnySimpleType
 from scoregate.adapters.soap.leaves import converter as _converter
 from scoregate.adapters.soap.leaves import simple as _simple
 from scoregate.adapters.soap.paths import TEXT
-from scoregate.adapters.soap.values import attributes, is_list, simple_content
+from scoregate.adapters.soap.values import attributes, is_list, sibling_names, simple_content
 
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -98,6 +98,8 @@ class Facts:
     """Abstract complex types (Clark names)."""
     schema: AnyValue = None
     """zeep's ``Schema``, to find a member's or a derived type's declaration."""
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+    """Namespace -> the configuration's prefix for it: names children that share a local name."""
 
 
 NO_FACTS = Facts()
@@ -142,6 +144,11 @@ def compile_element(element: AnyValue, depth: int = 0, optional: bool = False, f
     else:
         for _, item in xsd_type.elements_nested:
             _add_children(node, item, depth, False, facts)
+        qualified = sibling_names([(c.name, etree.QName(c.qname)) for c in node.children], facts.prefixes)
+        if len(set(qualified)) < len(qualified):
+            raise Unsupported(f"{node.name}: one child name in two namespaces, without prefixes in 'namespaces'")
+        for child, name in zip(node.children, qualified, strict=True):
+            child.name = name
     node.names = frozenset(child.name for child in node.children) | {f"@{a.name}" for a in node.attributes}
     if node.simple is not None:
         node.names |= {TEXT}

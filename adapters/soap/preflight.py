@@ -40,6 +40,11 @@ def _check_path(path: str, known: dict[str, PathInfo], what: str, *, value: bool
     bare = _INDEX.sub("", concrete)
     info = known.get(bare)
     if info is None:
+        parent, _, last = bare.rpartition("/")
+        local = last.rpartition(":")[2]
+        if f"{parent}/{local}__1".lstrip("/") in known:  # zeep's name for the second of two namesakes
+            return (f"{path!r}: there are {local} elements of two namespaces there; give each namespace a prefix in "
+                    f"'namespaces' and write p:{local}")
         close = difflib.get_close_matches(bare, known, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"{path!r} is not in the {what}{hint}"
@@ -89,13 +94,13 @@ def check_operation(name: str, config: SoapChannelConfig, operation: Operation, 
     zeep_op = operation.zeep
     where = f"operation {name}"
     problems = []
-    inputs = body_paths(zeep_op.input.body, facts_variants(facts, {}))
+    inputs = body_paths(zeep_op.input.body, facts_variants(facts, {}), facts.prefixes)
     sources = [(f"feature {f.feature}", f.source) for f in mapping.request.features if f.source]
     sources += [("reference", mapping.request.reference)] if mapping.request.reference else []
     for label, path in sources:
         if problem := _check_path(path, inputs, "input message"):
             problems.append(f"{where}, request {label}: {problem}")
-    outputs = body_paths(zeep_op.output.body, facts_variants(facts, mapping.types))
+    outputs = body_paths(zeep_op.output.body, facts_variants(facts, mapping.types), facts.prefixes)
     for spec in mapping.response.result:
         if problem := _check_path(spec.target, outputs, "output message", many=_many(spec)):
             problems.append(f"{where}, response {spec.source}: {problem}")

@@ -45,6 +45,20 @@ def elements(xsd_type: Any) -> Iterator[tuple[str, Any]]:
             yield name, child
 
 
+def sibling_names(children: list[tuple[str, Any]], prefixes: Mapping[str, str]) -> list[str]:
+    """The path names of one parent's children, given as (zeep's name, QName): the local name, or
+    ``p:name`` where two children share a local name in different namespaces and the configuration
+    gives namespace ``p`` (``namespaces``); else zeep's own name (``Amount__1`` for the second)."""
+    count: dict[str, int] = {}
+    for _, qname in children:
+        count[qname.localname] = count.get(qname.localname, 0) + 1
+    return [
+        f"{prefixes[qname.namespace]}:{qname.localname}" if count[qname.localname] > 1 and qname.namespace in prefixes
+        else name
+        for name, qname in children
+    ]
+
+
 def attributes(xsd_type: Any) -> Iterator[tuple[str, Attribute]]:
     """The attributes of a zeep type, attribute groups expanded (``xs:anyAttribute`` left out)."""
     for name, attribute in getattr(xsd_type, "attributes", None) or ():
@@ -77,7 +91,16 @@ def _no_variants(path: str, element: Any) -> Iterable[Any]:
     return ()
 
 
-def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0, variants: Variants = _no_variants) -> dict[str, PathInfo]:
+def named_elements(xsd_type: Any, prefixes: Mapping[str, str]) -> list[tuple[str, str, Any]]:
+    """(path name, zeep's name, element) of each child element of a zeep type (sibling_names)."""
+    found = list(elements(xsd_type))
+    names = sibling_names([(name, child.qname) for name, child in found], prefixes)
+    return [(path_name, name, child) for path_name, (name, child) in zip(names, found, strict=True)]
+
+
+def known_paths(
+    xsd_type: Any, prefix: str = "", depth: int = 0, variants: Variants = _no_variants, prefixes: Mapping[str, str] = {}
+) -> dict[str, PathInfo]:
     """Every path below a zeep type (without indexes), and what it names."""
     out: dict[str, PathInfo] = {}
     if depth > _MAX_DEPTH:
@@ -85,12 +108,12 @@ def known_paths(xsd_type: Any, prefix: str = "", depth: int = 0, variants: Varia
     base = f"{prefix}/" if prefix else ""
     for name, _ in attributes(xsd_type):
         out[f"{base}@{name}"] = PathInfo("attribute")
-    for name, child in elements(xsd_type):
+    for name, _, child in named_elements(xsd_type, prefixes):
         path = base + name
         repeated = child.max_occurs == "unbounded" or child.max_occurs > 1 or is_list(child.type)
         out[path] = PathInfo("value" if _is_value(child.type) else "element", repeated)
         for each in (child.type, *variants(path, child)):
-            out.update({k: v for k, v in known_paths(each, path, depth + 1, variants).items() if k not in out})
+            out.update({k: v for k, v in known_paths(each, path, depth + 1, variants, prefixes).items() if k not in out})
     return out
 
 
@@ -100,17 +123,17 @@ def bare_value(element: Any) -> bool:
     return element is not None and _is_value(element.type)
 
 
-def body_paths(element: Any, variants: Variants = _no_variants) -> dict[str, PathInfo]:
+def body_paths(element: Any, variants: Variants = _no_variants, prefixes: Mapping[str, str] = {}) -> dict[str, PathInfo]:
     """Every path of a message body (zeep ``Element``): below its wrapper, or a bare value's own."""
     if not bare_value(element):
-        return known_paths(element.type, variants=variants)
+        return known_paths(element.type, variants=variants, prefixes=prefixes)
     return {element.qname.localname: PathInfo("value"), **{f"@{name}": PathInfo("attribute") for name, _ in attributes(element.type)}}
 
 
-def flatten_body(value: Any, element: Any) -> dict[str, Any]:
+def flatten_body(value: Any, element: Any, prefixes: Mapping[str, str] = {}) -> dict[str, Any]:
     """zeep's parse of a message body (serialized to dicts) -> {path: leaf value}."""
     if not bare_value(element):
-        return flatten(value, element.type)
+        return flatten(value, element.type, prefixes=prefixes)
     name = element.qname.localname
     if not isinstance(value, Mapping):
         return {name: value}
@@ -135,7 +158,9 @@ def serialize_args(element: Any, nested: Mapping[str, Any]) -> tuple[tuple[Any, 
     return (item,), {}
 
 
-def flatten(value: Any, xsd_type: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
+def flatten(
+    value: Any, xsd_type: Any, prefix: str = "", out: dict[str, Any] | None = None, prefixes: Mapping[str, str] = {}
+) -> dict[str, Any]:
     """zeep's ``serialize_object(..., dict)`` of a value of ``xsd_type`` -> {path: leaf value}.
 
     A repeated element gives ``A[1]``, ``A[2]``, ... and ``A`` (its first occurrence, as XPath's
@@ -150,19 +175,19 @@ def flatten(value: Any, xsd_type: Any, prefix: str = "", out: dict[str, Any] | N
         out[prefix] = value.get("_value_1")
     for name, _ in attributes(xsd_type):
         out[f"{base}@{name}"] = value.get(name)
-    for name, child in elements(xsd_type):
+    for path_name, name, child in named_elements(xsd_type, prefixes):
         item = value.get(name)
-        path = base + name
+        path = base + path_name
         if isinstance(item, list):
             for n, each in enumerate(item, 1):
-                flatten(each, child.type, f"{path}[{n}]", out)
+                flatten(each, child.type, f"{path}[{n}]", out, prefixes)
                 if n == 1:
-                    flatten(each, child.type, path, out)
+                    flatten(each, child.type, path, out, prefixes)
         elif item is None:
             if not (child.max_occurs == "unbounded" or child.max_occurs > 1):
                 out[path] = None
         else:
-            flatten(item, child.type, path, out)
+            flatten(item, child.type, path, out, prefixes)
     return out
 
 

@@ -260,3 +260,36 @@ def test_xs_list_items_are_occurrences_first_by_its_path_every_one_in_an_express
     request = config.operations["Apply"].request.decode({**values, "Term": "48"}, request_id="r", channel="soap")
     assert {k: request.features[k] for k in ("home_ownership", "open_accounts", "delinquencies_2y", "inquiries_6m")} == {
         "home_ownership": "OWN", "open_accounts": 3, "delinquencies_2y": 3, "inquiries_6m": 2}
+
+
+def test_one_name_in_two_namespaces_under_one_parent_is_named_by_its_prefix(tmp_path) -> None:
+    """Apply holds its own Amount and the money schema's m:Amount: with prefixes in 'namespaces'
+    each has a path of its own (``a:Amount``, ``m:Amount``), as the mapping writes them."""
+    shutil.copytree(INLINE, tmp_path / "apply")
+    wsdl = tmp_path / "apply" / "Apply.wsdl"
+    wsdl.write_text(wsdl.read_text().replace('<xs:element name="Amount" type="xs:decimal"/>\n            <xs:element name="Term"',
+                                             '<xs:element name="Amount" type="xs:decimal"/><xs:element ref="m:Amount"/>\n'
+                                             '            <xs:element name="Term"'))
+    data = SoapChannelConfig.load(tmp_path / "apply" / "apply.toml").model_dump(mode="json")
+    features = {f["feature"]: f for f in data["operations"]["Apply"]["request"]["features"]}
+    features["annual_income"] = {"feature": "annual_income", "source": "m:Amount"}
+    data["operations"]["Apply"]["request"]["features"] = list(features.values())
+    unqualified = SoapChannelConfig.model_validate(data)
+    assert preflight(unqualified) == [
+        "Apply.wsdl: operation Apply, request feature annual_income: 'm:Amount': there are Amount elements of two namespaces"
+        " there; give each namespace a prefix in 'namespaces' and write p:Amount"]
+    features["loan_amount"] = {"feature": "loan_amount", "source": "a:Amount"}
+    data["operations"]["Apply"]["request"]["features"] = list(features.values())
+    config = SoapChannelConfig.model_validate({**data, "namespaces": {"a": "urn:apply", "m": "urn:money"}})
+    assert preflight(config) == []
+
+    codec = SoapCodec(ServiceContract.of(config), max_bytes=65536)
+    body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            "<Applicant><p:Company><p:Registration>GB-1</p:Registration><p:Turnover>1</p:Turnover></p:Company></Applicant>"
+            "<Amount>9000</Amount><m:Amount>48000</m:Amount><Term>48</Term></Apply></s:Body></s:Envelope>").encode()
+    envelope = codec.open(body, "text/xml")
+    assert envelope.operation.read_plan is not None
+    values = codec.read(envelope)
+    assert (values["a:Amount"], values["m:Amount"]) == (Decimal("9000"), Decimal("48000"))
+    request = config.operations["Apply"].request.decode(values, request_id="r", channel="soap")
+    assert (request.features["loan_amount"], request.features["annual_income"]) == (9000.0, 48000.0)
