@@ -26,6 +26,12 @@ if ! command -v wsimport >/dev/null 2>&1 || [ ! -f /usr/share/java/jaxws-rt.jar 
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jaxws libjaxws-java >/dev/null
 fi
+# The Java producer example (examples/java): Debian's RabbitMQ Java client and the SLF4J jars it
+# needs at run time (libslf4j-java, a dependency of the client's package).
+if [ ! -f /usr/share/java/amqp-client.jar ] || [ ! -f /usr/share/java/slf4j-nop.jar ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librabbitmq-client-java libslf4j-java >/dev/null
+fi
 
 # The venv's pytest (not `python -m pytest`) keeps the source folders off sys.path: tests import
 # the installed scoregate.core, never the bare core/ folder.
