@@ -21,6 +21,8 @@ bash scripts/ensure_rabbitmq.sh
 # A failed install fails the run: those tests never skip.
 command -v npm >/dev/null || { echo "scripts/test.sh: npm (Node.js 18 or later) is needed for the node-soap client tests" >&2; exit 1; }
 (cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error)
+# The Node.js producer example (examples/node): amqplib at the version its package-lock.json pins.
+(cd examples/node && npm ci --no-audit --no-fund --loglevel=error)
 # The third, JAX-WS (tests/clients/java): Debian's reference implementation for Java 17.
 if ! command -v wsimport >/dev/null 2>&1 || [ ! -f /usr/share/java/jaxws-rt.jar ]; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
