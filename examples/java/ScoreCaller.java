@@ -55,7 +55,18 @@ public final class ScoreCaller {
     record Received(AMQP.BasicProperties properties, byte[] body) {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args));
+        } catch (Exception e) {
+            // A refused login or an unknown vhost comes as an IOException whose cause says why.
+            Throwable why = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
+            System.err.println("ScoreCaller: " + why.getClass().getSimpleName() + ": " + why.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static int run(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of(
                 "--url", "amqp://guest:guest@127.0.0.1:5672/%2F", "--json-queue", "scoregate.demo.json",
                 "--fixed-queue", "scoregate.demo.fixedwidth", "--timeout-s", "30", "--settle-ms", "500"));
@@ -113,7 +124,7 @@ public final class ScoreCaller {
             // A second reply to the same request would come soon after the first: wait a little for it.
             TimeUnit.MILLISECONDS.sleep(Long.parseLong(options.get("--settle-ms")));
         }
-        System.exit(report(sent, replies, unexpected));
+        return report(sent, replies, unexpected);
     }
 
     private static void publish(Channel channel, String queue, byte[] body, String contentType, String encoding,

@@ -1,8 +1,8 @@
 """Fixtures of the example callers' tests: the demo AMQP channel, unchanged, on a vhost of its own.
 
 The examples in ``examples/`` talk to the demo queues by their real names
-(``app/defaults/amqp/demo.toml``); a fresh vhost per test module keeps those names apart from
-every other test and from a ``scoregate up`` on the same broker.
+(``app/defaults/amqp/demo.toml``); a fresh vhost, made once for these tests, keeps those names
+apart from every other test and from a ``scoregate up`` on the same broker.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_vhost_url() -> Iterator[str]:
     """The URL of a fresh vhost on the real broker (started when it does not answer, never skipped)."""
     try:
@@ -45,7 +45,7 @@ def demo_vhost_url() -> Iterator[str]:
         _rabbitmqctl("delete_vhost", name)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_gateway(demo_vhost_url: str, shared_core) -> Iterator[Responder]:
     """The demo AMQP channel (its queues, formats and mappings as shipped) on the session's core."""
     config = AmqpChannelConfig.load(DEMO_CONFIG, url=demo_vhost_url, connection_name="scoregate-examples-test")
