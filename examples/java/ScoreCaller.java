@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -56,37 +57,47 @@ public final class ScoreCaller {
     }
 
     public static void main(String[] args) {
+        exit("ScoreCaller", () -> run(args));
+    }
+
+    /** Runs a program's body; a failure (a refused login, an unknown vhost) is one line and exit code 1. */
+    static void exit(String program, Callable<Integer> body) {
         try {
-            System.exit(run(args));
+            System.exit(body.call());
         } catch (Exception e) {
-            // A refused login or an unknown vhost comes as an IOException whose cause says why.
+            // The client reports a refused connection as an IOException whose cause says why.
             Throwable why = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
-            System.err.println("ScoreCaller: " + why.getClass().getSimpleName() + ": " + why.getMessage());
+            System.err.println(program + ": " + why.getClass().getSimpleName() + ": " + why.getMessage());
             System.exit(1);
         }
     }
 
-    static int run(String[] args) throws Exception {
+    /** The command line: the options (defaults: the demo queues on the local broker) and "csv". */
+    static Map<String, String> parseArgs(String program, String[] args) {
         Map<String, String> options = new HashMap<>(Map.of(
                 "--url", "amqp://guest:guest@127.0.0.1:5672/%2F", "--json-queue", "scoregate.demo.json",
                 "--fixed-queue", "scoregate.demo.fixedwidth", "--timeout-s", "30", "--settle-ms", "500"));
-        String csv = null;
         for (int i = 0; i < args.length; i++) {
             if (options.containsKey(args[i]) && i + 1 < args.length) {
                 options.put(args[i], args[++i]);
-            } else if (csv == null && !args[i].startsWith("--")) {
-                csv = args[i];
+            } else if (!options.containsKey("csv") && !args[i].startsWith("--")) {
+                options.put("csv", args[i]);
             } else {
-                System.err.println("usage: java ScoreCaller [--url URL] [--json-queue Q] [--fixed-queue Q] "
+                System.err.println("usage: java " + program + " [--url URL] [--json-queue Q] [--fixed-queue Q] "
                         + "[--timeout-s N] [--settle-ms N] applicants.csv");
                 System.exit(2);
             }
         }
-        if (csv == null) {
-            System.err.println("ScoreCaller: name the applicants file (CSV with a header row)");
+        if (!options.containsKey("csv")) {
+            System.err.println(program + ": name the applicants file (CSV with a header row)");
             System.exit(2);
         }
-        List<Map<String, String>> rows = readCsv(Path.of(csv));
+        return options;
+    }
+
+    static int run(String[] args) throws Exception {
+        Map<String, String> options = parseArgs("ScoreCaller", args);
+        List<Map<String, String>> rows = readCsv(Path.of(options.get("csv")));
         long timeoutMs = Long.parseLong(options.get("--timeout-s")) * 1000;
 
         ConnectionFactory factory = new ConnectionFactory();
@@ -191,16 +202,20 @@ public final class ScoreCaller {
                 System.out.println("DUPLICATE\t" + where + "\treplies=" + got.size());
                 problems++;
             }
-            Received reply = got.get(0);
-            Object status = reply.properties().getHeaders() == null ? null : reply.properties().getHeaders().get(STATUS_HEADER);
-            System.out.println("REPLY\t" + where + "\tstatus=" + status + "\tcontent_type="
-                    + reply.properties().getContentType() + "\t" + read(what.format(), reply.body()));
+            printReply(where, what.format(), got.get(0).properties(), got.get(0).body());
         }
         for (Received reply : unexpected) {
             System.out.println("UNEXPECTED\tcorrelation=" + reply.properties().getCorrelationId());
             problems++;
         }
         return problems == 0 ? 0 : 3;
+    }
+
+    /** One REPLY line: where it belongs, its status header, its content type, its fields. */
+    static void printReply(String where, String format, AMQP.BasicProperties properties, byte[] body) {
+        Object status = properties.getHeaders() == null ? null : properties.getHeaders().get(STATUS_HEADER);
+        System.out.println("REPLY\t" + where + "\tstatus=" + status + "\tcontent_type=" + properties.getContentType()
+                + "\t" + read(format, body));
     }
 
     /** A reply's fields as tab-separated NAME=value pairs, read in the reply's own format. */

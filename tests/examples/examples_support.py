@@ -99,7 +99,7 @@ def by_request(lines: list[Line]) -> dict[tuple[str, str], Line]:
     assert not problems, problems
     replies = {(line["format"], line["id"]): line for line in lines}
     assert len(replies) == len(lines), "two requests of one format for the same application id"
-    assert len({line["correlation"] for line in lines}) == len(lines), "a correlation id used twice"
+    assert len({(line["format"], line["correlation"]) for line in lines}) == len(lines), "a correlation id used twice"
     return replies
 
 

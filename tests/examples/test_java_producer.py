@@ -43,9 +43,9 @@ def java_example(tmp_path_factory) -> str:
     return ":".join([str(classes), *JARS])
 
 
-def run(classpath: str, url: str, applicants: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["java", "-cp", classpath, "ScoreCaller", "--url", url, "--timeout-s", "60",
-                           str(applicants)], capture_output=True, text=True, timeout=120)
+def run(classpath: str, url: str, applicants: Path, program: str = "ScoreCaller") -> subprocess.CompletedProcess:
+    return subprocess.run(["java", "-cp", classpath, program, "--url", url, "--timeout-s", "60", str(applicants)],
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_java_caller_gets_every_applicant_scored_as_the_core_does(java_example, demo_gateway, demo_vhost_url,
@@ -90,3 +90,26 @@ def test_java_caller_gets_a_typed_error_for_an_unknown_category_code(java_exampl
     direct = direct_scores(shared_core.client_settings(), [good])[good["application_id"]]
     assert_json_scored(replies["json", good["application_id"]], good["application_id"], direct)
     assert_fixed_scored(replies["fixed", good["application_id"]], good["application_id"], direct)
+
+
+def test_rpc_client_calls_that_reuse_correlation_ids_each_get_their_own_answer(java_example, demo_gateway,
+                                                                              demo_vhost_url, shared_core,
+                                                                              tmp_path) -> None:
+    """RpcClient, the Java client's own request-reply helper, numbers its calls 1, 2, 3 ... in every
+    client and sends no message id: a second run sends the same correlation ids for other
+    applicants (the rows reversed), and must not get the first run's answers."""
+    rows = read_applicants()
+    runs = [run(java_example, demo_vhost_url, path, "RpcCaller")
+            for path in (EXAMPLES / "applicants.csv", write_applicants(tmp_path / "reversed.csv", rows[::-1]))]
+
+    direct = direct_scores(shared_core.client_settings(), rows)
+    for done, order in zip(runs, (rows, rows[::-1])):
+        assert done.returncode == 0, done.stdout + done.stderr
+        replies = by_request(parse_report(done.stdout))
+        assert len(replies) == 2 * len(rows)
+        for number, row in enumerate(order, 1):
+            reference = row["application_id"]
+            for fmt in ("json", "fixed"):
+                assert replies[fmt, reference]["correlation"] == str(number)
+            assert_json_scored(replies["json", reference], reference, direct[reference])
+            assert_fixed_scored(replies["fixed", reference], reference, direct[reference])
