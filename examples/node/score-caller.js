@@ -100,10 +100,9 @@ function requests(rows, options, malformed) {
     format: 'json', id, queue: options['--json-queue'], body: Buffer.from(JSON.stringify(doc)), contentType,
     contentEncoding: 'utf-8',
   });
-  const fixed = (id, record) => out.push({
-    format: 'fixed', id, queue: options['--fixed-queue'], body: record, contentType: 'application/octet-stream',
-    contentEncoding: 'cp037',
-  });
+  // amqplib sets no content type unless told, and producers of binary records often leave it out:
+  // the queue's format is assumed (as the JSON queue would assume JSON).
+  const fixed = (id, record) => out.push({ format: 'fixed', id, queue: options['--fixed-queue'], body: record });
   for (const row of rows) {
     json(row.application_id, jsonRequest(row));
     fixed(row.application_id, requestRecord(row));

@@ -1,7 +1,7 @@
 """The Node.js example (examples/node) run against the demo AMQP channel on the real broker:
 amqplib from the npm registry (locked by package-lock.json; scripts/test.sh runs ``npm ci``),
 direct reply-to, a correlation id per request, JSON and EBCDIC fixed-width records the JavaScript
-lays out itself. Every request is answered once, in its own format, with what the core gives for
+lays out itself (sent without a content type, amqplib's default). Every request is answered once, in its own format, with what the core gives for
 the same applicant; broken requests get typed error replies in their own format."""
 
 from __future__ import annotations
