@@ -16,12 +16,12 @@ from pathlib import Path
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics, GatewayMetrics
-from scoregate.app.audit import AuditLog
+from scoregate.adapters.decisions.audit import AuditLog
 from scoregate.app.config import ChannelSection, GatewayConfig
-from scoregate.app.decisions import DecisionRecorder
+from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
-from scoregate.app.shadow import ShadowScorer
+from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.core.client import ScoringClient
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks

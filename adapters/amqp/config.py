@@ -19,7 +19,7 @@ from scoregate.adapters.codecs.base import MappedCodec, create_format, format_cl
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
 
 # One fixed-width record per message: the shared engine framed for AMQP (see fixedwidth.py).
-register_format("fixedwidth", "scoregate.adapters.amqp.fixedwidth:FixedWidthFormat")
+register_format("fixedwidth", "scoregate.adapters.codecs.fixedwidth_message:FixedWidthFormat")
 
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_CONNECTION_NAME = "scoregate-amqp"

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scoregate.adapters.metrics import ChannelMetrics
-from scoregate.app.audit import AuditLog, DecisionRecord
+from scoregate.adapters.decisions.audit import AuditLog, DecisionRecord
 from scoregate.core.contract import REJECTED, BatchResult, CallerRef, ColumnBatch, ScoreRequest, ScoreResult
 from scoregate.core.logcontext import current_request_id
 
 if TYPE_CHECKING:
-    from scoregate.app.shadow import ShadowScorer
+    from scoregate.adapters.decisions.shadow import ShadowScorer
 
 
 class BatchDecisions:

@@ -17,8 +17,8 @@ import queue
 import threading
 import time
 
-from scoregate.app.audit import AuditLog, DecisionRecord
-from scoregate.app.decisions import BatchDecisions
+from scoregate.adapters.decisions.audit import AuditLog, DecisionRecord
+from scoregate.adapters.decisions.recorder import BatchDecisions
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ScoreRequest, ScoreResult
 from scoregate.core.errors import ScoreError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scoregate.app.shadow import SHADOW_SUFFIX
+from scoregate.adapters.decisions.shadow import SHADOW_SUFFIX
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
