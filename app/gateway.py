@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from scoregate.adapters.channel import Channel
-from scoregate.adapters.decisions.audit import AuditLog
+from scoregate.adapters.decisions.sqlite import AuditLog
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.metrics import GatewayMetrics

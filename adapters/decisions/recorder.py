@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scoregate.adapters.metrics import ChannelMetrics
-from scoregate.adapters.decisions.audit import AuditLog, DecisionRecord
+from scoregate.adapters.decisions.sqlite import AuditLog, DecisionRecord
 from scoregate.core.contract import REJECTED, BatchResult, CallerRef, ColumnBatch, ScoreRequest, ScoreResult
 from scoregate.core.logcontext import current_request_id
 

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 
-from scoregate.adapters.decisions.audit import AuditLog, DecisionRecord
+from scoregate.adapters.decisions.sqlite import AuditLog, DecisionRecord
 from scoregate.adapters.decisions.recorder import BatchDecisions
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ScoreRequest, ScoreResult

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from scoregate.adapters.decisions.audit import AuditLog
+from scoregate.adapters.decisions.sqlite import AuditLog
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.core.aliases import alias_history, move_alias, rollback_alias

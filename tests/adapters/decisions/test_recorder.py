@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scoregate.adapters.metrics import ChannelMetrics
-from scoregate.adapters.decisions.audit import AuditLog
+from scoregate.adapters.decisions.sqlite import AuditLog
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.app.paths import DEMO_FALLBACK

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from click.testing import CliRunner
 
-from scoregate.adapters.decisions.audit import AuditLog
+from scoregate.adapters.decisions.sqlite import AuditLog
 from scoregate.app.cli import main
 from scoregate.adapters.decisions.compare import compare
 from scoregate.adapters.decisions.recorder import DecisionRecorder
