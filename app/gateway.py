@@ -17,9 +17,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from scoregate.adapters.channel import Channel
-from scoregate.adapters.decisions.sqlite import AuditLog
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
+from scoregate.adapters.decisions.store import AuditStore, open_store
 from scoregate.adapters.metrics import GatewayMetrics
 from scoregate.adapters.registry import ChannelContext, ModelLookup, channel_spec
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
@@ -97,7 +97,7 @@ class Gateway:
     channels: list[Channel] = field(default_factory=list)
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     """Every channel's metrics in one registry, exported on the health port's ``/metrics``."""
-    audit: AuditLog | None = None
+    audit: AuditStore | None = None
     shadows: list[ShadowScorer] = field(default_factory=list)
     contexts: list[ChannelContext] = field(default_factory=list)
     """What each channel was built with; their scoring clients are closed after the channels stop."""
@@ -146,7 +146,7 @@ class Gateway:
         """The banner lines of a running channel (its ``ChannelSpec.describe``)."""
         return channel_spec(channel.name).describe(channel, self.config_files[channel.name])
 
-    def _open_audit(self, key: bytes) -> AuditLog | None:
+    def _open_audit(self, key: bytes) -> AuditStore | None:
         section = self.config.audit
         if section.path is None:
             return None
@@ -154,7 +154,8 @@ class Gateway:
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
         log.info("audit trail in %s", path)
-        return AuditLog(path, masked_fields=frozenset(section.masked_fields), mask_key=key or None, queue_rows=section.queue_rows)
+        return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
+                          queue_rows=section.queue_rows)
 
     health_server: HealthServer | None = None
 

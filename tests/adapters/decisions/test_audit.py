@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import scoregate.adapters.decisions.sqlite as audit_module
-from scoregate.adapters.decisions.sqlite import AuditError, AuditLog, AuditReader, DecisionRecord
+from scoregate.adapters.decisions.records import DecisionRecord
+from scoregate.adapters.decisions.sqlite import AuditError, AuditLog, AuditReader
 from scoregate.core.contract import ReasonCode, ScoreResult
 
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
