@@ -44,7 +44,8 @@ CHANNELS: dict[str, str] = {
 }
 
 ModelLookup = Callable[[str], ModelDescription | None]
-"""A model's description (feature schema, bands) by model name, or None when no core answers."""
+"""A model's description (feature schema, bands) by model name; None when no core answers (or
+none is asked, as in ``config check``); raises ``UnknownModel`` when the core serves no such model."""
 
 
 class ChannelConfigModel(Protocol):
@@ -119,8 +120,8 @@ class ChannelSpec:
     """``check(config, models) -> problems``: a preflight beyond the config model's validation
     (the mapping against a WSDL, against the model's feature schema). Called by ``config check``
     and at start, after ``load`` and before ``build``; each problem is one line naming the key to
-    fix, and any problem stops the gateway before anything listens. ``models(name)`` gives a
-    model's description, or None when no core is at hand (``config check`` runs offline)."""
+    fix, and any problem stops the gateway before anything listens. ``models`` is a
+    :data:`ModelLookup` (offline in ``config check``: always None)."""
     scaffold: Callable[..., Any] | None = None
     """Writes a starting configuration for this channel (``scoregate scaffold``); None: the
     channel offers none yet."""

@@ -135,6 +135,18 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
 
+def _build(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
+    """Build every channel; a channel that fails its preflight is a configuration error: its
+    problems on stderr, exit status 2, nothing started."""
+    from scoregate.app.gateway import ChannelProblems
+
+    try:
+        gateway.build()
+    except ChannelProblems as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="gateway configuration [the embedded default]")
@@ -156,7 +168,7 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
         sys.stdout.flush()
         gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
-        gateway.build()
+        _build(gateway)
         run_gateway(gateway, grace, _banner)
     finally:
         core_process.stop(grace)
@@ -178,7 +190,7 @@ def gateway_serve(config_file: Path, grace: float) -> None:
 
     config = GatewayConfig.load(config_file)
     gw = Gateway(config, config.client_settings())
-    gw.build()
+    _build(gw)
     run_gateway(gw, grace, _banner)
 
 

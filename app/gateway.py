@@ -27,7 +27,7 @@ from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ModelDescription
-from scoregate.core.errors import ScoreError
+from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
@@ -52,7 +52,8 @@ def offline_models(model: str) -> ModelDescription | None:
 
 
 class CoreModels:
-    """The model lookup at start: each model described once by the core, None when it does not answer."""
+    """The model lookup at start: each model described once by the core; None when the core does
+    not answer (the channel starts and waits for it); ``UnknownModel`` when it serves no such model."""
 
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
@@ -63,7 +64,7 @@ class CoreModels:
             try:
                 with ScoringClient(self.settings) as client:
                     self._known[model] = client.describe(model)
-            except ScoreError:
+            except (CoreUnavailable, DeadlineExpired):
                 self._known[model] = None
         return self._known[model]
 
@@ -133,8 +134,13 @@ class Gateway:
         spec = channel_spec(name)
         file = self.config.path(section.config)
         channel_config = spec.load(file, section.set, self.workdir)
-        if spec.check is not None and (problems := spec.check(channel_config, self._models)):
-            raise ChannelProblems(name, file, problems)
+        if spec.check is not None:
+            try:
+                problems = spec.check(channel_config, self._models)
+            except ScoreError as error:  # UnknownModel from the lookup, unhandled by the check
+                problems = [error.message]
+            if problems:
+                raise ChannelProblems(name, file, problems)
         channel = spec.build(channel_config, context)
         if channel.name != name:
             raise TypeError(f"channel {name!r} built a channel named {channel.name!r}: its readiness and metrics would not match")

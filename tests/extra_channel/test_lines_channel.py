@@ -82,3 +82,14 @@ def test_up_starts_it_with_banner_and_readiness(tmp_path: Path, lines_installed:
     finally:
         up.send_signal(signal.SIGTERM)
         assert up.wait(60) == 0
+
+
+def test_its_preflight_stops_up_before_anything_listens(tmp_path: Path, lines_installed: dict[str, str]) -> None:
+    # config check has no core to ask, so the model is only known to be missing at start.
+    gateway = _gateway_file(tmp_path, 'port = 0\nmodel = "no-such-model"\n')
+    assert _check(gateway, lines_installed).returncode == 0
+    up = subprocess.run([SCOREGATE, "up", "--config", str(gateway), "--workdir", str(tmp_path / "work")],
+                        capture_output=True, text=True, env=lines_installed, timeout=120)
+    assert up.returncode == 2, up.stderr
+    assert "lines.toml):\n  model: unknown model 'no-such-model'" in up.stderr, up.stderr
+    assert "Traceback" not in up.stderr and "scoregate is up" not in up.stdout

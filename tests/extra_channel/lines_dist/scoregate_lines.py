@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from scoregate.adapters.channel import ChannelHealth
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
-from scoregate.adapters.registry import ChannelContext, ChannelSpec
+from scoregate.adapters.registry import ChannelContext, ChannelSpec, ModelLookup
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ScoreRequest
-from scoregate.core.errors import ErrorKind, InvalidInput, ScoreError
+from scoregate.core.errors import ErrorKind, InvalidInput, ScoreError, UnknownModel
 
 
 class LinesConfig(BaseModel):
@@ -73,6 +73,7 @@ class LinesChannel:
         self._turns: set[asyncio.Task] = set()
         """Requests being answered: scored, then their answer written."""
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self.config.host, self.config.port)
@@ -87,8 +88,13 @@ class LinesChannel:
         self._released.set()  # what is still at the core is answered "server_error": try again
         if self._turns:
             await asyncio.wait(set(self._turns), timeout=5)
+        # A connection accepted as the listener closed reaches _serve a few loop turns later; it
+        # must be closed here too, or its caller waits on a socket nobody serves any more.
+        await asyncio.sleep(0.05)
         for writer in list(self._writers):  # idle connections: nothing was asked on them
             writer.close()
+        if self._handlers:
+            await asyncio.wait(set(self._handlers), timeout=5)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._server = None
 
@@ -99,6 +105,7 @@ class LinesChannel:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        self._handlers.add(handler := asyncio.current_task())
         try:
             while not self._released.is_set() and (line := await reader.readline()):
                 turn = asyncio.ensure_future(self._respond(line, writer))
@@ -111,6 +118,7 @@ class LinesChannel:
             pass
         finally:
             self._writers.discard(writer)
+            self._handlers.discard(handler)
             writer.close()
 
     async def _respond(self, line: bytes, writer: asyncio.StreamWriter) -> None:
@@ -153,8 +161,17 @@ def build(config: LinesConfig, context: ChannelContext) -> LinesChannel:
     return LinesChannel(config, context.scoring_client(), context.metrics)
 
 
+def check(config: LinesConfig, models: ModelLookup) -> list[str]:
+    """The configured model is one the core serves (known only when a core answers)."""
+    try:
+        models(config.model)
+    except UnknownModel as error:
+        return [f"model: {error.message}"]
+    return []
+
+
 def describe(channel: LinesChannel, config_file: Path) -> list[str]:
     return [f"tcp://{channel.config.host}:{channel.port}  one JSON request per line"]
 
 
-CHANNEL = ChannelSpec(name="lines", config=LinesConfig, build=build, describe=describe)
+CHANNEL = ChannelSpec(name="lines", config=LinesConfig, build=build, describe=describe, check=check)
