@@ -77,7 +77,7 @@ class ChannelContext:
     """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
     workdir: Path | None = None
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
-    _clients: list[ScoringClient] = field(default_factory=list, repr=False)
+    _clients: list[ScoringClient] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.metrics is None:

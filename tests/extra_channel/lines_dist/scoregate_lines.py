@@ -14,7 +14,11 @@ stops before the request is scored (the caller tries again).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
+import socketserver
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +33,8 @@ from scoregate.adapters.registry import ChannelContext, ChannelSpec, ModelLookup
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ScoreRequest
 from scoregate.core.errors import ErrorKind, InvalidInput, ScoreError, UnknownModel
+
+MAX_LINE_BYTES = 64 * 1024
 
 
 class LinesConfig(BaseModel):
@@ -57,8 +63,36 @@ def _error_answer(ref: str, error: ScoreError) -> dict[str, Any]:
     return {"ref": ref, "status": "server_error", "kind": error.kind.value}
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    """A thread per connection, started by the accepting thread itself: once ``shutdown()``
+    returns, every accepted connection has its thread, and ``live`` counts it until it ends."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+    block_on_close = False  # the channel waits for its connections itself, within its grace
+
+    def __init__(self, address: tuple[str, int], handler: type) -> None:
+        super().__init__(address, handler)
+        self.live = 0
+        self.changed = threading.Condition()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.changed:
+            self.live += 1
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
+        with self.changed:
+            self.live -= 1
+            self.changed.notify_all()
+
+
 class LinesChannel:
-    """Serves one TCP port; each line read is answered by one line, in order, per connection."""
+    """Serves one TCP port; each line read is answered by one line, in order, per connection.
+
+    Blocking sockets on threads (``socketserver``): a connection is either taken by a thread or
+    refused, never left accepted and unserved when the channel stops."""
 
     name = "lines"
 
@@ -67,65 +101,71 @@ class LinesChannel:
         self.client = client
         self.metrics = metrics
         self.port = config.port
-        self._server: asyncio.Server | None = None
-        self._pool = ThreadPoolExecutor(config.workers, thread_name_prefix="lines")
-        self._released = asyncio.Event()
-        self._turns: set[asyncio.Task] = set()
-        """Requests being answered: scored, then their answer written."""
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._handlers: set[asyncio.Task] = set()
+        self._server: _Server | None = None
+        self._pool = ThreadPoolExecutor(config.workers, thread_name_prefix="lines-score")
+        self._lock = threading.Condition()
+        self._released = False
+        """Set when the grace is over: what is still at the core is answered "stopping"."""
+        self._waiting: set[threading.Event] = set()
+        """One event per request at the core, set when it is scored (or released)."""
+        self._connections: set[socket.socket] = set()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self.config.host, self.config.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        channel = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                channel._serve(self.connection, self.rfile, self.wfile)
+
+        self._server = _Server((self.config.host, self.config.port), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         name="lines-accept", daemon=True).start()
 
     async def stop(self, grace: float) -> None:
-        if self._server is None:
-            return
-        self._server.close()  # no new connections
-        if self._turns:
-            await asyncio.wait(set(self._turns), timeout=grace)
-        self._released.set()  # what is still at the core is answered "server_error": try again
-        if self._turns:
-            await asyncio.wait(set(self._turns), timeout=5)
-        # A connection accepted as the listener closed reaches _serve a few loop turns later; it
-        # must be closed here too, or its caller waits on a socket nobody serves any more.
-        await asyncio.sleep(0.05)
-        for writer in list(self._writers):  # idle connections: nothing was asked on them
-            writer.close()
-        if self._handlers:
-            await asyncio.wait(set(self._handlers), timeout=5)
+        if self._server is not None:
+            server, self._server = self._server, None
+            await asyncio.to_thread(self._stop, server, grace)
+
+    def _stop(self, server: _Server, grace: float) -> None:
+        server.shutdown()  # the accepting thread is gone: every accepted connection has its thread
+        server.socket.close()  # new callers are refused
+        with self._lock:
+            self._lock.wait_for(lambda: not self._waiting, timeout=grace)
+            self._released = True
+            for event in self._waiting:
+                event.set()
+            for sock in self._connections:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RD)  # a reader waiting for a next line sees the end
+        with server.changed:
+            server.changed.wait_for(lambda: server.live == 0, timeout=10)
+        server.server_close()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._server = None
 
     def health(self) -> ChannelHealth:
         if self._server is None:
-            return ChannelHealth(False, "not started")
+            return ChannelHealth(False, "not started" if not self._released else "stopped")
         return ChannelHealth(True)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        self._handlers.add(handler := asyncio.current_task())
+    def _serve(self, sock: socket.socket, rfile: Any, wfile: Any) -> None:
+        with self._lock:
+            if self._released:
+                return  # accepted as the channel stopped: closed unread, the caller tries again
+            self._connections.add(sock)
         try:
-            while not self._released.is_set() and (line := await reader.readline()):
-                turn = asyncio.ensure_future(self._respond(line, writer))
-                self._turns.add(turn)
-                try:
-                    await turn
-                finally:
-                    self._turns.discard(turn)
-        except (ConnectionError, ValueError):  # the caller left, or sent a line beyond the reader's limit
+            while line := rfile.readline(MAX_LINE_BYTES):
+                wfile.write(json.dumps(self._answer(line)).encode() + b"\n")
+                wfile.flush()
+                if self._released:
+                    break
+        except OSError:  # the caller left
             pass
         finally:
-            self._writers.discard(writer)
-            self._handlers.discard(handler)
-            writer.close()
+            with self._lock:
+                self._connections.discard(sock)
 
-    async def _respond(self, line: bytes, writer: asyncio.StreamWriter) -> None:
-        writer.write(json.dumps(await self._answer(line)).encode() + b"\n")
-        await writer.drain()
-
-    async def _answer(self, line: bytes) -> dict[str, Any]:
+    def _answer(self, line: bytes) -> dict[str, Any]:
         started = self.metrics.started()
         try:
             body = json.loads(line)
@@ -137,14 +177,19 @@ class LinesChannel:
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             self.metrics.finished(started, Outcome.ERROR, ErrorKind.INVALID_INPUT)
             return {"ref": "", "status": "invalid", "violations": [{"field": "", "code": "MALFORMED", "message": str(error)}]}
-        scoring = asyncio.get_running_loop().run_in_executor(self._pool, self.client.score, request)
-        released = asyncio.ensure_future(self._released.wait())
-        try:
-            await asyncio.wait({scoring, released}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            released.cancel()
-        if not scoring.done():
-            scoring.cancel()
+        done = threading.Event()
+        with self._lock:
+            if self._released:
+                self.metrics.abandoned()
+                return {"ref": ref, "status": "server_error", "kind": "stopping"}
+            self._waiting.add(done)
+        scoring = self._pool.submit(self.client.score, request)
+        scoring.add_done_callback(lambda _: done.set())
+        done.wait()
+        with self._lock:
+            self._waiting.discard(done)
+            self._lock.notify_all()
+        if not scoring.done() or scoring.cancelled():  # released: the grace is over
             self.metrics.abandoned()
             return {"ref": ref, "status": "server_error", "kind": "stopping"}
         try:
