@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -49,7 +50,7 @@ def test_config_check_validates_the_channel_file(tmp_path: Path, lines_installed
 
 
 def test_config_check_does_not_know_it_when_it_is_not_installed(tmp_path: Path) -> None:
-    result = _check(_gateway_file(tmp_path, "port = 0\n"), {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"})
+    result = _check(_gateway_file(tmp_path, "port = 0\n"), {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert result.returncode != 0 and "unknown channel 'lines'" in result.stderr, result.stderr
 
 
