@@ -25,6 +25,7 @@ from scoregate.app.shadow import ShadowScorer
 from scoregate.core.client import ScoringClient
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
+from scoregate.core.probe import CoreProbe
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,8 @@ class Gateway:
     audit: AuditLog | None = None
     shadows: list[ShadowScorer] = field(default_factory=list)
     """Every channel's metrics in one registry, exported on the health port's ``/metrics``."""
+    probe: CoreProbe | None = None
+    """The one health probe of the core, shared by every channel's client."""
 
     def build(self) -> None:
         key = os.environ.get(MASK_KEY_ENV, "").encode()
@@ -101,6 +104,7 @@ class Gateway:
         self.audit = self._open_audit(key)
         shadow = self.config.shadow
         shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
+        self.probe = CoreProbe(self.client_settings)
         for name, section in self.config.channels.items():
             if section.enabled:
                 metrics = self.metrics.channel(name)
@@ -111,6 +115,7 @@ class Gateway:
                 hooks = ClientHooks(
                     fallback=scorer if section.fallback == "model" else None,
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
+                    probe=self.probe,
                 )
                 parts = ChannelParts(section, self.config.path(section.config), self.client_settings, metrics, hooks, self.workdir)
                 self.channels.append(BUILDERS[name](parts))
@@ -147,3 +152,5 @@ class Gateway:
             self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:
             self.health_server.stop()
+        if self.probe is not None:
+            self.probe.close()

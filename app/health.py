@@ -1,8 +1,11 @@
 """Liveness and readiness of the gateway process over HTTP, for probes and operators.
 
-``GET /healthz``: 200 while the process runs. ``GET /readyz``: 200 when every channel is ready,
-else 503; the JSON body names each channel and, when not ready, what it is missing (core
-unreachable, broker down, ...). ``GET /readyz/<channel>``: the same for one channel, so that a
+``GET /healthz``: 200 while the process runs, whatever its dependencies do (liveness: a restart
+would not bring the core back). ``GET /readyz``: 200 when every channel is ready, else 503; the
+JSON body names each channel and, when not ready, what it is missing (core unreachable, broker
+down, ...), or, when ready, a note (answering by the fallback model). The core's part comes from
+the core probe (``core/probe.py``): asked of the core every half second, not remembered from the
+last failed call, so readiness recovers by itself with no traffic. ``GET /readyz/<channel>``: the same for one channel, so that a
 load balancer in front of SOAP does not drop a gateway because its broker is down. ``GET /metrics``: the gateway's Prometheus registry, when given. Served by the standard library's threading HTTP server: two fixed
 routes do not need a framework, and probes must answer even when the event loop is busy.
 """
@@ -25,7 +28,10 @@ def readiness(channels: Sequence[Channel], only: str | None = None) -> tuple[boo
         if only is not None and channel.name != only:
             continue
         health = channel.health()
-        report[channel.name] = {"ready": health.ready, **({"missing": health.detail} if not health.ready else {})}
+        entry: dict[str, object] = {"ready": health.ready}
+        if health.detail:  # what is missing, or a note while ready (answering by fallback)
+            entry["missing" if not health.ready else "note"] = health.detail
+        report[channel.name] = entry
     return all(r["ready"] for r in report.values()), report
 
 

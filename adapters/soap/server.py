@@ -19,7 +19,7 @@ import uvicorn
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.channel import ChannelHealth, core_health
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap.app import SoapApp
 from scoregate.adapters.soap.config import SoapChannelConfig
@@ -139,9 +139,7 @@ class SoapChannel:
             return ChannelHealth(False, "not started")
         if not self.app.accepting:
             return ChannelHealth(False, "stopping")
-        if not self.app.core_reachable:
-            return ChannelHealth(False, "scoring core unreachable")
-        return ChannelHealth(True)
+        return core_health(self.app.client)
 
 
 def create_app() -> SoapApp:

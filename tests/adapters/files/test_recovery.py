@@ -107,7 +107,7 @@ def test_core_down_the_file_waits_and_is_scored_when_the_core_is_back(
         await wait_for(lambda: any(s.outcome == "retry" for s in channel.summaries))
         assert (inbox / "WAIT.DAT").exists() and (inbox / "WAIT.DAT.done").exists()  # back for a retry
         assert not list(dirs(job_config)["outbox"].iterdir()) and not list(dirs(job_config)["error"].iterdir())
-        assert not channel.health().ready and "CORE_UNAVAILABLE" in channel.health().detail
+        assert not channel.health().ready and "scoring core unreachable" in channel.health().detail
         await asyncio.to_thread(core_factory, models_dir=models_dir, address=f"127.0.0.1:{port}")
         await wait_for(lambda: complete(job_config, "WAIT.DAT"), timeout=30)
         # The outputs are out a moment before the watcher records the file's fate and readiness.
