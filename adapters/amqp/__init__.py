@@ -52,7 +52,8 @@ Errors
 ======
 ``InvalidInput`` / ``UnknownModel``: error reply, ack. ``CoreUnavailable``: no reply, delayed
 retry, dead letter (+ server-error reply) after the limit. ``DeadlineExpired``: not answered,
-ack, counted. ``CoreFailure``: server-error reply, ack. No ``reply_to`` or another format:
+ack, counted. ``CoreFailure``: server-error reply, ack. An unreadable body or a content type the
+queue does not accept (``content_types``): ``InvalidInput`` error reply, ack. No ``reply_to``:
 dead-lettered with an ``x-scoregate-reason`` header. The table lives in ``replies.py``.
 """
 
