@@ -16,13 +16,14 @@ from pathlib import Path
 import click
 
 from scoregate.app.cli_audit import audit
+from scoregate.app.cli_errors import OneLineErrors, config_error
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 
 
-@click.group()
+@click.group(cls=OneLineErrors)
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--log-format", default="auto", show_default=True, type=click.Choice(FORMATS), envvar="SCOREGATE_LOG_FORMAT",
               help="json lines, plain text, or auto: text on a terminal, else JSON [env SCOREGATE_LOG_FORMAT]")
@@ -153,6 +154,18 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
 
+def _load_config(file: Path):  # noqa: ANN202 - app.config.GatewayConfig
+    """The gateway file, or one line per error naming the file and the key."""
+    from pydantic import ValidationError
+
+    from scoregate.app.config import GatewayConfig
+
+    try:
+        return GatewayConfig.load(file)
+    except ValidationError as error:
+        raise config_error(error, str(file)) from None
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="gateway configuration [the embedded default]")
@@ -161,12 +174,11 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
 @click.option("--grace", type=float, default=10.0, show_default=True, help="seconds in-flight work gets on stop")
 def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     """Start the scoring core and every channel on the embedded default (demo model and contracts)."""
-    from scoregate.app.config import GatewayConfig
     from scoregate.app.gateway import Gateway
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
     from scoregate.app.runner import CoreProcess, run_gateway
 
-    config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
+    config = _load_config(config_file or DEFAULT_GATEWAY_CONFIG)
     workdir.mkdir(parents=True, exist_ok=True)
     models = config.path(config.core.models_dir) if config.core.models_dir else None
     core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
@@ -190,11 +202,10 @@ def gateway() -> None:
 @click.option("--grace", type=float, default=10.0, show_default=True)
 def gateway_serve(config_file: Path, grace: float) -> None:
     """Run the configured channels against the core named in the file (or SCOREGATE_CLIENT_TARGET)."""
-    from scoregate.app.config import GatewayConfig
     from scoregate.app.gateway import Gateway
     from scoregate.app.runner import run_gateway
 
-    config = GatewayConfig.load(config_file)
+    config = _load_config(config_file)
     gw = Gateway(config, config.client_settings())
     gw.build()
     run_gateway(gw, grace, _banner)
@@ -252,6 +263,9 @@ def amqp() -> None:
 @click.option("--expiration-ms", type=int, default=None)
 def amqp_request(queue, payload, url, content_type, timeout, reply_queue, message_id, expiration_ms) -> None:  # noqa: ANN001
     """Publish PAYLOAD (a file, or - for stdin) to QUEUE with reply_to, wait for the reply, print it."""
+    import pika.exceptions
+
+    from scoregate.adapters.amqp.reasons import broker_reason
     from scoregate.adapters.amqp.request import NoSuchQueue, send_request
 
     try:
@@ -263,6 +277,9 @@ def amqp_request(queue, payload, url, content_type, timeout, reply_queue, messag
         raise click.ClickException(str(error)) from None
     except TimeoutError:
         raise click.ClickException(f"no reply within {timeout} s") from None
+    except (pika.exceptions.AMQPError, OSError) as error:
+        where = url.rsplit("@", 1)[-1].removeprefix("amqp://").removeprefix("amqps://")
+        raise click.ClickException(f"cannot reach the broker at {where}: {broker_reason(error)}") from None
     status = reply.headers.get("x-scoregate-status", "")
     if status:
         click.echo(f"status: {status}", err=True)

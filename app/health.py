@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from scoregate.adapters.channel import Channel
+from scoregate.core.ports import PortInUse, is_in_use
 
 
 def readiness(channels: Sequence[Channel], only: str | None = None) -> tuple[bool, dict[str, dict[str, object]]]:
@@ -72,7 +73,12 @@ class HealthServer:
             def log_message(self, *args: object) -> None:  # probes every few seconds: not worth a log line
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as error:
+            if is_in_use(error):
+                raise PortInUse(port, "the gateway's health and metrics port", "[health] port") from None
+            raise
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="health", daemon=True)

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 LISTENING = "scoregate core listening on port "
 
 
+class CoreDidNotStart(RuntimeError):
+    """The core child process exited before listening; it wrote its own reason to stderr."""
+
+
 class CoreProcess:
     """``scoregate core serve`` as a child process, with the port it reports."""
 
@@ -56,7 +60,7 @@ class CoreProcess:
         line = found[0] if found else ""
         if not line.startswith(LISTENING):
             self.stop()
-            raise RuntimeError(f"the scoring core did not start (exit code {self.process.poll()})")
+            raise CoreDidNotStart(f"the scoring core did not start (exit code {self.process.poll()}; its reason is above)")
         return int(line[len(LISTENING):])
 
     def stop(self, grace: float = 10.0) -> None:
