@@ -81,20 +81,28 @@ def test_bad_payloads_get_error_replies_in_their_format(gateway, producer, ids) 
     assert wait_for(lambda: responder.stats["error_replies"] == 6)
 
 
-def test_without_a_reply_to_a_request_is_dead_lettered_and_another_content_type_is_answered(gateway, producer, ids) -> None:
+def test_without_a_reply_to_a_request_is_dead_lettered_and_every_unreadable_one_is_answered(gateway, producer, ids) -> None:
     responder = gateway()
     p = producer()
     p.send(f"{ids}.json", json_request("D-1"), reply_to=None, message_id="no-reply")
     other = p.send(f"{ids}.json", "IDX 0001", content_type="application/x-cobol", message_id="other-format")
     deep = p.send(f"{ids}.json", b"[" * 100_000, message_id="deep")
+    big = p.send(f"{ids}.json", b'{"note": "' + b"x" * (1024 * 1024) + b'"}', message_id="big")
+    garbled = p.send(f"{ids}.json", b"\xff\xfe{}", message_id="garbled")
     # The producer that waits gets a typed error in its own format, not a timeout.
-    replies = {r.correlation_id: r for r in p.wait(2)}
-    assert {replies[c].headers["x-scoregate-status"] for c in (other, deep)} == {"invalid_input"}
-    (violation,) = replies[other].json()["error"]["violations"]
-    assert violation.startswith("content_type: MALFORMED: content type 'application/x-cobol' is not accepted")
-    assert replies[deep].json()["error"]["violations"] == [": MALFORMED: nested deeper than 32 levels"]
+    replies = {r.correlation_id: r for r in p.wait(4)}
+    assert {replies[c].headers["x-scoregate-status"] for c in (other, deep, big, garbled)} == {"invalid_input"}
+
+    def violation(cid: str) -> str:
+        (only,) = replies[cid].json()["error"]["violations"]
+        return only
+
+    assert violation(other).startswith("content_type: MALFORMED: content type 'application/x-cobol' is not accepted")
+    assert violation(deep) == ": MALFORMED: nested deeper than 32 levels"
+    assert violation(big).startswith(": MALFORMED: message of 1048588 bytes exceeds the limit of 1048576")
+    assert violation(garbled) == ": MALFORMED: not valid utf-8 at byte 0"
     # Counted at the ack, which waits for the dead letter's confirm.
-    assert wait_for(lambda: responder.stats["dead_lettered"] == 1 and responder.stats["error_replies"] == 2)
+    assert wait_for(lambda: responder.stats["dead_lettered"] == 1 and responder.stats["error_replies"] == 4)
     assert responder.stats["retried"] == 0  # answered at once, never retried as an internal error
     (dead,) = get_all(f"{ids}.dead")
     assert dead.headers["x-scoregate-reason"] == "no_reply_to"
