@@ -7,16 +7,18 @@ check``) with help text and environment fallbacks come with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from scoregate.app.cli_audit import audit
-from scoregate.app.cli_errors import OneLineErrors, config_error
+from scoregate.app.cli_errors import ConfigProblem, OneLineErrors
 from scoregate.app.cli_files import show as show_file
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
@@ -163,16 +165,34 @@ def _banner(gateway, samples: dict[str, Path] | None = None) -> None:  # noqa: A
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
 
-def _load_config(file: Path):  # noqa: ANN202 - app.config.GatewayConfig
-    """The gateway file, or one line per error naming the file and the key."""
+@contextlib.contextmanager
+def _refuse_bad_config(config_file: Path, building: bool = False) -> Iterator[None]:
+    """A configuration file or channel file that does not load stops the command in its own lines
+    (``building``: the channels' files are being read, so a key error is a channel file's)."""
     from pydantic import ValidationError
 
-    from scoregate.app.config import GatewayConfig
+    from scoregate.adapters.configfile import ConfigFileError
+    from scoregate.app.config import format_errors
 
     try:
-        return GatewayConfig.load(file)
+        yield
     except ValidationError as error:
-        raise config_error(error, str(file)) from None
+        prefix = f"a channel file of {config_file} (scoregate config check names it): " if building else f"{config_file}: "
+        raise ConfigProblem("\n".join(format_errors(error, prefix))) from None
+    except ConfigFileError as error:
+        raise ConfigProblem(str(error)) from None
+    except ValueError as error:  # a contract that does not load, a mapping that does not fit it
+        if not building:
+            raise
+        raise ConfigProblem(str(error)) from None
+
+
+def _load_config(file: Path):  # noqa: ANN202 - app.config.GatewayConfig
+    """The gateway file, or one line per error naming the file and the key."""
+    from scoregate.app.config import GatewayConfig
+
+    with _refuse_bad_config(file):
+        return GatewayConfig.load(file)
 
 
 @main.command()
@@ -186,7 +206,8 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     from scoregate.app.cli_up import run_up
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
 
-    run_up(config_file or DEFAULT_GATEWAY_CONFIG, workdir, grace, _load_config, _banner)
+    config_file = config_file or DEFAULT_GATEWAY_CONFIG
+    run_up(config_file, workdir, grace, _load_config, lambda: _refuse_bad_config(config_file, building=True), _banner)
 
 
 @main.group()
@@ -208,7 +229,8 @@ def gateway_serve(config_file: Path, grace: float, workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     # State is the process's, never the config's folder (inside the package for the embedded default).
     gw = Gateway(config, config.client_settings(), workdir.resolve())
-    gw.build()
+    with _refuse_bad_config(config_file, building=True):
+        gw.build()
     run_gateway(gw, grace, _banner)
 
 
@@ -218,34 +240,64 @@ def config_group() -> None:
 
 
 @config_group.command("check")
-@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-def config_check(config_file: Path) -> None:
-    """Validate a gateway configuration and every channel file it names; list every error."""
+@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="check mappings against these models [the file's core.models_dir, else the demo models]")
+@click.option("--core", "target", default=None, metavar="HOST:PORT", help="check mappings against a running core instead")
+def config_check(config_file: Path, models_dir: Path | None, target: str | None) -> None:
+    """Validate a gateway configuration and every channel file it names, and each mapping against its
+    model (exists, every required feature mapped, kinds and codes fit); list every error."""
     from pydantic import ValidationError
 
-    from scoregate.adapters.configfile import MissingVariable
+    from scoregate.adapters.configfile import ConfigFileError
+    from scoregate.adapters.mapping_check import check_config
     from scoregate.adapters.metrics import ChannelMetrics
     from scoregate.app.config import GatewayConfig, format_errors
+    from scoregate.app.config_check import model_lookup
     from scoregate.app.gateway import BUILDERS, ChannelParts
+    from scoregate.core.settings import ClientSettings
 
     try:
         config = GatewayConfig.load(config_file)
     except ValidationError as error:
-        raise click.ClickException("\n".join(format_errors(error, f"{config_file}: "))) from None
-    except MissingVariable as error:
-        raise click.ClickException(f"{error}") from None
+        raise ConfigProblem("\n".join(format_errors(error, f"{config_file}: "))) from None
+    except ConfigFileError as error:
+        raise ConfigProblem(f"{error}") from None
     problems: list[str] = []
+    try:  # [client] is the gateway file's: its errors name that file and their full key, once
+        client_settings = config.client_settings()
+    except ValidationError as error:
+        problems += format_errors(error, f"{config_file}: client.")
+        client_settings = ClientSettings()
+    lookup = model_lookup(config, models_dir, target)
     for name, section in config.channels.items():
         path = config.path(section.config)
         try:
-            BUILDERS[name](ChannelParts(section, path, config.client_settings(), ChannelMetrics(name)))
+            channel = BUILDERS[name](ChannelParts(section, path, client_settings, ChannelMetrics(name)))
         except ValidationError as error:
             problems += format_errors(error, f"{path}: ")
+        except ConfigFileError as error:
+            problems.append(str(error))
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
-            problems.append(f"{path}: {error}")
+            problems += [f"{path}: {line}" for line in str(error).splitlines()]
+        else:
+            problems += [f"{path}: {problem}" for problem in check_config(channel.config, lookup)]
     if problems:
-        raise click.ClickException("\n".join(problems))
+        raise ConfigProblem("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
+
+
+@config_group.command("schema")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("docs/schema"),
+              show_default=True, help="where the JSON Schemas go")
+@click.option("--keys-out", "keys_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("docs/configuration"), show_default=True, help="where the key reference pages go")
+def config_schema(out_dir: Path, keys_dir: Path) -> None:
+    """JSON Schemas of the gateway file and of each channel's file (for editors), and the key reference pages."""
+    from scoregate.app.config_schema import write_key_docs, write_schemas
+
+    for path in [*write_schemas(out_dir), *write_key_docs(keys_dir)]:
+        click.echo(path)
 
 
 @main.group()
@@ -313,7 +365,12 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
     from scoregate.core.errors import ScoreError
     from scoregate.core.settings import ClientSettings
 
-    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.json")
+    from scoregate.adapters.configfile import ConfigFileError
+
+    try:
+        config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
+    except ConfigFileError as error:
+        raise ConfigProblem(str(error)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     size = input_file.stat().st_size
     from scoregate.app import upstate

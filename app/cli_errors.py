@@ -16,31 +16,25 @@ from pydantic import ValidationError
 from scoregate.core.ports import CannotListen
 
 
-class ConfigError(click.ClickException):
-    """A configuration file or setting the user must correct (exit code 2, as a usage error)."""
+class ConfigProblem(click.ClickException):
+    """Configuration errors: every line names a file and a key; exit code 2, no traceback."""
 
     exit_code = 2
-
-
-def config_error(error: ValidationError, where: str = "") -> ConfigError:
-    """Every error of a validation, one line each, with the dotted path of the offending key."""
-    prefix = f"{where}: " if where else f"{error.title}: "
-    lines = [f"{prefix}{'.'.join(str(p) for p in item['loc']) or '(top)'}: {item['msg']}" for item in error.errors()]
-    return ConfigError("\n".join(lines))
 
 
 class OneLineErrors(click.Group):
     """A click group whose subcommands' user-fixable failures end in one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from scoregate.adapters.configfile import MissingVariable
+        from scoregate.adapters.configfile import ConfigFileError
         from scoregate.app.runner import CoreDidNotStart
 
         try:
             return super().invoke(ctx)
         except (CannotListen, CoreDidNotStart) as error:
             raise click.ClickException(str(error)) from None
-        except MissingVariable as error:
-            raise ConfigError(str(error)) from None
-        except ValidationError as error:
-            raise config_error(error) from None
+        except ConfigFileError as error:  # unreadable, bad syntax, a variable not set
+            raise ConfigProblem(str(error)) from None
+        except ValidationError as error:  # a file of a command that does not name its own errors
+            lines = [f"{error.title}: {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()]
+            raise ConfigProblem("\n".join(lines)) from None

@@ -54,7 +54,7 @@ def show(file: Path, job_file: Path | None, limit: int) -> None:
     from scoregate.adapters.files.rejects import RejectEncoder
     from scoregate.app.paths import DEFAULTS_DIR
 
-    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.json")
+    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
     if file.name.endswith(config.reject_suffix):
         codec = RejectEncoder(config.input_codec, config.request).codec
     elif file.name.endswith(config.response_suffix):

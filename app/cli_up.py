@@ -15,6 +15,7 @@ import shlex
 import shutil
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
@@ -57,8 +58,12 @@ def copy_samples(workdir: Path) -> dict[str, Path]:
     return copied
 
 
-def run_up(config_file: Path, workdir: Path, grace: float, load_config: Callable, banner: Callable) -> None:
-    """Start the core process and the gateway; record where they listen; clean up on the way out."""
+def run_up(
+    config_file: Path, workdir: Path, grace: float, load_config: Callable, building: Callable[[], AbstractContextManager],
+    banner: Callable,
+) -> None:
+    """Start the core process and the gateway; record where they listen; clean up on the way out.
+    ``building()`` guards the reading of the channels' files (their errors in one line each)."""
     from scoregate.app.gateway import Gateway
     from scoregate.app.runner import CoreProcess, run_gateway
 
@@ -74,7 +79,8 @@ def run_up(config_file: Path, workdir: Path, grace: float, load_config: Callable
                    f"http://127.0.0.1:{core_process.metrics_port}/metrics")
         sys.stdout.flush()
         gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir)
-        gateway.build()
+        with building():
+            gateway.build()
         samples = copy_samples(workdir)
 
         def started(gw: Gateway) -> None:

@@ -1,4 +1,4 @@
-"""Demo input files for the demo job (``app/defaults/files/loans.json``, copybook LOANREQ).
+"""Demo input files for the demo job (``app/defaults/files/loans.toml``, copybook LOANREQ).
 
 ``write_demo_file(path, records)`` writes a header, ``records`` detail records drawn from the
 ``credit-risk`` model's training distribution (EBCDIC cp037, packed amounts, -1 for "not

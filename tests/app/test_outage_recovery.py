@@ -100,9 +100,9 @@ def test_readiness_follows_the_core_and_channels_score_within_seconds_of_its_ret
         "[health]\nport = 0\n"
         f'[client]\ntarget = "127.0.0.1:{port}"\ntimeout_s = 2\n'
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
-        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
+        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.toml'}\"\n"
         f'set = {{ url = "{amqp_url}", retry = {{ reply_at_once = true }} }}\n'
-        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\n"
+        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.toml'}\"\n"
         f'set = {{ base_dir = "{work}", poll_s = 0.1, retry_s = 0.2 }}\n'
     )
     # The gateway starts first, beside a core that is not there: no channel may say "ready".

@@ -107,7 +107,7 @@ def test_gateway_serve_keeps_its_state_in_the_working_folder_not_beside_its_conf
     config = conf / "gateway.toml"
     config.write_text(
         "[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n"
-        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\n"
+        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.toml'}\"\n"
     )
     gateway = subprocess.Popen([SCOREGATE, "gateway", "serve", "--config", str(config)], cwd=run,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
