@@ -58,6 +58,7 @@ def test_a_broker_that_refuses_the_connection_or_the_login(free_port: int) -> No
     done = _run("amqp", "request", "scoregate.demo.json", str(SAMPLE), "--url", "amqp://guest:wrong@127.0.0.1:5672/%2F")
     assert done.returncode == 1
     assert _error_line(done) == "cannot reach the broker at 127.0.0.1:5672/%2F: the broker refused the login (wrong user or password)"
+    assert len(done.stderr.strip().splitlines()) == 1  # none of pika's own ERROR lines
     assert "wrong" not in done.stderr.replace("(wrong user", "")  # the password is never printed
 
 
