@@ -16,6 +16,8 @@ from scoregate.core.hooks import ClientHooks
 from scoregate.core.probe import CoreProbe
 from scoregate.core.settings import ClientSettings
 
+PROBE_LOG = "scoregate.core.probe"
+
 
 def _until(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
     deadline = time.monotonic() + timeout
@@ -27,7 +29,7 @@ def _until(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
 def test_probe_follows_the_core_and_logs_one_warning_and_one_end_per_outage(
     free_port: int, core_factory, models_dir, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="scoregate.core.probe")
+    caplog.set_level(logging.DEBUG, logger=PROBE_LOG)
     settings = ClientSettings(target=f"127.0.0.1:{free_port}", timeout_s=0.5, probe_interval_s=0.1)
     probe = CoreProbe(settings)
     seen: list[bool] = []
@@ -38,13 +40,13 @@ def test_probe_follows_the_core_and_logs_one_warning_and_one_end_per_outage(
         state = probe.state(wait_s=10)
         assert not state.ready and state.detail.startswith(f"scoring core unreachable at 127.0.0.1:{free_port}: ")
         _until(lambda: len(seen) == 1 and time.monotonic() - started > 1.0)  # longer than timeout_s, many checks
-        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == PROBE_LOG]
         assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
         assert re.search(r"unreachable at 127\.0\.0\.1:\d+: .* for \d+\.\d s;", warnings[0]), warnings[0]
 
         core = core_factory(models_dir=models_dir, address=f"127.0.0.1:{free_port}")
         _until(lambda: probe.state().ready)
-        ends = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+        ends = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and r.name == PROBE_LOG]
         # (a loaded machine may add a blip of its own while the core serves: more lines after these)
         assert ends and "serving again after an outage of" in ends[0]
         core.stop()
@@ -56,7 +58,7 @@ def test_probe_follows_the_core_and_logs_one_warning_and_one_end_per_outage(
 
 
 def test_a_short_blip_is_not_a_warning(free_port: int, core_factory, models_dir, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="scoregate.core.probe")
+    caplog.set_level(logging.INFO, logger=PROBE_LOG)
     core = core_factory(models_dir=models_dir, address=f"127.0.0.1:{free_port}")
     probe = CoreProbe(ClientSettings(target=core.target, timeout_s=30, probe_interval_s=0.1))
     try:
@@ -65,7 +67,7 @@ def test_a_short_blip_is_not_a_warning(free_port: int, core_factory, models_dir,
         _until(lambda: not probe.state().ready)
         core_factory(models_dir=models_dir, address=f"127.0.0.1:{free_port}")
         _until(lambda: probe.state().ready)
-        assert [r for r in caplog.records if r.name == "scoregate.core.probe"] == []
+        assert [r for r in caplog.records if r.name == PROBE_LOG] == []
     finally:
         probe.close()
 
