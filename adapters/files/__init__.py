@@ -27,6 +27,9 @@
 - [x] Prometheus metrics (adapters/metrics.py): records are the requests (scored, rejected as
   ``error``, ``dead_letter`` / ``retry`` for files set aside / put back), in-flight in records,
   one event per file step (``watcher.py`` lists them).
+- [x] A file refused because its first records do not decode says when it looks like another
+  code page (ASCII against EBCDIC) or RECFM (RDWs on a fixed-length job, none on a variable one):
+  ``hint.py``.
 - [x] Repeated drops detected by checksum (``on_duplicate``: skip with a notice, or process).
 - [x] Core unavailable: the file goes back into the inbox and is retried after ``retry_s``.
 - [x] One-off use: :func:`process_file` (``scoregate files process``), the same pipeline.
