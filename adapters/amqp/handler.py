@@ -167,7 +167,7 @@ class RequestHandler:
             # A parser's own depth limit (JSON nested thousands deep): bad input, answered at once,
             # never an internal error to retry.
             return self._unreadable(InvalidInput([_malformed("", "nested too deeply to be read")]), props)
-        except (ValueError, LookupError) as error:  # a format that let its parser's error through
+        except ValueError as error:  # a format that let its parser's error (UnicodeDecodeError, ...) through
             return self._unreadable(InvalidInput([_malformed("", f"unreadable: {error}")]), props)
         reference = self.codec.reference(values)
         request_id = props.message_id or props.correlation_id or uuid4().hex
