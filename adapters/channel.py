@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from scoregate.core.probe import CoreHealth
+
 
 class Disposition(StrEnum):
-    """What the transport loop does with a request after the handler is done with it."""
+    """What the transport loop does with a request after the handler is done with it: an AMQP
+    message, or a whole file of the file channel."""
 
     ANSWERED = "answered"
     """The answer (a result or an error in the caller's format) is to be sent, then the request acked."""
     RETRY = "retry"
-    """Not answered yet (the core is unavailable): keep the request for a later attempt."""
+    """Not answered yet (the core is unavailable): keep the request for a later attempt (a file
+    goes back into the inbox)."""
     DEAD_LETTER = "dead_letter"
-    """Cannot be answered at all (no reply address, unknown format): set aside with a reason."""
+    """Cannot be answered at all (no reply address, unknown format; a file refused whole): set
+    aside with a reason (a file into the error directory, with its reason file)."""
     DROPPED = "dropped"
     """Answered by nobody on purpose (the caller stopped waiting): acked and counted."""
 
@@ -27,7 +32,19 @@ class Disposition(StrEnum):
 class ChannelHealth:
     ready: bool
     detail: str = ""
-    """When not ready: the dependency that is missing (core unreachable, broker down, ...)."""
+    """When not ready: the dependency that is missing (core unreachable, broker down, ...). When
+    ready: an optional note (answering by the fallback model while the core is unreachable)."""
+
+
+class _ReadinessSource(Protocol):
+    def readiness(self) -> CoreHealth: ...
+
+
+def core_health(client: _ReadinessSource) -> ChannelHealth:
+    """A channel's readiness as far as the core goes, from its scoring client's probe: every
+    channel reports an unreachable core the same way (the last check in each ``health()``)."""
+    state = client.readiness()
+    return ChannelHealth(state.ready, state.detail)
 
 
 class Channel(Protocol):

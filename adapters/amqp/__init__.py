@@ -9,7 +9,8 @@ Features
 - [x] Formats by configuration: JSON, XML (``adapters/codecs``), each with a declarative mapping;
       error replies in the same format
 - [x] Fixed-width records (COBOL copybooks, EBCDIC, zoned and packed decimals): one record per
-      message through the shared engine (``adapters/codecs/fixedwidth``), framed by ``fixedwidth.py``
+      message through the shared engine (``adapters/codecs/fixedwidth``), as the message format
+      ``adapters/codecs/fixedwidth_message.py``
 - [x] Publisher confirms; a request is acked only after its reply is confirmed; never auto-ack
 - [x] Concurrent deliveries scored as one ``ScoreBatch`` call per model (``batching.py``)
 - [x] Redelivered requests answered from a reply cache keyed by ``message_id`` (``cache.py``
@@ -17,7 +18,13 @@ Features
 - [x] Core unavailable: retried through per-delay queues, dead-lettered after ``max_attempts``
 - [x] Expired requests (``timestamp`` + ``expiration``, or a deadline header) acked unscored
 - [x] Reconnect with backoff, redeclare, resume; ``stop(grace)`` finishes in-flight work and
-      requeues the rest
+      requeues the rest; one WARNING per failed attempt with its reason in a sentence
+      (``reasons.py``) and one INFO when consuming again
+- [x] Every request with a ``reply_to`` is answered: an unreadable body, a content type the queue
+      does not accept (``content_types``), JSON nested too deep or a body over the size limit get
+      an ``INVALID_INPUT`` reply in the queue's format at once, never a retry or a silent dead letter
+- [x] Dead letters of the gateway go out as ``<queue>.<reason>``; those of the broker (expired
+      while queued) keep the queue's name as their routing key, so the two can be bound apart
 - [x] No request lost when the broker restarts the vhost or the gateway process is killed:
       durable queues, persistent requests, ack only after the reply's confirm (the tests do both
       for real: ``tests/adapters/amqp/test_resilience.py``). A reply the broker stored without
@@ -46,13 +53,14 @@ Modules: ``config`` (what), ``handler`` + ``replies`` (one message -> outcome, n
 ``worker`` (scoring thread), ``consumer`` (pika I/O thread: connect, declare, consume, stop),
 ``publisher`` (publish, confirm, then ack), ``stats`` (what is counted, in the shared
 metrics), ``topology`` (what is declared), ``channel``
-(the gateway's ``Channel``), ``fixedwidth`` (record-per-message format), ``request`` (producer side).
+(the gateway's ``Channel``), ``spec`` (its registration), ``request`` (producer side).
 
 Errors
 ======
 ``InvalidInput`` / ``UnknownModel``: error reply, ack. ``CoreUnavailable``: no reply, delayed
 retry, dead letter (+ server-error reply) after the limit. ``DeadlineExpired``: not answered,
-ack, counted. ``CoreFailure``: server-error reply, ack. No ``reply_to`` or another format:
+ack, counted. ``CoreFailure``: server-error reply, ack. An unreadable body or a content type the
+queue does not accept (``content_types``): ``InvalidInput`` error reply, ack. No ``reply_to``:
 dead-lettered with an ``x-scoregate-reason`` header. The table lives in ``replies.py``.
 """
 
