@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
-from zeep.settings import Settings
 from zeep import xsd
+from zeep.settings import Settings
 from zeep.wsdl import Document
 
 from scoregate.adapters.soap.documents import (

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from zeep.xsd.elements import Attribute, Element
 from zeep.xsd.types.collection import ListType
 
 _MAX_DEPTH = 16  # recursive schema types end here
+NO_PREFIXES: Mapping[str, str] = MappingProxyType({})
 TEXT = "$"
 
 
@@ -99,7 +101,7 @@ def named_elements(xsd_type: Any, prefixes: Mapping[str, str]) -> list[tuple[str
 
 
 def known_paths(
-    xsd_type: Any, prefix: str = "", depth: int = 0, variants: Variants = _no_variants, prefixes: Mapping[str, str] = {}
+    xsd_type: Any, prefix: str = "", depth: int = 0, variants: Variants = _no_variants, prefixes: Mapping[str, str] = NO_PREFIXES
 ) -> dict[str, PathInfo]:
     """Every path below a zeep type (without indexes), and what it names."""
     out: dict[str, PathInfo] = {}
@@ -123,14 +125,14 @@ def bare_value(element: Any) -> bool:
     return element is not None and _is_value(element.type)
 
 
-def body_paths(element: Any, variants: Variants = _no_variants, prefixes: Mapping[str, str] = {}) -> dict[str, PathInfo]:
+def body_paths(element: Any, variants: Variants = _no_variants, prefixes: Mapping[str, str] = NO_PREFIXES) -> dict[str, PathInfo]:
     """Every path of a message body (zeep ``Element``): below its wrapper, or a bare value's own."""
     if not bare_value(element):
         return known_paths(element.type, variants=variants, prefixes=prefixes)
     return {element.qname.localname: PathInfo("value"), **{f"@{name}": PathInfo("attribute") for name, _ in attributes(element.type)}}
 
 
-def flatten_body(value: Any, element: Any, prefixes: Mapping[str, str] = {}) -> dict[str, Any]:
+def flatten_body(value: Any, element: Any, prefixes: Mapping[str, str] = NO_PREFIXES) -> dict[str, Any]:
     """zeep's parse of a message body (serialized to dicts) -> {path: leaf value}."""
     if not bare_value(element):
         return flatten(value, element.type, prefixes=prefixes)
@@ -159,7 +161,7 @@ def serialize_args(element: Any, nested: Mapping[str, Any]) -> tuple[tuple[Any, 
 
 
 def flatten(
-    value: Any, xsd_type: Any, prefix: str = "", out: dict[str, Any] | None = None, prefixes: Mapping[str, str] = {}
+    value: Any, xsd_type: Any, prefix: str = "", out: dict[str, Any] | None = None, prefixes: Mapping[str, str] = NO_PREFIXES
 ) -> dict[str, Any]:
     """zeep's ``serialize_object(..., dict)`` of a value of ``xsd_type`` -> {path: leaf value}.
 
