@@ -20,6 +20,7 @@ import click
 from scoregate.app.cli_audit import audit
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
+from scoregate.app.cli_scaffold import scaffold_group
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 
@@ -360,6 +361,7 @@ def files_demo(records: int, inbox: Path) -> None:
 main.add_command(drift)
 main.add_command(models)
 main.add_command(audit)
+main.add_command(scaffold_group)
 
 if __name__ == "__main__":
     main()
