@@ -31,24 +31,25 @@ class Placeholder:
     line: int
     """1-based line of the file holding it (0 when it cannot be found in the text)."""
     text: str
+    in_key: bool = False
+    """The placeholder is a key of the table at ``key`` (a legacy code still to be named:
+    ``codes = { "TODO: ..." = "RENT" }``), not a value."""
 
     def problem(self, file: Path) -> str:
-        return f"{file}:{self.line}: {self.key}: {self.text}"
+        return f"{file}:{self.line}: {self.key}: {self.text}" + (" (a key to replace)" if self.in_key else "")
 
 
-def _walk(value: Any, key: str) -> Iterator[tuple[str, str]]:
+def _walk(value: Any, key: str) -> Iterator[tuple[str, str, bool]]:
     if isinstance(value, dict):
         for name, item in value.items():
-            yield from _walk(item, f"{key}.{name}" if key else str(name))
-        # A legacy code still to be named is a TODO key (codes = { "TODO" = "RENT" }).
-        for name in value:
             if isinstance(name, str) and name.startswith(MARKER):
-                yield f"{key}.{name}" if key else name, name
+                yield key, name, True
+            yield from _walk(item, f"{key}.{name}" if key else str(name))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk(item, f"{key}[{i}]")
     elif isinstance(value, str) and value.startswith(MARKER):
-        yield key, value
+        yield key, value, False
 
 
 def find_placeholders(file: Path) -> list[Placeholder]:
@@ -60,11 +61,11 @@ def find_placeholders(file: Path) -> list[Placeholder]:
     except (ConfigFileError, OSError, UnicodeDecodeError):
         return []
     found, seen = [], {}
-    for key, text in _walk(data, ""):
+    for key, text, in_key in _walk(data, ""):
         # The n-th placeholder of a text is on the n-th line holding it (keys walk in file order).
         nth = seen[text] = seen.get(text, 0) + 1
         holding = [n for n, line in enumerate(lines, 1) if text in line]
-        found.append(Placeholder(key, holding[nth - 1] if nth <= len(holding) else 0, text))
+        found.append(Placeholder(key, holding[nth - 1] if nth <= len(holding) else 0, text, in_key))
     return found
 
 

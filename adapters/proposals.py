@@ -55,6 +55,8 @@ class Leaf:
     digits: int = 0
     """Digits of a fixed-width number (0: unbounded)."""
     decimals: int = 0
+    length: int = 0
+    """Characters of a fixed-width text (0: unbounded)."""
 
     @property
     def name(self) -> str:
@@ -200,8 +202,14 @@ def feature_entry(feature: FeatureSpec, leaf: Leaf) -> tuple[dict[str, Any], lis
         entry["type"] = "text"
         if leaf.codes:
             entry["codes"] = code_map(leaf.codes, list(feature.codes), leaf.name)
+        elif leaf.length and leaf.length < max(len(code) for code in feature.codes):
+            # The model's codes do not fit the field: the caller's own codes need naming.
+            entry["codes"] = {todo(f"{leaf.name}'s code for {code}"): code for code in feature.codes}
         else:
             notes.append(f"values pass as they come: add codes = {{...}} if they are not {', '.join(feature.codes)}")
+    elif feature.unit.startswith("flag") and leaf.read_as == "text" and not leaf.codes:
+        entry["type"] = "boolean"
+        notes.append("read as a yes/no value: Y/N, 1/0, T/F, yes/no, true/false")
     elif _yes_no(leaf):
         yes = {v for v, _ in leaf.codes if v.upper() in {"Y", "YES", "1", "T", "TRUE", "J"}}
         if leaf.read_as == "boolean" or not leaf.codes or yes and all(v.upper() in {"Y", "N", "1", "0", "T", "F"} for v, _ in leaf.codes):
