@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scoregate.adapters.amqp.channel import AmqpChannel
 from scoregate.adapters.amqp.config import AmqpChannelConfig
+from scoregate.adapters.amqp.scaffold import SCAFFOLDER
 from scoregate.adapters.mapping_check import check_config
 from scoregate.adapters.registry import ChannelContext, ChannelSpec
 
@@ -28,4 +29,4 @@ def describe(channel: AmqpChannel, config_file: Path) -> list[str]:
     return lines
 
 
-CHANNEL = ChannelSpec(name="amqp", config=AmqpChannelConfig, build=build, describe=describe, check=check_config)
+CHANNEL = ChannelSpec(name="amqp", config=AmqpChannelConfig, build=build, describe=describe, check=check_config, scaffold=SCAFFOLDER)
