@@ -179,16 +179,22 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
     from scoregate.app.runner import CoreProcess, run_gateway
 
-    with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG):
-        config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
+    from scoregate.app.config_check import gateway_problems, model_lookup
+
+    config_file = config_file or DEFAULT_GATEWAY_CONFIG
+    with _refuse_bad_config(config_file):
+        config = GatewayConfig.load(config_file)
+    # The checks of `config check`, against the models the core will serve, before it starts.
+    if problems := gateway_problems(config, config_file, model_lookup(config, None, None)):
+        raise ConfigProblem("\n".join(problems))
     workdir.mkdir(parents=True, exist_ok=True)
     models = config.path(config.core.models_dir) if config.core.models_dir else None
     core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
     try:
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
         sys.stdout.flush()
-        gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
-        with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG, building=True):
+        gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve(), checked=True)
+        with _refuse_bad_config(config_file, building=True):
             gateway.build()
         run_gateway(gateway, grace, _banner)
     finally:
@@ -206,15 +212,31 @@ def gateway() -> None:
 def gateway_serve(config_file: Path, grace: float) -> None:
     """Run the configured channels against the core named in the file (or SCOREGATE_CLIENT_TARGET)."""
     from scoregate.app.config import GatewayConfig
-    from scoregate.app.gateway import Gateway
+    from scoregate.app.config_check import gateway_problems
+    from scoregate.app.gateway import CoreModels, Gateway
     from scoregate.app.runner import run_gateway
 
     with _refuse_bad_config(config_file):
         config = GatewayConfig.load(config_file)
-        gw = Gateway(config, config.client_settings())
+    # The checks of `config check`, models described by the core (unchecked while it does not answer).
+    if problems := gateway_problems(config, config_file, CoreModels(_client_settings_or_default(config))):
+        raise ConfigProblem("\n".join(problems))
+    gw = Gateway(config, config.client_settings(), checked=True)
     with _refuse_bad_config(config_file, building=True):
         gw.build()
     run_gateway(gw, grace, _banner)
+
+
+def _client_settings_or_default(config):  # noqa: ANN001, ANN202 - GatewayConfig -> ClientSettings
+    """The gateway file's client settings; the defaults while ``[client]`` is wrong (reported apart)."""
+    from pydantic import ValidationError
+
+    from scoregate.core.settings import ClientSettings
+
+    try:
+        return config.client_settings()
+    except ValidationError:
+        return ClientSettings()
 
 
 @main.group("config")
@@ -230,28 +252,12 @@ def config_group() -> None:
 def config_check(config_file: Path, models_dir: Path | None, target: str | None) -> None:
     """Validate a gateway configuration and every channel file it names, and each mapping against its
     model (exists, every required feature mapped, kinds and codes fit); list every error."""
-    from pydantic import ValidationError
+    from scoregate.app.config import GatewayConfig
+    from scoregate.app.config_check import gateway_problems, model_lookup
 
-    from scoregate.adapters.configfile import ConfigFileError
-    from scoregate.app.config import GatewayConfig, format_errors
-    from scoregate.app.config_check import model_lookup
-    from scoregate.app.gateway import check_channel
-
-    try:
+    with _refuse_bad_config(config_file):
         config = GatewayConfig.load(config_file)
-    except ValidationError as error:
-        raise ConfigProblem("\n".join(format_errors(error, f"{config_file}: "))) from None
-    except ConfigFileError as error:
-        raise ConfigProblem(f"{error}") from None
-    problems: list[str] = []
-    try:  # [client] is the gateway file's: its errors name that file and their full key, once
-        config.client_settings()
-    except ValidationError as error:
-        problems += format_errors(error, f"{config_file}: client.")
-    lookup = model_lookup(config, models_dir, target)
-    for name, section in config.channels.items():
-        problems += check_channel(config, name, section, lookup)
-    if problems:
+    if problems := gateway_problems(config, config_file, model_lookup(config, models_dir, target)):
         raise ConfigProblem("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
 
@@ -318,20 +324,26 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
     """Score one record file with the watcher's code path; the input is only read."""
     from scoregate.adapters.files.config import FileJobConfig
     from scoregate.adapters.files.job import process_file
+    from scoregate.adapters.mapping_check import check_config
+    from scoregate.adapters.placeholders import find_placeholders, unresolved
+    from scoregate.app.config_check import core_lookup
     from scoregate.app.paths import DEFAULTS_DIR
     from scoregate.core.client import ScoringClient
     from scoregate.core.errors import ScoreError
     from scoregate.core.settings import ClientSettings
 
-    from scoregate.adapters.configfile import ConfigFileError
-
-    try:
-        config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
-    except ConfigFileError as error:
-        raise ConfigProblem(str(error)) from None
+    job_file = job_file or DEFAULTS_DIR / "files" / "loans.toml"
+    settings = ClientSettings(**({"target": target} if target else {}))
+    # The job's checks of `config check` (its model asked of the core), before a record is read.
+    with _refuse_bad_config(job_file):
+        problems = unresolved([], find_placeholders(job_file), job_file)
+        if not problems:
+            config = FileJobConfig.load(job_file)
+            problems = [f"{job_file}: {p}" for p in check_config(config, core_lookup(settings.target))]
+    if problems:
+        raise ConfigProblem("\n".join(problems))
     out_dir.mkdir(parents=True, exist_ok=True)
     size = input_file.stat().st_size
-    settings = ClientSettings(**({"target": target} if target else {}))
     with ScoringClient(settings) as client, click.progressbar(length=size, label=input_file.name, file=sys.stderr) as bar:
         try:
             summary = process_file(input_file, config, client, out_dir, progress=bar.update)

@@ -119,6 +119,9 @@ class Gateway:
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
     """Each channel's own file, by channel name."""
+    checked: bool = False
+    """Every channel file passed ``check_channel`` already (the CLI's one pass of checks before
+    anything starts): building skips the preflight it would otherwise run per channel."""
 
     def __post_init__(self) -> None:
         self._models = CoreModels(self.client_settings)
@@ -148,10 +151,10 @@ class Gateway:
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
         file = self.config.path(section.config)
-        if placeholders := find_placeholders(file):  # a scaffold's TODOs: nothing else is worth saying yet
+        if not self.checked and (placeholders := find_placeholders(file)):  # a scaffold's TODOs come first
             raise ChannelProblems(name, file, [p.problem(file) for p in placeholders], named=True)
         channel_config = spec.load(file, section.set, self.workdir)
-        if spec.check is not None:
+        if spec.check is not None and not self.checked:
             try:
                 problems = spec.check(channel_config, self._models)
             except ScoreError as error:  # UnknownModel from the lookup, unhandled by the check
