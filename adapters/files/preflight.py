@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scoregate.adapters.codecs.fixedwidth import LayoutError
+from scoregate.adapters.codecs.fixedwidth import Kind, LayoutError
 from scoregate.adapters.configfile import ConfigFileError
 from scoregate.adapters.mapping import HEADER_PREFIX
 from scoregate.adapters.mapping_check import missing_fields
@@ -93,5 +93,41 @@ def check_job(config: FileJobConfig, file: str) -> None:
         rt = config.response_trailer
         problems += missing_fields("response_trailer", [f for f in [rt.count, rt.rejects, *rt.totals] if f], trailer,
                              config.output.trailer or "no response trailer")
+    if config.reject is not None:
+        problems += _reject_problems(config, inputs.get(config.input.detail) if inputs else None)
     if problems:
         raise JobProblems(file, problems)
+
+
+def _reject_problems(config: FileJobConfig, detail: set[str] | None) -> list[str]:
+    """The reject copybook loads, and each of its mapped fields exists and can take its value."""
+    assert config.reject is not None
+    path = config.path(config.reject.copybook)
+    if not path.is_file():
+        return [f"reject.copybook: no such file {path}"]
+    try:
+        record = config.reject_record()
+    except LayoutError as exc:
+        return [f"reject.copybook: {path} {exc}"]
+    except (KeyError, ValueError) as exc:
+        return [f"reject.record: {exc}"]
+    assert record is not None
+    problems = []
+    names = {f.name for f in record.fields if not f.filler}
+    for i, spec in enumerate(config.reject.fields):
+        key = f"reject.fields[{i}]"
+        if found := missing_fields(f"{key}.target", [spec.target], names, record.name):
+            problems += found
+            continue
+        target = record.field(spec.target)
+        if spec.source in ("reason_code", "reason_text", "field") and target.kind is not Kind.TEXT:
+            problems.append(f"{key}.target: {spec.target} is {target.describe()}: a {spec.source} needs a PIC X field")
+        if spec.source == "input" and detail is not None and spec.field:
+            if found := missing_fields(f"{key}.field", [spec.field], detail, config.input.detail):
+                problems += found
+                continue
+            source = config.input_codec.layout.record_type(config.input.detail).field(spec.field)
+            if source.length != target.length:
+                problems.append(f"{key}: {spec.target} has {target.length} bytes and {spec.field} {source.length}: "
+                                "a copied field keeps the input's bytes, so their lengths must be equal")
+    return problems
