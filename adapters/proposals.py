@@ -158,7 +158,8 @@ def code_map(codes: tuple[tuple[str, str], ...], targets: list[str], owner: str 
     owner_words = set(words(owner))
     out: dict[str, str] = {}
     for value, meaning in codes:
-        said = [w for w in words(meaning) if w not in owner_words and w not in _STOP] if meaning else []
+        # Without a meaning, a code that is a word says itself (HOME, CARD); short ones (R, 01) do not.
+        said = [w for w in words(meaning or (value if len(value) > 2 else "")) if w not in owner_words and w not in _STOP]
         scored = []
         for target in targets:
             parts = words(target)
