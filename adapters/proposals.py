@@ -254,7 +254,7 @@ def propose_features(model: ModelDescription, leaves: list[Leaf], threshold: flo
 def _wanted(feature: FeatureSpec) -> str:
     if feature.kind is FeatureKind.CATEGORY:
         return f"no field found for {feature.name}: a source, or a default among {', '.join(feature.codes)}"
-    bounds = f" from {feature.minimum:g} to {feature.maximum:g}" if feature.minimum is not None and feature.maximum is not None else ""
+    bounds = f" from {feature.minimum:.10g} to {feature.maximum:.10g}" if feature.minimum is not None and feature.maximum is not None else ""
     unit = f" ({feature.unit})" if feature.unit else ""
     return f"no field found for {feature.name}: a source, an expr, or a default {feature.kind.value}{unit}{bounds}"
 
