@@ -10,7 +10,7 @@ from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.preflight import check_sources
 from scoregate.adapters.amqp.scaffold import SCAFFOLDER
 from scoregate.adapters.mapping_check import check_config
-from scoregate.adapters.registry import ChannelContext, ChannelSpec, ModelLookup
+from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec, ModelLookup
 
 SAMPLE_REQUEST = "sample-request.json"
 """A sample request beside the channel's file, for the banner's ``scoregate amqp request`` line."""
@@ -26,13 +26,13 @@ def check(config: AmqpChannelConfig, models: ModelLookup) -> list[str]:
     return check_sources(config) + check_config(config, models)
 
 
-def describe(channel: AmqpChannel, config_file: Path) -> list[str]:
+def describe(channel: AmqpChannel, config_file: Path, banner: Banner) -> list[str]:
     queues = channel.config.queues
     lines = [f"{channel.config.url.rsplit('@', 1)[-1]} queues {', '.join(q.name for q in queues)}"]
     sample = config_file.parent / SAMPLE_REQUEST
     json_queue = next((q.name for q in queues if q.format == "json"), None)
     if sample.is_file() and json_queue:
-        lines.append(f"scoregate amqp request {json_queue} {sample}")
+        lines.append(f"{banner.command} amqp request {json_queue} {banner.sample(sample)}")
     return lines
 
 
