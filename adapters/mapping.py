@@ -33,13 +33,15 @@ from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
 
 # The response half is re-exported: one import for both halves of a channel's mapping.
 __all__ = [
-    "DATE_FORMATS", "FALLBACK_CODES", "HEADER_PREFIX", "ErrorField", "FeatureMap", "RequestMapping", "ResponseMapping",
+    "BOOLEAN_TEXT", "DATE_FORMATS", "FALLBACK_CODES", "HEADER_PREFIX", "ErrorField", "FeatureMap", "RequestMapping", "ResponseMapping",
     "ResultField", "fallback_code", "occurrence_pattern", "occurrences", "rename_violations",
 ]
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d")
 _TRUE = {"1", "y", "yes", "true", "t"}
 _FALSE = {"0", "n", "no", "false", "f"}
+BOOLEAN_TEXT = {**dict.fromkeys(_TRUE, 1), **dict.fromkeys(_FALSE, 0)}
+"""A ``boolean`` feature's text values (lower case) -> 1 or 0, for the columnar reader too."""
 
 
 class _Strict(BaseModel):

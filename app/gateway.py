@@ -22,6 +22,7 @@ from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore, open_store
 from scoregate.adapters.metrics import GatewayMetrics
+from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
@@ -43,9 +44,10 @@ MASK_KEY_ENV = "SCOREGATE_MASK_KEY"
 class ChannelProblems(ValueError):
     """A channel whose configuration does not pass its preflight (``ChannelSpec.check``)."""
 
-    def __init__(self, name: str, file: Path, problems: list[str]) -> None:
-        # The lines config check prints: one per problem, each naming the channel's file.
-        super().__init__("\n".join(f"{file}: {problem}" for problem in problems))
+    def __init__(self, name: str, file: Path, problems: list[str], *, named: bool = False) -> None:
+        # The lines config check prints: one per problem, each naming the channel's file
+        # (``named``: they already do, with a line number).
+        super().__init__("\n".join(problems if named else (f"{file}: {problem}" for problem in problems)))
         self.problems = problems
 
 
@@ -73,9 +75,14 @@ class CoreModels:
 
 
 def check_channel(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup = offline_models) -> list[str]:
-    """Every problem of one channel's file, one line each naming the file and the key: the
-    configuration model's errors, then the channel's preflight, then what only building finds."""
+    """Every problem of one channel's file, one line each naming the file and the key: its TODO
+    placeholders (``adapters/placeholders.py``), the configuration model's errors, then the
+    channel's preflight, then what only building finds."""
     file = config.path(section.config)
+    return unresolved(_channel_problems(config, name, section, models, file), find_placeholders(file), file)
+
+
+def _channel_problems(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup, file: Path) -> list[str]:
     try:
         spec = channel_spec(name)
         channel_config = spec.load(file, section.set)
@@ -115,6 +122,9 @@ class Gateway:
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
     """Each channel's own file, by channel name."""
+    checked: bool = False
+    """Every channel file passed ``check_channel`` already (the CLI's one pass of checks before
+    anything starts): building skips the preflight it would otherwise run per channel."""
 
     def __post_init__(self) -> None:
         self._models = CoreModels(self.client_settings)
@@ -146,8 +156,10 @@ class Gateway:
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
         file = self.config.path(section.config)
+        if not self.checked and (placeholders := find_placeholders(file)):  # a scaffold's TODOs come first
+            raise ChannelProblems(name, file, [p.problem(file) for p in placeholders], named=True)
         channel_config = spec.load(file, section.set, self.workdir)
-        if spec.check is not None:
+        if spec.check is not None and not self.checked:
             try:
                 problems = spec.check(channel_config, self._models)
             except ScoreError as error:  # UnknownModel from the lookup, unhandled by the check

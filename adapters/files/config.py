@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scoregate.adapters.codecs.fixedwidth import Layout, RecordCodec, parse_copybook
+from scoregate.adapters.codecs.fixedwidth import Layout, RecordCodec, RecordType, parse_copybook
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.files.claim import CompletionRule
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
@@ -60,6 +60,38 @@ class ResponseTrailer(_Strict):
     """Response trailer field for the number of rejected records."""
     totals: dict[str, str] = {}
     """Response trailer field -> input detail field summed over the scored records."""
+
+
+class RejectField(_Strict):
+    """One field of a reject record laid out by the job's own copybook."""
+
+    target: str
+    """Field of the reject copybook's record."""
+    source: Literal["record_number", "reason_code", "reason_text", "field", "input", "record"]
+    """``record_number`` (1-based in the input file, the header is 1), ``reason_code``
+    (BAD_PACKED_SIGN, OUT_OF_RANGE, UNKNOWN_CATEGORY, ...), ``reason_text`` (what is wrong),
+    ``field`` (the caller's field name, blank for a record-level reason), ``input`` (``field`` of
+    the input detail record, its bytes as they came: the lengths must be equal), ``record`` (the
+    input record's bytes, as many as the target holds)."""
+    field: str | None = None
+    """For ``input``: the input detail field copied."""
+
+    @model_validator(mode="after")
+    def _field_for_input(self) -> RejectField:
+        if (self.source == "input") != (self.field is not None):
+            raise ValueError(f"{self.target}: 'field' names the input field an 'input' reject field copies, and only then")
+        return self
+
+
+class RejectLayout(_Strict):
+    """Reject records laid out by a copybook of the job's, instead of the built-in layout
+    (``rejects.py``); written in the input's RECFM and code page either way."""
+
+    copybook: Path
+    """Copybook of the reject record; relative paths resolve against the job's file."""
+    record: str | None = None
+    """Its record type, when the copybook has several."""
+    fields: tuple[RejectField, ...] = Field(min_length=1)
 
 
 class FileJobConfig(_Strict):
@@ -117,6 +149,8 @@ class FileJobConfig(_Strict):
     """Response header field that names the model (name:version) used."""
     trailer_check: TrailerCheck = TrailerCheck()
     response_trailer: ResponseTrailer = ResponseTrailer()
+    reject: RejectLayout | None = None
+    """Reject records by a copybook of the job's; None: the built-in layout (``rejects.py``)."""
 
     @model_validator(mode="after")
     def _trailer_needs_a_trailer(self) -> FileJobConfig:
@@ -138,7 +172,7 @@ class FileJobConfig(_Strict):
         data = {**read_config_file(path), **overrides}
         folder = path.parent
         data["base_dir"] = str(folder / data.get("base_dir", "."))
-        for side in ("input", "output"):
+        for side in ("input", "output", "reject"):
             if isinstance(data.get(side), dict) and "copybook" in data[side]:
                 data[side]["copybook"] = str(folder / data[side]["copybook"])
         config = cls.model_validate(data)
@@ -165,6 +199,14 @@ class FileJobConfig(_Strict):
     def input_codec(self) -> RecordCodec:
         return RecordCodec(self._layout(self.input), self.input.encoding, self.input.recfm,
                            line_end=b"\n" if self.input.line_end else None)
+
+    def reject_record(self) -> RecordType | None:
+        """The record type of ``reject`` (None: the built-in layout); raises LayoutError, KeyError, OSError."""
+        if self.reject is None:
+            return None
+        text = self.path(self.reject.copybook).read_text(encoding="latin-1")
+        layout = parse_copybook(text, record_types=[self.reject.record] if self.reject.record else None)
+        return layout.record_type(self.reject.record) if self.reject.record else layout.record_types[0]
 
     @cached_property
     def output_codec(self) -> RecordCodec:

@@ -96,7 +96,9 @@ class Pipeline:
         self.today = today
         self.codec = config.input_codec
         self.out = config.output_codec
-        self.rejects = RejectEncoder(self.codec, config.request)
+        reject = config.reject
+        self.rejects = RejectEncoder(self.codec, config.request) if reject is None else RejectEncoder(
+            self.codec, config.request, config.reject_record(), reject.fields, self.codec.layout.record_type(config.input.detail))
         self._widths = {f.name: f.length for f in self.out.layout.record_type(config.output.detail).fields}
 
     # -- the reader thread ----------------------------------------------------------------------

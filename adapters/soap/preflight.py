@@ -95,11 +95,14 @@ def check_operation(name: str, config: SoapChannelConfig, operation: Operation, 
     where = f"operation {name}"
     problems = []
     inputs = body_paths(zeep_op.input.body, facts_variants(facts, {}), facts.prefixes)
-    sources = [(f"feature {f.feature}", f.source) for f in mapping.request.features if f.source]
+    # Every path a feature reads: its source, its as_of date, the fields of its expr (a table's
+    # [*] is checked as its first occurrence, which only a repeated element may have).
+    sources = [(f"feature {f.feature}", path) for f in mapping.request.features for path in f.fields]
     sources += [("reference", mapping.request.reference)] if mapping.request.reference else []
     for label, path in sources:
-        if problem := _check_path(path, inputs, "input message"):
-            problems.append(f"{where}, request {label}: {problem}")
+        concrete = path.replace("[*]", "[1]")
+        if problem := _check_path(concrete, inputs, "input message"):
+            problems.append(f"{where}, request {label}: {problem.replace(repr(concrete), repr(path))}")
     outputs = body_paths(zeep_op.output.body, facts_variants(facts, mapping.types), facts.prefixes)
     for spec in mapping.response.result:
         if problem := _check_path(spec.target, outputs, "output message", many=_many(spec)):
