@@ -6,7 +6,8 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
 - Retries on UNAVAILABLE (and a server-side CANCELLED) only, by gRPC's own retry policy in the channel's service config
   (with backoff, within the call's deadline); channels never see gRPC codes.
 - Every failure comes out as a canonical :class:`~scoregate.core.errors.ScoreError`.
-- The request id travels as ``x-request-id`` call metadata.
+- The request id travels as ``x-request-id`` call metadata, a bearer token (``token_file``) as
+  ``authorization``; with ``tls_cert_file`` the client presents its certificate (mutual TLS).
 - ``ClientHooks``: a fallback model answers when the core is unavailable, and an observer sees
   every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
   so an observer must only hand the decision on, never write it out itself.
@@ -29,6 +30,7 @@ from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.breaker import CircuitBreaker
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ScoreRequest, ScoreResult
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
+from scoregate.core.auth import AUTHORIZATION_HEADER
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.logcontext import REQUEST_ID_HEADER, current_request_id
 from scoregate.core.settings import ClientSettings
@@ -76,7 +78,11 @@ def _channel_args(settings: ClientSettings) -> tuple[str, list[tuple[str, object
         options.append(("grpc.use_local_subchannel_pool", 1))
     credentials = None
     if settings.tls_ca_file:
-        credentials = grpc.ssl_channel_credentials(root_certificates=settings.tls_ca_file.read_bytes())
+        key, chain = (
+            (settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())
+            if settings.tls_cert_file and settings.tls_key_file else (None, None)
+        )
+        credentials = grpc.ssl_channel_credentials(settings.tls_ca_file.read_bytes(), key, chain)
     return settings.target, options, credentials
 
 
@@ -88,6 +94,8 @@ class _ClientBase:
         self.hooks = hooks or ClientHooks()
         self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
         self._descriptions: dict[tuple[str, str], ModelDescription] = {}
+        token = self.settings.bearer_token()
+        self._auth: tuple[tuple[str, str], ...] = ((AUTHORIZATION_HEADER, f"Bearer {token}"),) if token else ()
 
     def _fallback(self, model: str, version: str | None, error: CoreUnavailable) -> FallbackScorer:
         """The fallback for this call, or re-raise the outage."""
@@ -134,11 +142,10 @@ class _ClientBase:
         """The next connection's stub, in turn."""
         return next(self._stubs)
 
-    @staticmethod
-    def _metadata(request_id: str) -> tuple[tuple[str, str], ...]:
+    def _metadata(self, request_id: str) -> tuple[tuple[str, str], ...]:
         # A call without its own id (describe, a batch) carries the id of the request being served.
         request_id = request_id or current_request_id()
-        return ((REQUEST_ID_HEADER, request_id),) if request_id else ()
+        return ((REQUEST_ID_HEADER, request_id), *self._auth) if request_id else self._auth
 
     def _batch_request(
         self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None
@@ -226,7 +233,8 @@ class ScoringClient(_ClientBase):
             self._batch_request(b, model, version, reason_count, str(i), caller) for i, b in enumerate(batches)
         )
         try:
-            for response in self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout)):
+            responses = self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout), metadata=self._metadata(""))
+            for response in responses:
                 yield convert.from_proto_batch_result(response, self.describe(response.model, response.version))
         except grpc.RpcError as error:
             raise self._failed(error) from None
@@ -324,7 +332,8 @@ class AsyncScoringClient(_ClientBase):
                     i += 1
 
         try:
-            async for response in self._stub.ScoreStream(messages(), timeout=self._timeout(None, timeout)):
+            responses = self._stub.ScoreStream(messages(), timeout=self._timeout(None, timeout), metadata=self._metadata(""))
+            async for response in responses:
                 yield convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
         except grpc.RpcError as error:
             raise self._failed(error) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
@@ -45,8 +45,16 @@ class CoreSettings(BaseSettings):
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
     """Largest gRPC message accepted or sent (a 1,000,000-row batch needs room)."""
     tls_cert_file: Path | None = None
-    """PEM certificate chain; with tls_key_file, the server speaks TLS only."""
+    """PEM certificate chain; with tls_key_file, the server speaks TLS only. The certificate, key
+    and client CA files are read again when they change (rotation without a restart, core/tls.py)."""
     tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    """PEM certificates of the CAs that sign callers' certificates: set, every connection must
+    present a certificate they signed (mutual TLS). Needs tls_cert_file and tls_key_file."""
+    access_file: Path | None = None
+    """TOML list of the callers allowed (certificate subjects, hashes of bearer tokens) and the
+    models each may use (core/auth.py); read again when it changes. None: anyone who connects
+    (and, with tls_client_ca_file, presents a certificate signed by it) may call."""
     metrics_port: int | None = None
     """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
     reuse_port: bool = False
@@ -60,6 +68,14 @@ class CoreSettings(BaseSettings):
     """Rows per model version and channel over which each feature's drift (PSI) is measured."""
     drift_threshold: float = Field(default=0.2, gt=0)
     """PSI above which a feature's drift is logged as a warning (once per crossing)."""
+
+    @model_validator(mode="after")
+    def _tls_files_go_together(self) -> CoreSettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+        return self
 
 
 class ClientSettings(BaseSettings):
@@ -87,4 +103,29 @@ class ClientSettings(BaseSettings):
     its calls over several core processes behind one port (``core serve --processes``)."""
     tls_ca_file: Path | None = None
     """PEM root certificates; set to speak TLS to the core."""
+    tls_cert_file: Path | None = None
+    """PEM certificate chain the client presents to a core that asks for one (mutual TLS); with
+    tls_key_file and tls_ca_file. Read when the client opens its connections."""
+    tls_key_file: Path | None = None
+    token: SecretStr | None = None
+    """Bearer token sent with every call (``authorization`` metadata), for a core with an access
+    file; ``SCOREGATE_CLIENT_TOKEN``. Prefer token_file."""
+    token_file: Path | None = None
+    """File holding the bearer token (a mounted secret); read when the client starts."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
+
+    @model_validator(mode="after")
+    def _credentials_fit(self) -> ClientSettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_cert_file is not None and self.tls_ca_file is None:
+            raise ValueError("a client certificate (tls_cert_file) needs tls_ca_file: it is only sent over TLS")
+        if self.token is not None and self.token_file is not None:
+            raise ValueError("give token or token_file, not both")
+        return self
+
+    def bearer_token(self) -> str | None:
+        """The token to send, read from token_file when given there."""
+        if self.token_file is not None:
+            return self.token_file.read_text().strip() or None
+        return self.token.get_secret_value() if self.token is not None else None

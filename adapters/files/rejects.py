@@ -50,6 +50,7 @@ DISPOSITIONS: dict[ErrorKind, FileDisposition] = {
     ErrorKind.CORE_UNAVAILABLE: FileDisposition.RETRY,
     ErrorKind.DEADLINE_EXPIRED: FileDisposition.RETRY,
     ErrorKind.CORE_FAILURE: FileDisposition.RETRY,  # server-side: not the sender's fault
+    ErrorKind.ACCESS_DENIED: FileDisposition.ERROR,  # the gateway's credential is refused: a setup problem
 }
 
 
