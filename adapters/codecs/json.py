@@ -84,10 +84,15 @@ class JsonFormat:
             raise malformed(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
         except ValueError as exc:
             raise malformed(f"not valid JSON: {exc}") from None
+        except RecursionError:  # "[[[[..." deeper than the parser's stack: fuzz/regressions/json_message
+            raise malformed("not valid JSON: nested too deeply") from None
         if not isinstance(document, dict):
             raise malformed(f"the message must be a JSON object, not {type(document).__name__}")
         out: dict[str, Any] = {}
-        _flatten(document, "", out)
+        try:
+            _flatten(document, "", out)
+        except RecursionError:
+            raise malformed("not valid JSON: nested too deeply") from None
         return out
 
     def write(self, values: Mapping[str, Any], *, error: bool = False) -> bytes:
