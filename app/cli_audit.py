@@ -18,13 +18,18 @@ def audit() -> None:
 @audit.command("show")
 @click.option("--ref", "reference", required=True, help="the caller's reference (application number, correlation id)")
 @click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False), required=True, help="the audit SQLite file")
-@click.option("--mask-key", envvar=MASK_KEY_ENV, default=None,
-              help=f"key the references were masked with, if they were [env {MASK_KEY_ENV}]")
+@click.option("--mask-key", default=None,
+              help=f"key the references were masked with, if they were [env {MASK_KEY_ENV} or the file {MASK_KEY_ENV}_FILE names]")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per decision")
 def show(reference: str, db: Path, mask_key: str | None, as_json: bool) -> None:
     """Every decision recorded for REF, oldest first; exit status 1 when there is none."""
     from scoregate.app.audit import AuditError, AuditReader
+    from scoregate.core.settings import env_secret
 
+    try:
+        mask_key = mask_key or env_secret(MASK_KEY_ENV) or None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         reader = AuditReader(db, mask_key=mask_key.encode() if mask_key else None)
     except AuditError as exc:

@@ -25,7 +25,7 @@ from scoregate.app.shadow import ShadowScorer
 from scoregate.core.client import ScoringClient
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
-from scoregate.core.settings import ClientSettings
+from scoregate.core.settings import ClientSettings, env_secret
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Gateway:
     """Every channel's metrics in one registry, exported on the health port's ``/metrics``."""
 
     def build(self) -> None:
-        key = os.environ.get(MASK_KEY_ENV, "").encode()
+        key = env_secret(MASK_KEY_ENV).encode()  # or SCOREGATE_MASK_KEY_FILE
         mask_fields(self.config.logging.masked_fields, key)
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None

@@ -94,8 +94,7 @@ class _ClientBase:
         self.hooks = hooks or ClientHooks()
         self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
         self._descriptions: dict[tuple[str, str], ModelDescription] = {}
-        token = self.settings.bearer_token()
-        self._auth: tuple[tuple[str, str], ...] = ((AUTHORIZATION_HEADER, f"Bearer {token}"),) if token else ()
+        self._token = self.settings.bearer_token()
 
     def _fallback(self, model: str, version: str | None, error: CoreUnavailable) -> FallbackScorer:
         """The fallback for this call, or re-raise the outage."""
@@ -145,7 +144,11 @@ class _ClientBase:
     def _metadata(self, request_id: str) -> tuple[tuple[str, str], ...]:
         # A call without its own id (describe, a batch) carries the id of the request being served.
         request_id = request_id or current_request_id()
-        return ((REQUEST_ID_HEADER, request_id), *self._auth) if request_id else self._auth
+        metadata = ((REQUEST_ID_HEADER, request_id),) if request_id else ()
+        if self._token is not None:
+            token = self._token if isinstance(self._token, str) else self._token.read()
+            metadata += ((AUTHORIZATION_HEADER, f"Bearer {token}"),)
+        return metadata
 
     def _batch_request(
         self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None

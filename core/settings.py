@@ -5,6 +5,10 @@ Core: ``SCOREGATE_CORE_*``; client: ``SCOREGATE_CLIENT_*`` (e.g. ``SCOREGATE_COR
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +21,57 @@ DEFAULT_MAX_BATCH_WAIT_MS = 0.0
 DEFAULT_POLL_INTERVAL_S = 2.0
 DEFAULT_MAX_MESSAGE_MB = 128
 DEFAULT_TIMEOUT_S = 5.0
+
+
+class SecretFile:
+    """A secret kept in a file (a mounted Kubernetes Secret, a Vault agent's output).
+
+    Read at start, and again when the file changes (looked at most every ``check_every_s``), so a
+    rotated secret is used without a restart. Surrounding whitespace (the usual trailing newline)
+    is not part of the secret. A file that disappears keeps the last value read.
+    """
+
+    def __init__(self, path: Path | str, check_every_s: float = 1.0) -> None:
+        self.path = Path(path)
+        self._check_every_s = check_every_s
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._value = ""
+        self.read()  # at start: a missing or unreadable file is the caller's configuration error
+
+    def read(self) -> str:
+        now = time.monotonic()
+        if self._stamp is not None and now - self._checked < self._check_every_s:
+            return self._value
+        with self._lock:
+            self._checked = now
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                if self._stamp is None:
+                    raise
+                return self._value
+            stamp = (st.st_mtime_ns, st.st_size)
+            if stamp != self._stamp:
+                self._value = self.path.read_text().strip()
+                self._stamp = stamp
+            return self._value
+
+
+def env_secret(name: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The secret in variable ``name``, or in the file that ``name``_FILE names (read now); "" if neither is set.
+
+    Both set is a configuration error: which one wins would be a guess."""
+    value, file = environ.get(name), environ.get(f"{name}_FILE")
+    if value is not None and file is not None:
+        raise ValueError(f"{name} and {name}_FILE are both set; keep one")
+    if file is not None:
+        try:
+            return Path(file).read_text().strip()
+        except OSError as error:
+            raise ValueError(f"{name}_FILE: {error.strerror or error}: {file}") from None
+    return value or ""
 
 
 class CoreSettings(BaseSettings):
@@ -111,7 +166,7 @@ class ClientSettings(BaseSettings):
     """Bearer token sent with every call (``authorization`` metadata), for a core with an access
     file; ``SCOREGATE_CLIENT_TOKEN``. Prefer token_file."""
     token_file: Path | None = None
-    """File holding the bearer token (a mounted secret); read when the client starts."""
+    """File holding the bearer token (a mounted secret); read at start and again when it changes."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
 
     @model_validator(mode="after")
@@ -122,10 +177,14 @@ class ClientSettings(BaseSettings):
             raise ValueError("a client certificate (tls_cert_file) needs tls_ca_file: it is only sent over TLS")
         if self.token is not None and self.token_file is not None:
             raise ValueError("give token or token_file, not both")
+        for name in ("tls_ca_file", "tls_cert_file", "tls_key_file", "token_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name} {path} is not a file")
         return self
 
-    def bearer_token(self) -> str | None:
-        """The token to send, read from token_file when given there."""
+    def bearer_token(self) -> SecretFile | str | None:
+        """The token to send: from token_file (read again when it changes), or token."""
         if self.token_file is not None:
-            return self.token_file.read_text().strip() or None
+            return SecretFile(self.token_file)
         return self.token.get_secret_value() if self.token is not None else None
