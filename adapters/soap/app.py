@@ -37,10 +37,11 @@ from scoregate.adapters.soap.codec import SoapCodec
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.faults import FaultCode, SoapFault, SoapResponse
+from scoregate.adapters.soap.clientcert import CertificateCallers
 from scoregate.adapters.soap.security import SECURITY_HEADER, UsernameTokenPolicy
 from scoregate.core.client import REQUEST_ID_HEADER, AsyncScoringClient
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ErrorKind, InvalidInput, ScoreError
-from scoregate.core.logcontext import request_context
+from scoregate.core.logcontext import caller_context, request_context
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,10 @@ class SoapApp:
             security = UsernameTokenPolicy(config.security)
         self.security = security
         understood = frozenset({SECURITY_HEADER}) if self.security else frozenset()
+        self.certificates = (
+            CertificateCallers([(c.subject, c.caller) for c in config.client_certificates])
+            if config.tls_client_ca_file is not None else None
+        )
         self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
@@ -172,7 +177,13 @@ class SoapApp:
         soapaction = _header(scope, b"soapaction") or None
         # The caller's own id when it sends one (bounded: it goes into logs and gRPC metadata).
         request_id = _header(scope, REQUEST_ID_HEADER.encode())[:64] or uuid.uuid4().hex
-        with request_context(request_id, channel="soap"):  # every log line of this request carries its id
+        caller = self.certificates.caller(scope) if self.certificates is not None else ""
+        with request_context(request_id, channel="soap"), caller_context(caller or ""):  # every log line of this request
+            if caller is None:
+                self.metrics.event("auth_failed")
+                fault = SoapFault(FaultCode.CLIENT, "the client certificate is not allowed on this endpoint")
+                log.info("client certificate refused: %s", scope.get("extensions", {}).get("tls", {}).get("client_cert_name"))
+                return faults.from_envelope_fault(self.codec.version_hint(content_type), fault), ErrorKind.INVALID_INPUT, []
             return await self._post_in_context(scope, receive, content_type, soapaction, request_id)
 
     async def _post_in_context(

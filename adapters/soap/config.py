@@ -78,6 +78,15 @@ class Credential(_Strict):
         return environ[self.password_env]
 
 
+class ClientCertificate(_Strict):
+    """A client certificate subject allowed on a mutual-TLS endpoint, and the caller it stands for."""
+
+    subject: str
+    """Attributes the certificate's subject must have, RFC 4514 (``CN=los-gateway,O=Bank``)."""
+    caller: str
+    """The caller's name in log lines (``caller``) and the audit."""
+
+
 class SecurityConfig(_Strict):
     """WS-Security UsernameToken required on every request of the endpoint."""
 
@@ -166,6 +175,12 @@ class SoapChannelConfig(_Strict):
     tls_cert_file: Path | None = None
     """PEM certificate chain; with ``tls_key_file`` the endpoint speaks HTTPS only."""
     tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    """PEM certificates of the CAs that sign callers' certificates: set, the TLS handshake requires
+    a client certificate they signed (mutual TLS; needs tls_cert_file)."""
+    client_certificates: tuple[ClientCertificate, ...] = ()
+    """Allowed client certificate subjects and the caller each is; empty: every certificate the CA
+    signed, named by its subject. A subject on no entry gets a Client/Sender fault."""
     health_path: str = DEFAULT_HEALTH_PATH
     """Liveness: 200 while the process serves HTTP."""
     ready_path: str = DEFAULT_READY_PATH
@@ -196,6 +211,10 @@ class SoapChannelConfig(_Strict):
     def _check(self) -> SoapChannelConfig:
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file (client certificates) needs tls_cert_file and tls_key_file")
+        if self.client_certificates and self.tls_client_ca_file is None:
+            raise ValueError("client_certificates need tls_client_ca_file")
         if len({self.path, self.health_path, self.ready_path, self.metrics_path}) != 4:
             raise ValueError("path, health_path, ready_path and metrics_path must differ")
         return self
@@ -206,7 +225,7 @@ class SoapChannelConfig(_Strict):
         file = Path(file)
         data = {**read_config_file(file), **overrides}
         base = file.resolve().parent
-        for key in ("wsdl", "tls_cert_file", "tls_key_file"):
+        for key in ("wsdl", "tls_cert_file", "tls_key_file", "tls_client_ca_file"):
             if data.get(key):
                 data[key] = base / data[key]
         data["documents"] = {name: base / p for name, p in data.get("documents", {}).items()}
