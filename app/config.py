@@ -50,6 +50,12 @@ class HealthSection(_Strict):
     host: str = "127.0.0.1"
     port: int | None = 8081
     """``/healthz`` and ``/readyz`` of the gateway process; None: no endpoint, 0: a free port."""
+    metrics_host: str | None = None
+    """Address of ``/metrics`` when it has a port of its own; default: ``host``."""
+    metrics_port: int | None = None
+    """Serve ``/metrics`` on this port instead of the health port (0: a free one); None: on the health port."""
+    metrics_token_file: Path | None = None
+    """File holding a bearer token that ``/metrics`` requires (read again when it changes); None: open."""
 
 
 class LoggingSection(_Strict):

@@ -25,7 +25,7 @@ from scoregate.app.shadow import ShadowScorer
 from scoregate.core.client import ScoringClient
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
-from scoregate.core.settings import ClientSettings, env_secret
+from scoregate.core.settings import ClientSettings, SecretFile, env_secret
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +126,27 @@ class Gateway:
         return AuditLog(path, masked_fields=frozenset(section.masked_fields), mask_key=key or None, queue_rows=section.queue_rows)
 
     health_server: HealthServer | None = None
+    metrics_server: HealthServer | None = None
+    """``/metrics`` alone, when ``[health] metrics_port`` gives it a port of its own."""
 
     async def start(self) -> None:
         health = self.config.health
+        token = SecretFile(self.config.path(health.metrics_token_file)).read if health.metrics_token_file else None
+        apart = health.metrics_port is not None
         if health.port is not None:
             # Up before the channels: a probe sees "not ready" with the reason while they start.
-            self.health_server = HealthServer(lambda: self.channels, health.host, health.port, self.metrics.registry)
+            self.health_server = HealthServer(lambda: self.channels, health.host, health.port,
+                                              None if apart else self.metrics.registry, metrics_token=token)
             self.health_server.start()
-            log.info("gateway health on http://%s:%s/readyz, metrics on /metrics", health.host, self.health_server.port)
+            log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
+        if apart:
+            host = health.metrics_host or health.host
+            self.metrics_server = HealthServer(list, host, health.metrics_port, self.metrics.registry, probes=False, metrics_token=token)
+            self.metrics_server.start()
+        if self.metrics_server or self.health_server:
+            where = self.metrics_server or self.health_server
+            log.info("gateway metrics on http://%s:%s/metrics%s", health.metrics_host or health.host, where.port,
+                     " (bearer token required)" if token else "")
         for channel in self.channels:
             await channel.start()
             log.info("channel %s started: %s", channel.name, channel.health())
@@ -147,3 +160,5 @@ class Gateway:
             self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:
             self.health_server.stop()
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
