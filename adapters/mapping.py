@@ -306,8 +306,36 @@ class RequestMapping(_Strict):
         return next((f.source for f in self.features if f.feature == feature and f.source), feature)
 
 
+_RANGE = re.compile(r"^must be between (\S+) and (\S+)$")
+
+
 def rename_violations(error: InvalidInput, mapping: RequestMapping) -> InvalidInput:
-    """The core names canonical features; the caller knows its own field names."""
-    return InvalidInput(
-        [FieldViolation(field=mapping.source_of(v.field), code=v.code, message=v.message) for v in error.violations]
-    )
+    """The core names canonical features and their model's units; the caller knows its own field
+    names and units: a monthly income (``scale = 12``) out of range is told in monthly terms, a
+    percent (``scale = 0.01``) in percent, a date of birth by the ages it may give."""
+    return InvalidInput([_in_caller_terms(v, mapping) for v in error.violations])
+
+
+def _in_caller_terms(violation: FieldViolation, mapping: RequestMapping) -> FieldViolation:
+    spec = next((f for f in mapping.features if f.feature == violation.field and f.source), None)
+    if spec is None:
+        return violation
+    message = violation.message
+    bounds = _RANGE.match(message) if violation.code is ViolationCode.OUT_OF_RANGE else None
+    if bounds and spec.type == "date":
+        message = f"must give an age between {bounds[1]} and {bounds[2]} {spec.age or 'years'}"
+    elif bounds and spec.codes is None and spec.scale not in (0.0, 1.0):
+        low, high = (_unscaled(bound, spec.scale) for bound in (bounds[1], bounds[2]))
+        message = f"must be between {low} and {high}" if spec.scale > 0 else f"must be between {high} and {low}"
+    return FieldViolation(field=spec.source or violation.field, code=violation.code, message=message)
+
+
+def _unscaled(bound: str, scale: float) -> str:
+    """A bound in the model's units -> the caller's (the mapping multiplied by ``scale``)."""
+    try:
+        value = float(bound) / scale
+    except ValueError:
+        return bound  # -inf, inf
+    if math.isinf(value):
+        return bound
+    return f"{round(value, 2):.2f}".rstrip("0").rstrip(".")

@@ -226,6 +226,10 @@ def _refuse_bad_config(config_file: Path, building: bool = False) -> Iterator[No
         raise ConfigProblem("\n".join(format_errors(error, prefix))) from None
     except ConfigFileError as error:
         raise ConfigProblem(str(error)) from None
+    except ValueError as error:  # a contract that does not load, a mapping that does not fit it
+        if not building:
+            raise
+        raise ConfigProblem(str(error)) from None
 
 
 @main.command()
@@ -324,7 +328,7 @@ def config_check(config_file: Path, models_dir: Path | None, target: str | None)
         except ConfigFileError as error:
             problems.append(str(error))
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
-            problems.append(f"{path}: {error}")
+            problems += [f"{path}: {line}" for line in str(error).splitlines()]
         else:
             problems += [f"{path}: {problem}" for problem in check_config(channel.config, lookup)]
     if problems:

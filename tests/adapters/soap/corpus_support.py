@@ -49,28 +49,20 @@ _NO_TNS = "ContractError: the WSDL's schemas do not compile: Internal error: xml
 _ONE_WAY = "AttributeError: 'NoneType' object has no attribute 'body'"
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     "loads": {
-        "axis2-base-datatypes": "AttributeError: 'HttpPostBinding' object has no attribute 'nsmap'",
         "cxf-doc-lit-bare": "ContractError: operations.nillableParameter.request: 'inDecimal' is not an element path",
-        "cxf-schema-import": _ONE_WAY,
         "cxf-soap-action": "ContractError: operations.sayHi.request: 'text' is not an element path",
-        "cxf-xsd-include": "ContractError: operations.ckR.request: 'request/@id' is not an element path (did you mean 'request'?)",
-        # Refused, but not for being rpc/encoded:
-        "delphi-rpc-encoded": "AssertionError: Regex pattern did not match: \"'http://schemas.xmlsoap.org/soap/encoding/' is remote; scoregate loads contracts from local files only\"",
-        "jaxws-add-numbers": _ONE_WAY,
-        "jaxws-shapes": _NO_TNS,
-        "jaxws-wsgen": _NO_TNS,
         "nodesoap-no-tns": _NO_TNS,
-        "wcf-ixmlserializable": _NO_TNS,
-        "zeep-soap": _ONE_WAY,
     },
-    "served": {},
+    "served": {
+        # Its WSDL imports "../xsd/3DShape.xsd": a client resolves that against the endpoint's URL,
+        # outside the path the channel serves documents under.
+        "jaxws-shapes": "AssertionError: 3DShape.xsd at http://127.0.0.1:PORT/corpus/xsd/3DShape.xsd: 404",
+    },
     "round_trip": {
-        # The schemas of a wsdl:import-ed WSDL are not in the validator: every body is refused.
-        "cxf-person": "Fault: invalid input: : MALFORMED",
-        "cxf-wsdl-import": "Fault: invalid input: : MALFORMED",
-        "nodesoap-wsdl-import": "Fault: invalid input: : MALFORMED",
+        # The response's attribute target is not written where the client reads it.
+        "cxf-xsd-include": "AssertionError: ...serviceBinding product/action/@status: None != '0'",
+        "jaxws-shapes": "HTTPError: 404 Client Error: Not Found for url: .../corpus/xsd/shape.xsd",
         "php-speed4trade": "AssertionError: assert 'changeEmailResponse2' == 'changeEmailResponse'",
-        "wcf-metadata-files": "HTTPError: 404 Client Error: Not Found for url: ...?singleWsdl",
     },
 }
 
@@ -122,7 +114,7 @@ class Case:
         path = self.spec.get("request", {}).get("reference")
         value: Any = self.spec["args"]
         for part in path.split("/") if path else ():
-            value = value[part]
+            value = value[part.lstrip("@")]  # zeep takes an attribute by its bare name
         return "" if not path else str(value)
 
     def documents(self) -> list[Path]:
@@ -139,6 +131,8 @@ def load_cases() -> list[Case]:
 
 
 def expected_failure(stage: str, name: str) -> str | None:
+    if name in EXPECTED_FAILURES[stage]:  # a stage's own entry: it fails there in its own way
+        return EXPECTED_FAILURES[stage][name]
     for earlier in STAGES[: STAGES.index(stage) + 1]:
         if name in EXPECTED_FAILURES[earlier]:
             return EXPECTED_FAILURES[earlier][name]
