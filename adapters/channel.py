@@ -11,14 +11,17 @@ from typing import Protocol
 
 
 class Disposition(StrEnum):
-    """What the transport loop does with a request after the handler is done with it."""
+    """What the transport loop does with a request after the handler is done with it: an AMQP
+    message, or a whole file of the file channel."""
 
     ANSWERED = "answered"
     """The answer (a result or an error in the caller's format) is to be sent, then the request acked."""
     RETRY = "retry"
-    """Not answered yet (the core is unavailable): keep the request for a later attempt."""
+    """Not answered yet (the core is unavailable): keep the request for a later attempt (a file
+    goes back into the inbox)."""
     DEAD_LETTER = "dead_letter"
-    """Cannot be answered at all (no reply address, unknown format): set aside with a reason."""
+    """Cannot be answered at all (no reply address, unknown format; a file refused whole): set
+    aside with a reason (a file into the error directory, with its reason file)."""
     DROPPED = "dropped"
     """Answered by nobody on purpose (the caller stopped waiting): acked and counted."""
 

@@ -11,17 +11,14 @@ model. Without it each of these surfaced per request, as a reject or a fault.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 
 from scoregate.adapters.mapping import FeatureMap, RequestMapping
+from scoregate.adapters.registry import ModelLookup
 from scoregate.core.contract import FeatureKind, FeatureSpec, ModelDescription
 
-ModelLookup = Callable[[str, "str | None"], "ModelDescription | None"]
-"""``lookup(model, version)``: the description; None when nobody can say (no core at hand);
-raises an exception whose message is the problem (an unknown model, with a suggestion)."""
 
 
-def _hint(name: str, known: list[str]) -> str:
+def hint(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -33,7 +30,7 @@ def _kind_problems(spec: FeatureMap, feature: FeatureSpec, key: str) -> list[str
         for legacy, value in spec.codes.items():
             if category and str(value) not in feature.codes:
                 problems.append(f"{key}.codes.{legacy}: {value!r} is not a code of {feature.name} "
-                                f"({', '.join(feature.codes)}){_hint(str(value), list(feature.codes))}")
+                                f"({', '.join(feature.codes)}){hint(str(value), list(feature.codes))}")
             elif not category and (isinstance(value, bool) or not isinstance(value, int | float)):
                 problems.append(f"{key}.codes.{legacy}: {feature.name} is a {feature.kind.value}: map codes to numbers, not {value!r}")
     elif category and (spec.source is not None or spec.expression is not None) and spec.type != "text":
@@ -64,7 +61,7 @@ def check_request(mapping: RequestMapping, lookup: ModelLookup, key: str) -> lis
         where = f"{key}.features[{i}]"
         if spec.feature not in schema:
             problems.append(f"{where}.feature: {spec.feature!r} is not a feature of {description.name}"
-                            f"{_hint(spec.feature, list(schema.names))}")
+                            f"{hint(spec.feature, list(schema.names))}")
             continue
         if spec.feature in mapped:
             problems.append(f"{where}.feature: {spec.feature} is mapped twice")
@@ -75,36 +72,6 @@ def check_request(mapping: RequestMapping, lookup: ModelLookup, key: str) -> lis
             problems.append(f"{key}.features: {description.name} requires {feature.name} ({feature.kind.value}): "
                             "map it with a source, an expr or a default")
     return problems
-
-
-def directory_lookup(models_dir: object) -> ModelLookup:
-    """A lookup on a models directory (each version is loaded once, as the core would)."""
-    from pathlib import Path
-
-    from scoregate.core.errors import UnknownModel
-    from scoregate.core.registry import ModelRegistry
-
-    import logging
-
-    registry = ModelRegistry(Path(str(models_dir)))
-    # "version loaded" lines would bury the problems; load failures still show.
-    registry_log = logging.getLogger("scoregate.core.registry")
-    level = registry_log.level
-    registry_log.setLevel(max(logging.WARNING, registry_log.getEffectiveLevel()))
-    try:
-        registry.refresh()
-    finally:
-        registry_log.setLevel(level)
-
-    def lookup(model: str, version: str | None) -> ModelDescription:
-        try:
-            meta = registry.get(model, version).model.metadata
-        except UnknownModel as exc:
-            known = sorted({s.model for s in registry.states() if s.state == "loaded"})
-            raise LookupError(f"{exc.message} in {models_dir}{_hint(model, known)}") from None
-        return ModelDescription(name=meta.name, version=meta.version, feature_schema=meta.feature_schema, bands=meta.bands)
-
-    return lookup
 
 
 def request_mappings(config: object) -> list[tuple[str, RequestMapping]]:

@@ -13,7 +13,7 @@ from zeep import exceptions as zeep_errors
 from zeep.loader import parse_xml
 from zeep.settings import Settings
 
-from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
+from scoregate.adapters.codecs.base import malformed
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 
@@ -25,10 +25,6 @@ class _NoTransport:
 
     def load(self, url: str) -> bytes:
         raise zeep_errors.ExternalReferenceForbidden(f"external reference refused: {url}")
-
-
-def malformed(message: str, path: str = "") -> InvalidInput:
-    return InvalidInput([FieldViolation(field=path, code=ViolationCode.MALFORMED, message=message)])
 
 
 def parse_untrusted(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:

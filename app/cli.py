@@ -172,34 +172,16 @@ def train(out: Path, name: str, version: str, seed: int | None, rows: int | None
 
 
 def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
-    """Where each channel listens, and one call to try it with."""
-    from scoregate.app.paths import DEFAULTS_DIR
-
+    """Where each channel listens, and one call to try it with (each channel's ``describe``)."""
     lines = ["", "scoregate is up. Try each channel:"]
     if gateway.health_server is not None:
-        lines.insert(1, f"  HEALTH http://{gateway.config.health.host}:{gateway.health_server.port}/readyz")
+        lines.append(f"  HEALTH http://{gateway.config.health.host}:{gateway.health_server.port}/readyz")
     for channel in gateway.channels:
         health = channel.health()
         state = "ready" if health.ready else f"not ready: {health.detail}"
-        if channel.name == "soap":
-            lines += [
-                f"  SOAP   {channel.url}  ({state})  WSDL: {channel.url}?wsdl",
-                f"         curl -s -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"\"' "
-                f"--data-binary @{DEFAULTS_DIR / 'soap' / 'sample-request.xml'} {channel.url}",
-            ]
-        elif channel.name == "amqp":
-            queues = ", ".join(q.name for q in channel.config.queues)
-            first = channel.config.queues[0].name
-            lines += [
-                f"  AMQP   {channel.config.url.rsplit('@', 1)[-1]} queues {queues}  ({state})",
-                f"         scoregate amqp request {first} {DEFAULTS_DIR / 'amqp' / 'sample-request.json'}",
-            ]
-        elif channel.name == "files":
-            inbox = channel.config.path(channel.config.inbox)
-            lines += [
-                f"  FILES  drop into {inbox}  responses in {channel.config.path(channel.config.outbox)}  ({state})",
-                f"         scoregate files demo --records 1000 --out {inbox}",
-            ]
+        first, *more = gateway.describe(channel)
+        lines.append(f"  {channel.name.upper():<6} {first}  ({state})")
+        lines += [f"         {line}" for line in more]
     click.echo("\n".join(lines) + "\n\nCtrl-C stops (in-flight work finishes first).")
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
@@ -299,12 +281,9 @@ def config_check(config_file: Path, models_dir: Path | None, target: str | None)
     from pydantic import ValidationError
 
     from scoregate.adapters.configfile import ConfigFileError
-    from scoregate.adapters.mapping_check import check_config
-    from scoregate.adapters.metrics import ChannelMetrics
     from scoregate.app.config import GatewayConfig, format_errors
     from scoregate.app.config_check import model_lookup
-    from scoregate.app.gateway import BUILDERS, ChannelParts
-    from scoregate.core.settings import ClientSettings
+    from scoregate.app.gateway import check_channel
 
     try:
         config = GatewayConfig.load(config_file)
@@ -314,23 +293,12 @@ def config_check(config_file: Path, models_dir: Path | None, target: str | None)
         raise ConfigProblem(f"{error}") from None
     problems: list[str] = []
     try:  # [client] is the gateway file's: its errors name that file and their full key, once
-        client_settings = config.client_settings()
+        config.client_settings()
     except ValidationError as error:
         problems += format_errors(error, f"{config_file}: client.")
-        client_settings = ClientSettings()
     lookup = model_lookup(config, models_dir, target)
     for name, section in config.channels.items():
-        path = config.path(section.config)
-        try:
-            channel = BUILDERS[name](ChannelParts(section, path, client_settings, ChannelMetrics(name)))
-        except ValidationError as error:
-            problems += format_errors(error, f"{path}: ")
-        except ConfigFileError as error:
-            problems.append(str(error))
-        except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
-            problems += [f"{path}: {line}" for line in str(error).splitlines()]
-        else:
-            problems += [f"{path}: {problem}" for problem in check_config(channel.config, lookup)]
+        problems += check_channel(config, name, section, lookup)
     if problems:
         raise ConfigProblem("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")

@@ -23,7 +23,7 @@ def audit() -> None:
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per decision")
 def show(reference: str, db: Path, mask_key: str | None, as_json: bool) -> None:
     """Every decision recorded for REF, oldest first; exit status 1 when there is none."""
-    from scoregate.app.audit import AuditError, AuditReader
+    from scoregate.adapters.decisions.sqlite import AuditError, AuditReader
     from scoregate.core.settings import env_secret
 
     try:

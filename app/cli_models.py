@@ -205,7 +205,7 @@ def history(name: str, alias: str | None, models_dir: Path | None) -> None:
               help="the gateway's audit file ([audit] path)")
 def compare_versions(name: str, db: Path) -> None:
     """Agreement of decisions and score distribution of the primary and the shadow version of NAME."""
-    from scoregate.app.compare import QUANTILES, compare
+    from scoregate.adapters.decisions.compare import QUANTILES, compare
 
     result = compare(db, name)
     if not result.pairs:

@@ -1,24 +1,21 @@
 """The gateway's configuration: one file naming the core and each channel's own contract file.
 
 TOML (or JSON). Relative paths resolve against the file's folder. Each channel keeps its own
-configuration file and model (``SoapChannelConfig``, ``AmqpChannelConfig``, ``FileJobConfig``);
-this file only says which channels run and where the core is. Client settings may also come from
+configuration file and model (its ``ChannelSpec.config`` in ``adapters/registry.py``); this file
+only says which channels run and where the core is. Client settings may also come from
 ``SCOREGATE_CLIENT_*`` variables (e.g. ``SCOREGATE_CLIENT_TARGET``), which win over the file.
 """
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scoregate.adapters.configfile import read_config_file
+from scoregate.adapters.registry import UnknownChannel, channel_names
 from scoregate.core.settings import ClientSettings
-
-#: the channels a gateway can run, by the name used in the configuration file
-CHANNEL_NAMES = ("soap", "amqp", "files")
 
 
 class _Strict(BaseModel):
@@ -102,11 +99,10 @@ class GatewayConfig(_Strict):
     @field_validator("channels")
     @classmethod
     def _known_channels(cls, value: dict[str, ChannelSection]) -> dict[str, ChannelSection]:
+        known = channel_names()  # built-in and entry-point channels (adapters/registry.py)
         for name in value:
-            if name not in CHANNEL_NAMES:
-                close = difflib.get_close_matches(name, CHANNEL_NAMES, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ValueError(f"unknown channel {name!r}{hint} (known: {', '.join(CHANNEL_NAMES)})")
+            if name not in known:
+                raise ValueError(str(UnknownChannel(name, known)))
         return value
 
     @model_validator(mode="after")

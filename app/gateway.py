@@ -1,8 +1,9 @@
 """The composition root: builds the scoring clients and every enabled channel, runs them, stops them.
 
-The only module that knows both the core's client and the channels. Each channel is built from
-its own configuration file; a channel that cannot be built (a bad contract) stops the gateway
-before anything listens, with the reason.
+The only module that knows both the core's client and the channels, and it names no channel: it
+builds whatever the gateway file enables from the channel's registration (``adapters/registry.py``).
+Each channel is built from its own configuration file; a channel that cannot be built (a bad
+contract) stops the gateway before anything listens, with the reason.
 """
 
 from __future__ import annotations
@@ -10,19 +11,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from scoregate.adapters.channel import Channel
-from scoregate.adapters.metrics import ChannelMetrics, GatewayMetrics
-from scoregate.app.audit import AuditLog
-from scoregate.app.config import ChannelSection, GatewayConfig
-from scoregate.app.decisions import DecisionRecorder
+from scoregate.adapters.configfile import ConfigFileError
+from scoregate.adapters.decisions.recorder import DecisionRecorder
+from scoregate.adapters.decisions.shadow import ShadowScorer
+from scoregate.adapters.decisions.store import AuditStore, open_store
+from scoregate.adapters.metrics import GatewayMetrics
+from scoregate.adapters.registry import ChannelContext, ModelLookup, channel_spec
+from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
-from scoregate.app.shadow import ShadowScorer
 from scoregate.core.client import ScoringClient
+from scoregate.core.contract import ModelDescription
+from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings, SecretFile, env_secret
@@ -33,53 +39,63 @@ MASK_KEY_ENV = "SCOREGATE_MASK_KEY"
 """Keys the hash of personal-data fields in logs and in the audit; a secret, never in a file."""
 
 
-@dataclass(frozen=True)
-class ChannelParts:
-    """What the gateway hands a channel builder besides the channel's own file."""
+class ChannelProblems(ValueError):
+    """A channel whose configuration does not pass its preflight (``ChannelSpec.check``)."""
 
-    section: ChannelSection
-    file: Path
-    """The channel's configuration file, resolved."""
-    client_settings: ClientSettings
-    metrics: ChannelMetrics
-    hooks: ClientHooks = ClientHooks()
-    workdir: Path | None = None
-    """``scoregate up``'s working folder (the demo's drop directories), else None."""
+    def __init__(self, name: str, file: Path, problems: list[str]) -> None:
+        # The lines config check prints: one per problem, each naming the channel's file.
+        super().__init__("\n".join(f"{file}: {problem}" for problem in problems))
+        self.problems = problems
 
 
-def _soap(parts: ChannelParts) -> Channel:
-    from scoregate.adapters.soap.config import SoapChannelConfig
-    from scoregate.adapters.soap.server import SoapChannel
-
-    config = SoapChannelConfig.load(parts.file, **parts.section.set)
-    return SoapChannel(config, client_settings=parts.client_settings, client_hooks=parts.hooks, metrics=parts.metrics)
+def offline_models(model: str, version: str | None = None) -> ModelDescription | None:
+    """The model lookup of ``config check``: no core is asked, so no schema is known."""
+    return None
 
 
-def _amqp(parts: ChannelParts) -> Channel:
-    from scoregate.adapters.amqp import AmqpChannel, AmqpChannelConfig
+class CoreModels:
+    """The model lookup at start: each model described once by the core; None when the core does
+    not answer (the channel starts and waits for it); ``UnknownModel`` when it serves no such model."""
 
-    config = AmqpChannelConfig.load(parts.file, **parts.section.set)
-    return AmqpChannel(config, ScoringClient(parts.client_settings, parts.hooks), metrics=parts.metrics)
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self._known: dict[tuple[str, str | None], ModelDescription | None] = {}
+
+    def __call__(self, model: str, version: str | None = None) -> ModelDescription | None:
+        if (model, version) not in self._known:
+            try:
+                with ScoringClient(self.settings) as client:
+                    self._known[model, version] = client.describe(model, version)
+            except (CoreUnavailable, DeadlineExpired):
+                self._known[model, version] = None
+        return self._known[model, version]
 
 
-def _files(parts: ChannelParts) -> Channel:
-    from scoregate.adapters.files.config import FileJobConfig
-    from scoregate.adapters.files.watcher import FileChannel
-
-    update = dict(parts.section.set)
-    if parts.workdir is not None:
-        # The demo's drop directories live in the working folder, not inside the package.
-        update.setdefault("base_dir", parts.workdir)
-    config = FileJobConfig.load(parts.file, **update)
-    return FileChannel(config, ScoringClient(parts.client_settings, parts.hooks), metrics=parts.metrics)
-
-
-#: channel name -> builder
-BUILDERS: dict[str, Callable[[ChannelParts], Channel]] = {
-    "soap": _soap,
-    "amqp": _amqp,
-    "files": _files,
-}
+def check_channel(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup = offline_models) -> list[str]:
+    """Every problem of one channel's file, one line each naming the file and the key: the
+    configuration model's errors, then the channel's preflight, then what only building finds."""
+    file = config.path(section.config)
+    try:
+        spec = channel_spec(name)
+        channel_config = spec.load(file, section.set)
+        if spec.check is not None and (problems := spec.check(channel_config, models)):
+            return [f"{file}: {problem}" for problem in problems]
+        try:
+            settings = config.client_settings()
+        except ValidationError:  # [client]'s own errors are the gateway file's, reported once by the caller
+            settings = ClientSettings()
+        context = ChannelContext(name, settings)
+        try:
+            spec.build(channel_config, context)
+        finally:
+            context.close()
+    except ValidationError as error:
+        return format_errors(error, f"{file}: ")
+    except ConfigFileError as error:  # a missing file, a syntax error: the message names the file
+        return [str(error)]
+    except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
+        return [f"{file}: {line}" for line in str(error).splitlines()]
+    return []
 
 
 @dataclass
@@ -89,11 +105,19 @@ class Gateway:
     workdir: Path | None = None
     channels: list[Channel] = field(default_factory=list)
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
-    audit: AuditLog | None = None
-    shadows: list[ShadowScorer] = field(default_factory=list)
     """Every channel's metrics in one registry, exported on the health port's ``/metrics``."""
+    audit: AuditStore | None = None
+    shadows: list[ShadowScorer] = field(default_factory=list)
+    contexts: list[ChannelContext] = field(default_factory=list)
+    """What each channel was built with; their scoring clients are closed after the channels stop."""
+    config_files: dict[str, Path] = field(default_factory=dict)
+    """Each channel's own file, by channel name."""
+
+    def __post_init__(self) -> None:
+        self._models = CoreModels(self.client_settings)
 
     def build(self) -> None:
+        """Every enabled channel, built from its registration (``adapters/registry.py``)."""
         key = env_secret(MASK_KEY_ENV).encode()  # or SCOREGATE_MASK_KEY_FILE
         mask_fields(self.config.logging.masked_fields, key)
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
@@ -112,10 +136,31 @@ class Gateway:
                     fallback=scorer if section.fallback == "model" else None,
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
                 )
-                parts = ChannelParts(section, self.config.path(section.config), self.client_settings, metrics, hooks, self.workdir)
-                self.channels.append(BUILDERS[name](parts))
+                self.channels.append(self._build_channel(name, section, ChannelContext(name, self.client_settings, hooks, metrics, self.workdir)))
 
-    def _open_audit(self, key: bytes) -> AuditLog | None:
+    def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
+        spec = channel_spec(name)
+        file = self.config.path(section.config)
+        channel_config = spec.load(file, section.set, self.workdir)
+        if spec.check is not None:
+            try:
+                problems = spec.check(channel_config, self._models)
+            except ScoreError as error:  # UnknownModel from the lookup, unhandled by the check
+                problems = [error.message]
+            if problems:
+                raise ChannelProblems(name, file, problems)
+        channel = spec.build(channel_config, context)
+        if channel.name != name:
+            raise TypeError(f"channel {name!r} built a channel named {channel.name!r}: its readiness and metrics would not match")
+        self.contexts.append(context)
+        self.config_files[name] = file
+        return channel
+
+    def describe(self, channel: Channel) -> list[str]:
+        """The banner lines of a running channel (its ``ChannelSpec.describe``)."""
+        return channel_spec(channel.name).describe(channel, self.config_files[channel.name])
+
+    def _open_audit(self, key: bytes) -> AuditStore | None:
         section = self.config.audit
         if section.path is None:
             return None
@@ -123,7 +168,8 @@ class Gateway:
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
         log.info("audit trail in %s", path)
-        return AuditLog(path, masked_fields=frozenset(section.masked_fields), mask_key=key or None, queue_rows=section.queue_rows)
+        return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
+                          queue_rows=section.queue_rows)
 
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
@@ -154,6 +200,8 @@ class Gateway:
     async def stop(self, grace: float) -> None:
         # All channels stop taking work at once; each finishes its in-flight work within grace.
         await asyncio.gather(*(channel.stop(grace) for channel in self.channels), return_exceptions=True)
+        for context in self.contexts:
+            context.close()
         for shadow in self.shadows:
             shadow.stop(timeout=grace)
         if self.audit is not None:

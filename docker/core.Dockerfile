@@ -8,7 +8,7 @@
 # compiler, no build backend and no network.
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY core ./core
 COPY adapters ./adapters
 COPY app ./app

@@ -9,7 +9,7 @@
 # Build stage: the same wheels as the core image (one distribution, two entry points).
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY core ./core
 COPY adapters ./adapters
 COPY app ./app

@@ -9,7 +9,8 @@ Features
 - [x] Formats by configuration: JSON, XML (``adapters/codecs``), each with a declarative mapping;
       error replies in the same format
 - [x] Fixed-width records (COBOL copybooks, EBCDIC, zoned and packed decimals): one record per
-      message through the shared engine (``adapters/codecs/fixedwidth``), framed by ``fixedwidth.py``
+      message through the shared engine (``adapters/codecs/fixedwidth``), as the message format
+      ``adapters/codecs/fixedwidth_message.py``
 - [x] Publisher confirms; a request is acked only after its reply is confirmed; never auto-ack
 - [x] Concurrent deliveries scored as one ``ScoreBatch`` call per model (``batching.py``)
 - [x] Redelivered requests answered from a reply cache keyed by ``message_id`` (``cache.py``
@@ -46,7 +47,7 @@ Modules: ``config`` (what), ``handler`` + ``replies`` (one message -> outcome, n
 ``worker`` (scoring thread), ``consumer`` (pika I/O thread: connect, declare, consume, stop),
 ``publisher`` (publish, confirm, then ack), ``stats`` (what is counted, in the shared
 metrics), ``topology`` (what is declared), ``channel``
-(the gateway's ``Channel``), ``fixedwidth`` (record-per-message format), ``request`` (producer side).
+(the gateway's ``Channel``), ``spec`` (its registration), ``request`` (producer side).
 
 Errors
 ======

@@ -28,9 +28,8 @@ from scoregate.core.client import ScoringClient
 from scoregate.core.contract import (
     CallerRef, ColumnBatch, FeatureKind, FeatureSchema, FeatureValue, ModelDescription, ScoreRequest, ScoreResult,
 )
-from scoregate.core.convert import result_from_batch
+from scoregate.core.encoder import encode_features, result_from_batch
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, InvalidInput, ScoreError, UnknownModel
-from scoregate.core.validation import encode_features
 
 _CALLER = CallerRef(channel="amqp")
 _Key = tuple[str, str | None, int]

@@ -15,11 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from scoregate.adapters.configfile import read_config_file
-from scoregate.adapters.codecs.base import MappedCodec, create_format, format_class, register_format
+from scoregate.adapters.codecs.base import MappedCodec, create_format, format_class
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
-
-# One fixed-width record per message: the shared engine framed for AMQP (see fixedwidth.py).
-register_format("fixedwidth", "scoregate.adapters.amqp.fixedwidth:FixedWidthFormat")
 
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_CONNECTION_NAME = "scoregate-amqp"

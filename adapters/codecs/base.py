@@ -1,16 +1,20 @@
-"""The codec layer: message formats registered by name, and the mapped codec every channel uses.
+"""The codec layer: formats registered by name in two shapes, and the mapped codec of messages.
 
-Two levels, so that a new legacy contract is configuration and a new wire syntax is one class:
+A format knows a wire syntax only (no I/O, no clocks, no knowledge of models), in one of two shapes:
 
-- A :class:`MessageFormat` knows a wire syntax only: ``read`` turns bytes into a flat
-  ``{path: raw value}`` dict, ``write`` turns ``{path: value}`` back into bytes. JSON, XML and
-  fixed-width records implement it. No I/O, no clocks, no knowledge of models.
-- :class:`MappedCodec` joins a format with the declarative :mod:`~scoregate.adapters.mapping`
-  (``RequestMapping`` + ``ResponseMapping``) and is the ``Codec`` of STYLE.md: ``decode`` gives a
-  canonical :class:`~scoregate.core.contract.ScoreRequest`, ``encode_result`` / ``encode_error``
-  give the reply bytes.
+- a **message** format (:class:`MessageFormat`), one request in and one answer out: ``read`` turns
+  bytes into a flat ``{path: raw value}`` dict, ``write`` turns ``{path: value}`` back into bytes.
+  JSON, XML and the fixed-width record of a message implement it. :class:`MappedCodec` joins one
+  with the declarative :mod:`~scoregate.adapters.mapping` and is the channels' message codec
+  (:class:`MessageCodec`): ``decode`` gives a canonical
+  :class:`~scoregate.core.contract.ScoreRequest`, ``encode_result`` / ``encode_error`` the reply.
+  The SOAP body is a message codec in two steps (``adapters/soap/codec.py``: ``open`` finds the
+  version and operation, which decide the form of the answer, then ``read`` / ``encode``).
+- a **batch** format (:class:`BatchFormat`), records in columns: a stream of records is decoded
+  into batches of numpy columns with per-record rejects, and columns are encoded back into
+  records; ``adapters/columnar.py`` maps the columns. Fixed-width record files implement it.
 
-Formats are registered in :data:`FORMATS` as ``"module:Class"`` strings (kombu's
+Both are registered in :data:`FORMATS`, by shape then name, as ``"module:Class"`` strings (kombu's
 ``TRANSPORT_ALIASES``), so that importing the registry never imports lxml or the fixed-width
 engine; an unknown name fails with a "did you mean" suggestion.
 """
@@ -19,21 +23,41 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
 from scoregate.core.contract import ScoreRequest, ScoreResult
-from scoregate.core.errors import ScoreError
+from scoregate.core.errors import FieldViolation, InvalidInput, ScoreError, ViolationCode
 
-#: format name -> "module:Class" of its MessageFormat. ``register_format`` adds to it.
-FORMATS: dict[str, str] = {
-    "json": "scoregate.adapters.codecs.json:JsonFormat",
-    "xml": "scoregate.adapters.codecs.xml:XmlFormat",
+
+class Shape(StrEnum):
+    MESSAGE = "message"
+    """One request in, one answer out (:class:`MessageFormat`)."""
+    BATCH = "batch"
+    """Records in columns (:class:`BatchFormat`)."""
+
+
+#: shape -> format name -> "module:Class" of its format. ``register_format`` adds to it.
+FORMATS: dict[Shape, dict[str, str]] = {
+    Shape.MESSAGE: {
+        "json": "scoregate.adapters.codecs.json:JsonFormat",
+        "xml": "scoregate.adapters.codecs.xml:XmlFormat",
+        "fixedwidth": "scoregate.adapters.codecs.fixedwidth_message:FixedWidthFormat",
+    },
+    Shape.BATCH: {
+        "fixedwidth": "scoregate.adapters.codecs.fixedwidth:RecordCodec",
+    },
 }
+
+
+def malformed(message: str, path: str = "") -> InvalidInput:
+    """The error of a payload a format cannot parse: one ``MALFORMED`` violation at ``path``."""
+    return InvalidInput([FieldViolation(field=path, code=ViolationCode.MALFORMED, message=message)])
 
 
 class FormatOptions(BaseModel):
@@ -76,27 +100,72 @@ class MessageFormat(Protocol):
         not on a message)."""
 
 
+class MessageCodec(Protocol):
+    """What a channel needs of a message's format and mapping together (:class:`MappedCodec`)."""
+
+    format_name: str
+
+    def decode(self, payload: bytes, *, request_id: str, channel: str,
+               deadline: datetime | None = None, today: date | None = None) -> ScoreRequest:
+        """One request. Raises ``InvalidInput``: ``MALFORMED`` when it does not parse, else the
+        violations named by the caller's own paths."""
+
+    def encode_result(self, result: ScoreResult, reference: str = "") -> bytes:
+        """The answer to a scored request."""
+
+    def encode_error(self, error: ScoreError, reference: str = "") -> bytes:
+        """The answer to a request that failed, in the caller's own format."""
+
+
+class DecodedRecords(Protocol):
+    """A batch decoded by a :class:`BatchFormat`: columns per record type, and the rejects."""
+
+    start: int
+    """Position in the stream of the batch's first record."""
+
+    def __len__(self) -> int: ...
+
+    @property
+    def bad(self) -> Any:
+        """(n,) bool array: the record has at least one reject."""
+
+
+@runtime_checkable
+class BatchFormat(Protocol):
+    """A record syntax read and written in columns, never a Python object per record.
+    Instances are immutable and thread-safe."""
+
+    def iter_batches(self, chunks: Iterable[bytes], batch_records: int) -> Iterator[DecodedRecords]:
+        """Decode a stream given as chunks of any size, about ``batch_records`` records at a time.
+        Bad records are rejects of their batch, never exceptions: the other records go on."""
+
+    def encode(self, columns: Mapping[str, Any], record_type: str | None = None) -> bytes:
+        """Columns (numpy arrays, one value per record) -> framed record bytes."""
+
+
 class UnknownFormat(ValueError):
     """A format name that is not registered; the message suggests the closest names."""
 
-    def __init__(self, name: str) -> None:
-        close = difflib.get_close_matches(name, list(FORMATS), n=2, cutoff=0.5)
+    def __init__(self, name: str, shape: Shape = Shape.MESSAGE) -> None:
+        known = FORMATS[shape]
+        close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.5)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        super().__init__(f"unknown message format {name!r}{hint} (known: {', '.join(sorted(FORMATS))})")
+        super().__init__(f"unknown {shape.value} format {name!r}{hint} (known: {', '.join(sorted(known))})")
         self.name = name
 
 
-def register_format(name: str, target: str) -> None:
-    """Register a format by ``"module:Class"`` (how the fixed-width engine plugs in)."""
-    FORMATS[name] = target
+def register_format(name: str, target: str, shape: Shape = Shape.MESSAGE) -> None:
+    """Register a format by ``"module:Class"``."""
+    FORMATS[shape][name] = target
 
 
-def format_class(name: str) -> type[MessageFormat]:
-    """The class registered under ``name``; raises UnknownFormat (with suggestions) or ImportError."""
+def format_class(name: str, shape: Shape = Shape.MESSAGE) -> type:
+    """The class registered under ``name`` for ``shape``; raises UnknownFormat (with suggestions)
+    or ImportError."""
     try:
-        target = FORMATS[name]
+        target = FORMATS[shape][name]
     except KeyError:
-        raise UnknownFormat(name) from None
+        raise UnknownFormat(name, shape) from None
     module, _, attr = target.partition(":")
     return getattr(importlib.import_module(module), attr)
 
@@ -108,7 +177,8 @@ def create_format(name: str, options: Mapping[str, Any] | None = None) -> Messag
 
 
 class MappedCodec:
-    """A message format plus the declarative mapping: the ``Codec`` of STYLE.md.
+    """A message format plus the declarative mapping: the :class:`MessageCodec` of every
+    message channel that maps paths (AMQP; STYLE.md's ``Codec``).
 
     ``decode`` raises ``InvalidInput``: ``MALFORMED`` from the format, or violations named by the
     caller's own paths from the mapping. ``reference`` reads the caller's reference without

@@ -18,8 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from scoregate.adapters.codecs.base import FormatOptions
-from scoregate.adapters.xmlsafe import malformed
+from scoregate.adapters.codecs.base import FormatOptions, malformed
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 _ACCEPTED = ("application/json", "text/json")

@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 from lxml import etree
 from pydantic import Field
 
-from scoregate.adapters.codecs.base import FormatOptions
-from scoregate.adapters.xmlsafe import DEFAULT_MAX_BYTES, malformed, parse_untrusted
+from scoregate.adapters.codecs.base import FormatOptions, malformed
+from scoregate.adapters.xmlsafe import DEFAULT_MAX_BYTES, parse_untrusted
 
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _ACCEPTED = ("application/xml", "text/xml")

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from scoregate.adapters.channel import Disposition
 from scoregate.adapters.files.claim import original_name
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
@@ -43,7 +44,6 @@ from scoregate.adapters.files.pipeline import (
     _fsync_dir,
 )
 from scoregate.adapters.files.rejects import (
-    FileDisposition,
     FileRejected,
     disposition,
     reason_text,
@@ -124,7 +124,7 @@ class FileJob:
         except FileRejected as error:
             return self._set_aside(claimed, name, entry, error, started)
         except ScoreError as error:
-            if disposition(error) is FileDisposition.RETRY:
+            if disposition(error) is Disposition.RETRY:
                 return self._put_back(claimed, name, entry, f"{error.kind.name}: {error.message}", started, error.kind)
             return self._set_aside(claimed, name, entry, error, started)
         except Exception as error:  # a bug or an I/O failure: set aside with a reason, never left claimed
@@ -228,7 +228,7 @@ def process_file(input_path: Path, config: FileJobConfig, client: ScoringClient,
     try:
         outputs = Pipeline(config, client, today=today).run(input_path, name, out_dir, progress)
     except (FileRejected, ScoreError) as error:
-        if isinstance(error, ScoreError) and disposition(error) is FileDisposition.RETRY:
+        if isinstance(error, ScoreError) and disposition(error) is Disposition.RETRY:
             raise
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / (name + ".reason")).write_text(reason_text(error, name), encoding="utf-8")

@@ -13,17 +13,18 @@ code page, in this fixed layout (``reject_layout``)::
     REJ-MESSAGE     X(100)  what is wrong (with the offending bytes in hex for decode errors)
     REJ-RECORD      X(n)    the original record bytes, unchanged (n = input LRECL)
 
-File level (``FileDisposition``): by ``ScoreError.kind`` (see ``DISPOSITIONS``), a file is either
-set aside into the error directory with a reason file, or put back for a retry.
+File level (the shared :class:`~scoregate.adapters.channel.Disposition`): by ``ScoreError.kind``
+(see ``DISPOSITIONS``), a file is either set aside into the error directory with a reason file
+(``DEAD_LETTER``), or put back for a retry (``RETRY``); nothing is published for either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
+from scoregate.adapters.channel import Disposition
 from scoregate.adapters.codecs.fixedwidth import (
     DecodedBatch,
     RecordCodec,
@@ -37,20 +38,13 @@ FIELD_WIDTH = 30
 MESSAGE_WIDTH = 100
 
 
-class FileDisposition(StrEnum):
-    ERROR = "error"
-    """Set aside into the error directory with a reason file; nothing published."""
-    RETRY = "retry"
-    """Put back into the inbox for a later attempt; nothing published, never rejected."""
-
-
-DISPOSITIONS: dict[ErrorKind, FileDisposition] = {
-    ErrorKind.INVALID_INPUT: FileDisposition.ERROR,  # a whole batch refused: the job's config is wrong
-    ErrorKind.UNKNOWN_MODEL: FileDisposition.ERROR,
-    ErrorKind.CORE_UNAVAILABLE: FileDisposition.RETRY,
-    ErrorKind.DEADLINE_EXPIRED: FileDisposition.RETRY,
-    ErrorKind.CORE_FAILURE: FileDisposition.RETRY,  # server-side: not the sender's fault
-    ErrorKind.ACCESS_DENIED: FileDisposition.ERROR,  # the gateway's credential is refused: a setup problem
+DISPOSITIONS: dict[ErrorKind, Disposition] = {
+    ErrorKind.INVALID_INPUT: Disposition.DEAD_LETTER,  # a whole batch refused: the job's config is wrong
+    ErrorKind.UNKNOWN_MODEL: Disposition.DEAD_LETTER,
+    ErrorKind.CORE_UNAVAILABLE: Disposition.RETRY,
+    ErrorKind.DEADLINE_EXPIRED: Disposition.RETRY,
+    ErrorKind.CORE_FAILURE: Disposition.RETRY,  # server-side: not the sender's fault
+    ErrorKind.ACCESS_DENIED: Disposition.DEAD_LETTER,  # the gateway's credential is refused: a setup problem
 }
 
 
@@ -63,8 +57,9 @@ class FileRejected(Exception):
         self.message = message
 
 
-def disposition(error: ScoreError) -> FileDisposition:
-    return DISPOSITIONS.get(error.kind, FileDisposition.RETRY)
+def disposition(error: ScoreError) -> Disposition:
+    """``DEAD_LETTER``: the file into the error directory with a reason; ``RETRY``: back into the inbox."""
+    return DISPOSITIONS.get(error.kind, Disposition.RETRY)
 
 
 def reason_text(error: ScoreError | FileRejected, name: str) -> str:

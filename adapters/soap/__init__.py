@@ -42,7 +42,7 @@ Features
       In the gateway they are on its health port; under ``--workers N`` with ``PROMETHEUS_MULTIPROC_DIR``
       set, on ``metrics_path`` of any worker, added up over all of them
 - [x] Nonce replay cache shared between the worker processes of a host (`security.nonce_store`, SQLite)
-- [x] Audit records: through the gateway's decision recorder (app/decisions.py), like every channel
+- [x] Audit records: through the gateway's decision recorder (adapters/decisions/recorder.py), like every channel
 - [ ] Signed messages (XML-DSig), MTOM
 
 Configuration

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from scoregate.adapters.mapping import FeatureMap, RequestMapping
-from scoregate.adapters.mapping_check import check_request, directory_lookup
+from scoregate.adapters.mapping_check import check_request
+from scoregate.app.config_check import directory_lookup
 from scoregate.app.cli import main
 from scoregate.app.paths import DEFAULTS_DIR, DEMO_MODELS_DIR
 

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from scoregate.app import logs
-from scoregate.app.audit import _Masker as AuditLogMasker
+from scoregate.adapters.decisions.sqlite import _Masker as AuditLogMasker
 from scoregate.core.logcontext import Masker, request_context
 
 log = logging.getLogger("scoregate.test")

@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from scoregate.app.audit import AuditLog
-from scoregate.app.decisions import DecisionRecorder
+from scoregate.adapters.decisions.sqlite import AuditLog
+from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.core.aliases import alias_history, move_alias, rollback_alias
 from scoregate.core.client import ScoringClient

@@ -10,7 +10,7 @@ from amqp_support import demo_record_codecs, fixed_queue, fixed_request, json_qu
 from pydantic import ValidationError
 
 from scoregate.adapters.amqp.config import QueueConfig
-from scoregate.adapters.amqp.fixedwidth import FixedWidthFormat
+from scoregate.adapters.codecs.fixedwidth_message import FixedWidthFormat
 from scoregate.core.errors import InvalidInput, ViolationCode
 
 

@@ -72,7 +72,7 @@ def test_a_core_that_never_answers_is_a_server_fault_at_the_request_timeout(chan
 
 def test_a_fallback_answer_is_logged_and_counted(channel_factory, caplog) -> None:
     from scoregate.adapters.metrics import ChannelMetrics
-    from scoregate.app.decisions import DecisionRecorder
+    from scoregate.adapters.decisions.recorder import DecisionRecorder
     from scoregate.app.paths import DEMO_FALLBACK
     from scoregate.core.fallback import FallbackScorer
     from scoregate.core.hooks import ClientHooks

@@ -6,8 +6,8 @@ decimals) is the one the file channel uses; this module only frames it as a
 record out, each with its own copybook. Paths of the mapping are the copybook's field names
 (``ANNUAL-INCOME``, ``REASON-CODE(2)`` for an ``OCCURS``).
 
-It lives with the AMQP channel, not in the engine's package, because a record per message is an
-AMQP concern; it registers itself as format ``fixedwidth`` when ``adapters.amqp.config`` loads.
+Registered as the message format ``fixedwidth`` (``codecs/base.py``); any message channel may
+use it (AMQP does).
 
 Relative copybook paths are resolved against ``base_dir`` in the validation context
 (``AmqpChannelConfig.model_validate(data, context={"base_dir": folder_of_the_config})``), else

@@ -1,4 +1,4 @@
-"""Each decision reaches the audit once, batches included (app/decisions.py), scored for real in-process."""
+"""Each decision reaches the audit once, batches included (adapters/decisions/recorder.py), scored for real in-process."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from scoregate.adapters.metrics import ChannelMetrics
-from scoregate.app.audit import AuditLog
-from scoregate.app.decisions import DecisionRecorder
+from scoregate.adapters.decisions.sqlite import AuditLog
+from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.app.paths import DEMO_FALLBACK
 from scoregate.core.contract import CallerRef, ColumnBatch, ScoreRequest

@@ -28,13 +28,11 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
-from scoregate.core.contract import ScoreResult
+from scoregate.adapters.decisions.records import COLUMNS, DecisionRecord, RowSource
 
 log = logging.getLogger(__name__)
 
@@ -58,65 +56,21 @@ CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-_COLUMNS = "time, channel, reference, request_id, model, version, probability, decision, reasons, fallback, latency_ms"
+_COLUMNS = ", ".join(COLUMNS)
 _INSERT = f"INSERT INTO decisions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+# A shadow row has the same request id and reference as its primary, on "<channel><suffix>".
+_PAIRS = """
+SELECT p.version, p.probability, p.decision, s.version, s.probability, s.decision
+FROM decisions AS p JOIN decisions AS s
+  ON s.request_id = p.request_id AND s.reference = p.reference AND s.channel = p.channel || ?
+WHERE p.model = ? AND s.model = ?
+"""
 
 
 class AuditError(Exception):
     """An audit file that cannot be used as asked (masking settings or key that do not match)."""
-
-
-@dataclass(frozen=True)
-class DecisionRecord:
-    """One decision as the audit keeps it."""
-
-    time: datetime
-    """When the answer was sent (timezone-aware; stored in UTC)."""
-    channel: str
-    reference: str
-    """The caller's own reference (application number, correlation id, record number)."""
-    request_id: str
-    model: str
-    version: str
-    probability: float
-    decision: str
-    reasons: tuple[tuple[str, str, float], ...] = ()
-    """(feature, reason code, contribution), strongest first."""
-    fallback: bool = False
-    """True when the fallback model answered instead of the scoring core."""
-    latency_ms: float = 0.0
-
-    @classmethod
-    def from_result(
-        cls, result: ScoreResult, *, channel: str, reference: str, latency_ms: float, fallback: bool = False,
-        at: datetime | None = None,
-    ) -> DecisionRecord:
-        """The record of a scored request, as the channel answered it."""
-        return cls(
-            time=at or datetime.now(UTC), channel=channel, reference=reference, request_id=result.request_id,
-            model=result.model, version=result.version, probability=result.probability, decision=result.decision,
-            reasons=tuple((r.feature, r.code, r.contribution) for r in result.reasons),
-            fallback=fallback, latency_ms=latency_ms,
-        )
-
-
-@runtime_checkable
-class RowSource(Protocol):
-    """Decisions kept in another shape (a scored batch) until the writer needs them as rows."""
-
-    def __len__(self) -> int:
-        """How many decisions (rows) it holds."""
-
-    def rows(self) -> Iterable[tuple]:
-        """One tuple per decision in ``_COLUMNS`` order, unmasked (called in the writer thread)."""
-
-
-def _row(record: DecisionRecord) -> tuple:
-    r = record
-    return (
-        r.time.astimezone(UTC).isoformat(), r.channel, r.reference, r.request_id, r.model, r.version,
-        r.probability, r.decision, json.dumps(r.reasons, separators=(",", ":")), int(r.fallback), r.latency_ms,
-    )
 
 
 def _record(row: sqlite3.Row) -> DecisionRecord:
@@ -207,7 +161,8 @@ class AuditReader:
 
 
 class AuditLog:
-    """Appends decision records to a SQLite file from a background writer thread.
+    """The SQLite :class:`~scoregate.adapters.decisions.store.AuditStore`: appends decision
+    records to a file from a background writer thread.
 
     ``record`` never waits for the disk; ``flush`` waits until everything queued is written;
     ``close`` flushes and stops the writer. Records given after ``close`` are dropped and counted.
@@ -300,7 +255,7 @@ class AuditLog:
                     if isinstance(item, RowSource):
                         rows.extend(self._masker.apply(row) for row in item.rows())
                     else:
-                        rows.append(self._masker.apply(_row(item)))
+                        rows.append(self._masker.apply(item.row()))
                 with self._conn:  # one transaction per round: a commit per row would be the bottleneck
                     self._conn.execute("BEGIN")
                     self._conn.executemany(_INSERT, rows)
@@ -315,3 +270,11 @@ class AuditLog:
                     self._cond.notify_all()
 
 
+def shadow_pairs(path: Path, model: str, suffix: str) -> list[tuple]:
+    """(primary version, probability, decision, shadow version, probability, decision) of every
+    request of ``model`` with a shadow score (channel ``<channel><suffix>``); read-only, no key needed."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute(_PAIRS, (suffix, model, model)).fetchall()
+    finally:
+        conn.close()

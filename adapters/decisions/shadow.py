@@ -17,8 +17,8 @@ import queue
 import threading
 import time
 
-from scoregate.app.audit import AuditLog, DecisionRecord
-from scoregate.app.decisions import BatchDecisions
+from scoregate.adapters.decisions.records import BatchDecisions, DecisionRecord
+from scoregate.adapters.decisions.store import AuditStore
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ScoreRequest, ScoreResult
 from scoregate.core.errors import ScoreError
@@ -35,7 +35,7 @@ class ShadowScorer:
     """Scores the decisions of one channel again with ``model`` version ``version`` (a version or alias)."""
 
     def __init__(
-        self, client: ScoringClient, model: str, version: str, audit: AuditLog, channel: str,
+        self, client: ScoringClient, model: str, version: str, audit: AuditStore, channel: str,
         max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         self.client = client

@@ -1,25 +1,19 @@
-"""Primary against shadow scores, paired by request in the audit file (``scoregate models compare``)."""
+"""Primary against shadow scores, paired by request in the audit (``scoregate models compare``).
+
+The pairing is the store's query (``sqlite.shadow_pairs``); the statistics are computed here."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from scoregate.app.shadow import SHADOW_SUFFIX
+from scoregate.adapters.decisions.shadow import SHADOW_SUFFIX
+from scoregate.adapters.decisions.sqlite import shadow_pairs
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
-
-# A shadow row has the same request id and reference as its primary, on "<channel>:shadow".
-_PAIRS = """
-SELECT p.version, p.probability, p.decision, s.version, s.probability, s.decision
-FROM decisions AS p JOIN decisions AS s
-  ON s.request_id = p.request_id AND s.reference = p.reference AND s.channel = p.channel || ?
-WHERE p.model = ? AND s.model = ?
-"""
 
 
 @dataclass
@@ -39,11 +33,7 @@ class Comparison:
 
 def compare(db: Path, model: str) -> Comparison:
     """Pair every shadow score of ``model`` with the answer it shadowed."""
-    conn = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(_PAIRS, (SHADOW_SUFFIX, model, model)).fetchall()
-    finally:
-        conn.close()
+    rows = shadow_pairs(Path(db), model, SHADOW_SUFFIX)
     result = Comparison(model)
     if not rows:
         return result

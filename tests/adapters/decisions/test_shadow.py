@@ -1,4 +1,4 @@
-"""Shadow scoring (app/shadow.py) against a real core: answers unchanged and undelayed, both scores in the audit."""
+"""Shadow scoring (adapters/decisions/shadow.py) against a real core: answers unchanged and undelayed, both scores in the audit."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 from click.testing import CliRunner
 
-from scoregate.app.audit import AuditLog
+from scoregate.adapters.decisions.sqlite import AuditLog
 from scoregate.app.cli import main
-from scoregate.app.compare import compare
-from scoregate.app.decisions import DecisionRecorder
+from scoregate.adapters.decisions.compare import compare
+from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.app.paths import DEMO_FALLBACK
-from scoregate.app.shadow import ShadowScorer
+from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.core.aliases import move_alias
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ColumnBatch, ScoreRequest

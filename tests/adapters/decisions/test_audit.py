@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import scoregate.app.audit as audit_module
-from scoregate.app.audit import AuditError, AuditLog, AuditReader, DecisionRecord
+import scoregate.adapters.decisions.sqlite as audit_module
+from scoregate.adapters.decisions.records import DecisionRecord
+from scoregate.adapters.decisions.sqlite import AuditError, AuditLog, AuditReader
 from scoregate.core.contract import ReasonCode, ScoreResult
 
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -129,7 +130,7 @@ def test_a_full_queue_drops_and_warns_without_blocking(tmp_path: Path, caplog) -
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
-        with caplog.at_level(logging.WARNING, logger="scoregate.app.audit"):
+        with caplog.at_level(logging.WARNING, logger="scoregate.adapters.decisions.sqlite"):
             log.record([_decision(i) for i in range(10)])
             started = time.monotonic()
             log.record([_decision(i) for i in range(10, 21)])  # more than the queue holds

@@ -1,0 +1,179 @@
+"""The channel registry: every channel the gateway can run, by the name a gateway file uses.
+
+A channel is one package and one registration: a :class:`ChannelSpec` naming its configuration
+model, its builder and its banner lines. The gateway (``scoregate.app``) wires whatever is
+registered and names no channel itself.
+
+- Built-in channels are listed in :data:`CHANNELS` as ``"module:attribute"`` strings, like the
+  codecs' ``FORMATS`` (kombu's ``TRANSPORT_ALIASES``): knowing the names imports no channel.
+- Other distributions register theirs through the entry point group ``scoregate.channels``
+  (``lines = "my_package.channel:CHANNEL"`` in their ``pyproject.toml``), read with
+  :mod:`importlib.metadata` each time the names are asked for. A built-in name wins.
+
+An unknown name fails with a "did you mean" suggestion (:class:`UnknownChannel`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.metadata
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from scoregate.adapters.channel import Channel
+from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.core.client import ScoringClient
+from scoregate.core.contract import ModelDescription
+from scoregate.core.hooks import ClientHooks
+from scoregate.core.settings import ClientSettings
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "scoregate.channels"
+"""The entry point group through which other distributions register a :class:`ChannelSpec`."""
+
+#: channel name -> "module:attribute" of its ChannelSpec (the built-in channels).
+CHANNELS: dict[str, str] = {
+    "soap": "scoregate.adapters.soap.spec:CHANNEL",
+    "amqp": "scoregate.adapters.amqp.spec:CHANNEL",
+    "files": "scoregate.adapters.files.spec:CHANNEL",
+}
+
+class ModelLookup(Protocol):
+    """A model's description (feature schema, bands) by name and optional version."""
+
+    def __call__(self, model: str, version: str | None = None) -> ModelDescription | None:
+        """None when nobody can say (no core answers, none is asked); raises an exception whose
+        message is the problem (``UnknownModel``) when the model does not exist."""
+
+
+class ChannelConfigModel(Protocol):
+    """What a channel's configuration model offers (a strict pydantic model in practice)."""
+
+    @classmethod
+    def load(cls, file: Path, **overrides: Any) -> Any:
+        """Read the channel's file (TOML, JSON or YAML; relative paths against its folder);
+        ``overrides`` replace its top-level keys. Raises pydantic's ValidationError."""
+
+
+@dataclass
+class ChannelContext:
+    """What the gateway hands a channel builder besides the channel's own configuration.
+
+    A context rather than a ready client, because channels differ in the client they need: a
+    channel that scores on threads (AMQP, files) asks for a blocking :meth:`scoring_client`; one
+    that scores in its event loop (SOAP) must create its asyncio client inside that loop, at
+    ``start()``, from :attr:`client_settings` and :attr:`hooks`. Either way the client carries the
+    gateway's hooks (fallback model, decision recording) and the gateway closes it after ``stop``.
+    """
+
+    name: str
+    """The channel's registered name (its metrics label and readiness path)."""
+    client_settings: ClientSettings
+    hooks: ClientHooks = ClientHooks()
+    """Fallback scorer and decision observer to plug into every scoring client the channel makes."""
+    metrics: ChannelMetrics | None = None
+    """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
+    workdir: Path | None = None
+    """``scoregate up --workdir`` (the demo's drop directories), else None."""
+    _clients: list[ScoringClient] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.metrics is None:
+            self.metrics = ChannelMetrics(self.name)
+
+    def scoring_client(self) -> ScoringClient:
+        """A blocking client on the gateway's settings and hooks; closed by :meth:`close`."""
+        client = ScoringClient(self.client_settings, self.hooks)
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        """Close the clients made here; the gateway calls it after the channel has stopped."""
+        while self._clients:
+            self._clients.pop().close()
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One channel's registration. The gateway calls, in order: ``config.load`` (and ``check`` when
+    given) for ``config check`` and at start; ``build`` at start; ``describe`` once the channel runs."""
+
+    name: str
+    """The name in the gateway file (``[channels.NAME]``), the metrics label and the readiness
+    path (``/readyz/NAME``). The built channel's ``name`` must be the same."""
+    config: type[ChannelConfigModel]
+    """The model of the channel's own file, with ``load(path, **overrides)``."""
+    build: Callable[[Any, ChannelContext], Channel]
+    """``build(config, context) -> Channel``: an unstarted channel. Must not listen, connect or
+    touch the file system yet (``config check`` builds to find what only building finds); a bad
+    contract raises here, with the reason, before anything listens."""
+    describe: Callable[[Any, Path], list[str]]
+    """``describe(channel, config_file) -> lines`` for the banner of ``scoregate up``, called once
+    the channel has started: where it listens, then one call to try (a sample request may lie
+    beside ``config_file``). The gateway adds the readiness to the first line."""
+    workdir_key: str | None = None
+    """A top-level key of the channel's file that ``scoregate up --workdir`` sets unless the
+    gateway file's ``set`` does (the file channel's ``base_dir``: the demo's drop directories)."""
+    check: Callable[[Any, ModelLookup], list[str]] | None = None
+    """``check(config, models) -> problems``: a preflight beyond the config model's validation
+    (the mapping against a WSDL, against the model's feature schema). Called by ``config check``
+    and at start, after ``load`` and before ``build``; each problem is one line naming the key to
+    fix, and any problem stops the gateway before anything listens. ``models`` is a
+    :class:`ModelLookup`: a models directory or a core in ``config check``, the core at start.
+    ``adapters/mapping_check.check_config`` checks request mappings against it."""
+    scaffold: Callable[..., Any] | None = None
+    """Writes a starting configuration for this channel (``scoregate scaffold``); None: the
+    channel offers none yet."""
+
+    def load(self, file: Path, overrides: dict[str, Any] | None = None, workdir: Path | None = None) -> Any:
+        """The channel's configuration from its file, the gateway's ``set`` overrides and the workdir."""
+        update = dict(overrides or {})
+        if workdir is not None and self.workdir_key:
+            update.setdefault(self.workdir_key, workdir)
+        return self.config.load(file, **update)
+
+
+class UnknownChannel(ValueError):
+    """A channel name nobody registered; the message suggests the closest names."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        super().__init__(f"unknown channel {name!r}{hint} (known: {', '.join(known)})")
+        self.name = name
+
+
+def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name in CHANNELS:
+            log.warning("channel %r of entry point %s ignored: a built-in channel has that name", entry.name, entry.value)
+        else:
+            found.setdefault(entry.name, entry)
+    return found
+
+
+def channel_names() -> list[str]:
+    """Every registered name: the built-in channels, then those of entry points, sorted."""
+    return [*CHANNELS, *sorted(_entry_points())]
+
+
+def channel_spec(name: str) -> ChannelSpec:
+    """The spec registered under ``name``; raises UnknownChannel (with a suggestion) or, for a
+    registration that does not load, ImportError / TypeError naming it."""
+    if name in CHANNELS:
+        module, _, attribute = CHANNELS[name].partition(":")
+        spec = getattr(importlib.import_module(module), attribute)
+        where = CHANNELS[name]
+    elif (entry := _entry_points().get(name)) is not None:
+        spec, where = entry.load(), f"entry point {entry.value}"
+    else:
+        raise UnknownChannel(name, channel_names())
+    if not isinstance(spec, ChannelSpec) or spec.name != name:
+        raise TypeError(f"channel {name!r}: {where} is not a ChannelSpec named {name!r}")
+    return spec

@@ -1,0 +1,58 @@
+"""The format registry: two shapes (one message, records in columns), each name loadable, unknown
+names answered with a suggestion, and no channel imported to find a format."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from scoregate.adapters.codecs.base import FORMATS, BatchFormat, Shape, UnknownFormat, format_class
+from scoregate.adapters.codecs.fixedwidth import RecordCodec, parse_copybook
+from scoregate.app.paths import DEFAULTS_DIR
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS[Shape.MESSAGE]))
+def test_every_message_format_loads_with_its_options_model(name: str) -> None:
+    cls = format_class(name)
+    assert cls.format_name == name
+    assert {"read", "write", "accepts", "check_targets"} <= set(dir(cls))
+    assert cls.Options.model_config["extra"] == "forbid"
+
+
+def test_the_batch_format_reads_and_writes_columns() -> None:
+    cls = format_class("fixedwidth", Shape.BATCH)
+    layout = parse_copybook("01 REC.\n   05 REF PIC X(4).\n   05 AMOUNT PIC S9(5)V99 COMP-3.\n")
+    codec = cls(layout, "cp037", "FB")
+    assert isinstance(codec, BatchFormat)
+    data = codec.encode({"REF": np.array(["A1", "B2"]), "AMOUNT": np.array([12.34, -0.05])})
+    (batch,) = codec.iter_batches([data[:5], data[5:]], batch_records=10)
+    assert len(batch) == 2 and not batch.bad.any()
+    assert batch.columns["REF"].tolist() == ["A1", "B2"]
+
+
+def test_unknown_names_get_a_suggestion_within_their_shape() -> None:
+    with pytest.raises(UnknownFormat, match=r"unknown message format 'fixedwidht'; did you mean 'fixedwidth'\?"):
+        format_class("fixedwidht")
+    with pytest.raises(UnknownFormat, match=r"unknown batch format 'json' \(known: fixedwidth\)"):
+        format_class("json", Shape.BATCH)
+
+
+def test_the_fixed_width_message_format_needs_no_channel() -> None:
+    # It used to register itself when the AMQP channel's config module was imported.
+    code = (
+        "import sys\n"
+        "from scoregate.adapters.codecs.base import create_format\n"
+        f"base = {str(DEFAULTS_DIR / 'amqp' / 'copybooks')!r}\n"
+        "fmt = create_format('fixedwidth', {'request_copybook': base + '/LOANREQ.cpy', 'response_copybook': base + '/LOANRESP.cpy'})\n"
+        "assert fmt.format_name == 'fixedwidth'\n"
+        "assert not [m for m in sys.modules if m.startswith('scoregate.adapters.amqp')], 'an AMQP module was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_record_codec_is_the_registered_batch_format() -> None:
+    assert format_class("fixedwidth", Shape.BATCH) is RecordCodec
