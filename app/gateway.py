@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.configfile import ConfigFileError
+from scoregate.adapters.decisions.chain import AUDIT_KEY_ENV
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore, open_store
@@ -167,9 +168,12 @@ class Gateway:
         path = section.path
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
-        log.info("audit trail in %s", path)
+        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
+        if section.tamper_evident and chain_key is None:
+            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
+        log.info("audit trail in %s%s", path, " (chained)" if chain_key else "")
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
-                          queue_rows=section.queue_rows)
+                          queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
 
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
