@@ -16,7 +16,6 @@ closes; logs shipped elsewhere are the anchor to compare the last row against.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -31,23 +30,26 @@ AUDIT_KEY_ENV = "SCOREGATE_AUDIT_KEY"
 _GENESIS = b"scoregate audit chain v1"
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+
+
 def canonical(values: Sequence[object]) -> bytes:
     """The bytes a row's MAC covers: its stored values as compact JSON (floats round-trip exactly)."""
-    return json.dumps(list(values), separators=(",", ":"), ensure_ascii=False, allow_nan=True).encode()
+    return _ENCODER.encode(list(values)).encode()
 
 
 def key_fingerprint(key: bytes) -> str:
     """What the store keeps to tell a reader with the wrong key (not the key, not a MAC of data)."""
-    return hmac.new(key, b"scoregate audit chain key check", hashlib.sha256).hexdigest()[:16]
+    return hmac.digest(key, b"scoregate audit chain key check", "sha256").hex()[:16]
 
 
 def _start(key: bytes, writer: str) -> bytes:
-    return hmac.new(key, _GENESIS + writer.encode(), hashlib.sha256).digest()
+    return hmac.digest(key, _GENESIS + writer.encode(), "sha256")
 
 
 def _link(key: bytes, previous: bytes, writer: str, seq: int, values: Sequence[object]) -> bytes:
-    message = b"|".join((previous, writer.encode(), str(seq).encode(), canonical(values)))
-    return hmac.new(key, message, hashlib.sha256).digest()
+    # hmac.digest: OpenSSL's one-shot path, a third of hmac.new's cost per row.
+    return hmac.digest(key, b"|".join((previous, writer.encode(), str(seq).encode(), canonical(values))), "sha256")
 
 
 def writer_name(name: str | None = None) -> str:
