@@ -34,7 +34,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from scoregate.adapters.mapping import rename_violations
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
 from scoregate.adapters.soap import faults
-from scoregate.adapters.soap.codec import SoapCodec
+from scoregate.adapters.soap.codec import Envelope, SoapCodec
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.faults import FaultCode, SoapFault, SoapResponse
@@ -42,7 +42,7 @@ from scoregate.adapters.soap.clientcert import CertificateCallers
 from scoregate.adapters.soap.security import SECURITY_HEADER, UsernameTokenPolicy
 from scoregate.core.client import REQUEST_ID_HEADER, AsyncScoringClient
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ErrorKind, InvalidInput, ScoreError
-from scoregate.core.logcontext import caller_context, request_context
+from scoregate.core.logcontext import caller_context, current_caller, request_context
 
 log = logging.getLogger(__name__)
 
@@ -246,12 +246,18 @@ class SoapApp:
         if not self.config.tolerate.content_type and (fault := self.codec.content_type_fault(envelope.version, content_type)):
             self.metrics.event("wrong_content_type")
             return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
+        username = ""
         if self.security is not None:
             try:
-                self.security.check(envelope.header)
+                username = self.security.check(envelope.header)
             except SoapFault as fault:
                 self.metrics.event("auth_failed")
                 return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
+        # Who asked, for the log lines and the audit: a client certificate's caller name wins over the user name.
+        with caller_context(current_caller() or username):
+            return await self._score(envelope, request_id, deadline)
+
+    async def _score(self, envelope: Envelope, request_id: str, deadline: datetime) -> tuple[SoapResponse, ErrorKind | None]:
         mapping = self.config.operations.get(envelope.operation.name)
         if mapping is None:  # unmapped_operations = "fault"
             fault = SoapFault(FaultCode.CLIENT, f"operation {envelope.operation.name} is not served by this endpoint")

@@ -1,4 +1,5 @@
-"""WS-Security passwords from files: read at start, a rotated password takes effect without a restart."""
+"""WS-Security passwords from files: read at start, a rotated password takes effect without a
+restart; the authenticated user is the caller kept in the audit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from soap_support import BINDING11, DEMO_CONFIG, ChannelThread, born_years_ago, 
 from zeep.exceptions import Fault
 from zeep.wsse.username import UsernameToken
 
-from scoregate.adapters.soap import SoapChannelConfig
+from scoregate.adapters.decisions.recorder import DecisionRecorder
+from scoregate.adapters.decisions.sqlite import AuditLog
+from scoregate.adapters.soap import SoapChannel, SoapChannelConfig
+from scoregate.core.hooks import ClientHooks
 
 
 def _call(server, password: str):  # noqa: ANN001, ANN202
@@ -29,9 +33,15 @@ def test_a_password_file_is_read_and_followed_when_rotated(shared_core, tmp_path
     config = SoapChannelConfig.load(
         channel_file, port=0, security={"credentials": [{"username": "batch", "password_file": "batch.password"}]}
     )
-    server = ChannelThread(config, shared_core.client_settings()).start()
+    audit = AuditLog(tmp_path / "audit.sqlite")
+    server = ChannelThread(config, shared_core.client_settings())
+    server.channel = SoapChannel(config, client_settings=shared_core.client_settings(),
+                                 client_hooks=ClientHooks(observer=DecisionRecorder("soap", audit)))
+    server.start()
     try:
         assert _call(server, "first-password").ApplicationNo == "LN20110342"
+        audit.flush()
+        assert audit.find("LN20110342")[0].caller == "batch"  # the WS-Security user is who asked
         secret.write_text("second-password\n")
         stamp = time.time() + 2
         os.utime(secret, (stamp, stamp))
@@ -47,6 +57,7 @@ def test_a_password_file_is_read_and_followed_when_rotated(shared_core, tmp_path
             _call(server, "first-password")
     finally:
         server.stop()
+        audit.close()
 
 
 def test_a_missing_password_file_is_a_config_error(tmp_path) -> None:
