@@ -59,7 +59,7 @@ def core_serve(  # noqa: PLR0913
     """Serve the models directory over gRPC until SIGINT or SIGTERM."""
     from pydantic import ValidationError
 
-    from scoregate.core.auth import AccessFileError, read_access_file
+    from scoregate.core.accessfile import AccessFileError, read_access_file
     from scoregate.core.server import CoreServer
     from scoregate.core.settings import CoreSettings
 

@@ -10,6 +10,8 @@ handler runs:
 - **a bearer token** in the ``authorization`` call metadata (``Bearer <token>``): the file keeps
   its SHA-256, never the token. Tokens are random (``scoregate core token`` makes 32 bytes), so a
   plain hash cannot be reversed; a slow password hash (argon2) would only cost each call time.
+  The core checks tokens on plain connections too, but a token sent in the clear can be replayed
+  by whoever sees it: serve TLS wherever tokens are used.
 
 Each entry may list the models it may use; DescribeModel, Score, ScoreBatch and ScoreStream for
 another model are refused with PERMISSION_DENIED, and ListModels shows only those. A call with
@@ -29,17 +31,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import time
-import tomllib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scoregate.core import status
+from scoregate.core.accessfile import (  # noqa: F401 - subject_attributes: the adapters' way to match subjects
+    AccessFile,
+    AccessFileError,
+    SubjectEntry,
+    TokenEntry,
+    read_access_file,
+    subject_attributes,
+)
 from scoregate.core.errors import AccessDenied, ScoreError, Unauthenticated
 from scoregate.core.logcontext import caller_context
 
@@ -52,39 +59,6 @@ _LIST_MODELS = "/scoregate.v1.Scoring/ListModels"
 _REFUSAL_LOG_EVERY_S = 60.0
 _MATCH_CACHE = 1024
 ANONYMOUS = "anonymous"
-
-
-class AccessFileError(ValueError):
-    """An access file that cannot be read; the message names the file and the key."""
-
-
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    """Who this is: in log lines and as the ``caller`` label of the core's metrics."""
-    models: list[str] | None = None
-    """Models this caller may use; omitted: every model."""
-
-
-class SubjectEntry(_Entry):
-    """A certificate subject allowed to call: ``name`` is a distinguished name, e.g. ``CN=gateway-a``."""
-
-
-class TokenEntry(_Entry):
-    """A bearer token allowed to call: ``name`` says whose it is."""
-
-    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")
-    """Hex SHA-256 of the token (``scoregate core token`` prints a new token and its hash)."""
-
-
-class AccessFile(BaseModel):
-    """The access file (TOML): ``[[subject]]`` and ``[[token]]`` entries."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    subject: list[SubjectEntry] = []
-    token: list[TokenEntry] = []
 
 
 @dataclass(frozen=True)
@@ -104,20 +78,6 @@ class Caller:
         return self.models is None or model in self.models
 
 
-_DN_SPLIT = re.compile(r"(?<!\\)[,+]")
-
-
-def subject_attributes(dn: str) -> frozenset[tuple[str, str]]:
-    """``CN=a,O=B\\, Inc`` -> {("CN", "a"), ("O", "B, Inc")} (RFC 4514 string, escapes undone)."""
-    pairs = set()
-    for part in _DN_SPLIT.split(dn):
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"not a distinguished name: {dn!r} (expected e.g. CN=gateway-a)")
-        pairs.add((key.strip().upper(), re.sub(r"\\(.)", r"\1", value.strip())))
-    return frozenset(pairs)
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -128,25 +88,6 @@ def _stamp(path: Path) -> tuple[int, int]:
     except OSError:
         return (-1, -1)
     return (st.st_mtime_ns, st.st_size)
-
-
-def read_access_file(path: Path) -> AccessFile:
-    try:
-        data = tomllib.loads(path.read_text())
-        access = AccessFile.model_validate(data)
-        for entry in access.subject:
-            subject_attributes(entry.name)
-    except OSError as error:
-        raise AccessFileError(f"{path}: cannot read the access file: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise AccessFileError(f"{path}: {error}") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise AccessFileError(f"{path}: {where}: {first['msg']}") from None
-    except ValueError as error:
-        raise AccessFileError(f"{path}: {error}") from None
-    return access
 
 
 class AccessPolicy:

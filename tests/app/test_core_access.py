@@ -96,7 +96,8 @@ def test_core_serve_refuses_a_broken_access_file_in_one_line(tmp_path: Path) -> 
 
 
 def test_core_token_writes_the_token_and_prints_its_entry(tmp_path: Path) -> None:
-    from scoregate.core.auth import hash_token, read_access_file
+    from scoregate.core.accessfile import read_access_file
+    from scoregate.core.auth import hash_token
 
     token_file = tmp_path / "token"
     done = subprocess.run([SCOREGATE, "core", "token", "--name", "risk-tool", "--model", "credit-risk", "--out", str(token_file)],
