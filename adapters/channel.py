@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from scoregate.core.probe import CoreHealth
+
 
 class Disposition(StrEnum):
     """What the transport loop does with a request after the handler is done with it: an AMQP
@@ -30,7 +32,19 @@ class Disposition(StrEnum):
 class ChannelHealth:
     ready: bool
     detail: str = ""
-    """When not ready: the dependency that is missing (core unreachable, broker down, ...)."""
+    """When not ready: the dependency that is missing (core unreachable, broker down, ...). When
+    ready: an optional note (answering by the fallback model while the core is unreachable)."""
+
+
+class _ReadinessSource(Protocol):
+    def readiness(self) -> CoreHealth: ...
+
+
+def core_health(client: _ReadinessSource) -> ChannelHealth:
+    """A channel's readiness as far as the core goes, from its scoring client's probe: every
+    channel reports an unreachable core the same way (the last check in each ``health()``)."""
+    state = client.readiness()
+    return ChannelHealth(state.ready, state.detail)
 
 
 class Channel(Protocol):

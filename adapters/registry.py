@@ -19,6 +19,7 @@ import difflib
 import importlib
 import importlib.metadata
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,34 @@ class ChannelContext:
 
 
 @dataclass(frozen=True)
+class Banner:
+    """What a channel's ``describe`` needs so that every line of ``scoregate up``'s banner runs as
+    printed from the current folder in a fresh shell."""
+
+    command: str = "scoregate"
+    """How a fresh shell runs this scoregate (its path when it is not the one on PATH)."""
+    workdir: Path | None = None
+    """Where sample requests are copied (``up``'s working folder); None: shown where they lie."""
+
+    def path(self, path: Path) -> str:
+        """``path`` relative to the current folder when it lies below it, else absolute."""
+        path = path.absolute()
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def sample(self, path: Path) -> str:
+        """A sample request to print: copied into the working folder (an installed package may be
+        read-only, and is no place to send people to), then shown."""
+        if self.workdir is not None:
+            folder = self.workdir / "samples"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = Path(shutil.copyfile(path, folder / path.name))
+        return self.path(path)
+
+
+@dataclass(frozen=True)
 class ChannelSpec:
     """One channel's registration. The gateway calls, in order: ``config.load`` (and ``check`` when
     given) for ``config check`` and at start; ``build`` at start; ``describe`` once the channel runs."""
@@ -112,10 +141,12 @@ class ChannelSpec:
     """``build(config, context) -> Channel``: an unstarted channel. Must not listen, connect or
     touch the file system yet (``config check`` builds to find what only building finds); a bad
     contract raises here, with the reason, before anything listens."""
-    describe: Callable[[Any, Path], list[str]]
-    """``describe(channel, config_file) -> lines`` for the banner of ``scoregate up``, called once
-    the channel has started: where it listens, then one call to try (a sample request may lie
-    beside ``config_file``). The gateway adds the readiness to the first line."""
+    describe: Callable[[Any, Path, "Banner"], list[str]]
+    """``describe(channel, config_file, banner) -> lines`` for the banner of ``scoregate up``,
+    called once the channel has started: where it listens, then one call to try, runnable as
+    printed (``banner.command`` starts a command, ``banner.sample`` hands out a sample request
+    that lies beside ``config_file``, ``banner.path`` shows a path). The gateway adds the
+    readiness to the first line."""
     workdir_key: str | None = None
     """A top-level key of the channel's file that ``scoregate up --workdir`` sets unless the
     gateway file's ``set`` does (the file channel's ``base_dir``: the demo's drop directories)."""

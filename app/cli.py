@@ -18,13 +18,18 @@ from pathlib import Path
 import click
 
 from scoregate.app.cli_audit import audit
+from scoregate.app.cli_errors import ConfigProblem, OneLineErrors
+from scoregate.app.cli_files import show as show_file
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
+from scoregate.app.upstate import DEFAULT_WORKDIR
+from scoregate.core.settings import DEFAULT_METRICS_PORT
 
 
-@click.group()
+@click.group(cls=OneLineErrors)
+@click.version_option(package_name="scoregate", message="%(prog)s %(version)s")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--log-format", default="auto", show_default=True, type=click.Choice(FORMATS), envvar="SCOREGATE_LOG_FORMAT",
               help="json lines, plain text, or auto: text on a terminal, else JSON [env SCOREGATE_LOG_FORMAT]")
@@ -44,7 +49,8 @@ def core() -> None:
               help="directory of NAME/VERSION artifacts [env SCOREGATE_CORE_MODELS_DIR; the demo model]")
 @click.option("--workers", type=int, default=None, help="scoring threads [1]")
 @click.option("--max-batch-wait-ms", type=float, default=None, help="micro-batch wait [0]")
-@click.option("--metrics-port", type=int, default=None, help="Prometheus /metrics port [none]")
+@click.option("--metrics-port", type=int, default=None,
+              help=f"Prometheus /metrics port, 0 for a free one [none; containers use {DEFAULT_METRICS_PORT}]")
 @click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-client-ca", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
@@ -59,6 +65,7 @@ def core_serve(  # noqa: PLR0913
     """Serve the models directory over gRPC until SIGINT or SIGTERM."""
     from pydantic import ValidationError
 
+    from scoregate.app.runner import LISTENING, METRICS_LINE
     from scoregate.core.accessfile import AccessFileError, read_access_file
     from scoregate.core.server import CoreServer
     from scoregate.core.settings import CoreSettings
@@ -90,8 +97,10 @@ def core_serve(  # noqa: PLR0913
     async def run() -> None:
         server = CoreServer(settings)
         port = await server.start()
-        # The line a supervisor (or the benchmark) waits for.
-        print(f"scoregate core listening on port {port}", flush=True)
+        # The lines a supervisor (`scoregate up`, the benchmark) waits for.
+        print(f"{LISTENING}{port}", flush=True)
+        if server.metrics_port is not None:
+            print(f"{METRICS_LINE}{server.metrics_port}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -171,25 +180,24 @@ def train(out: Path, name: str, version: str, seed: int | None, rows: int | None
         click.echo(f"holdout: rows={m.rows} auc={m.auc:.3f} precision={m.precision:.3f} recall={m.recall:.3f} f1={m.f1:.3f}")
 
 
-def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
-    """Where each channel listens, and one call to try it with (each channel's ``describe``)."""
+def _banner(gateway, workdir: Path | None = None) -> None:  # noqa: ANN001 - app.gateway.Gateway
+    """Where each channel listens, and one call to try it with (each channel's ``describe``), runnable
+    as printed in a fresh shell from this folder; ``workdir``: where sample requests are copied."""
+    from scoregate.adapters.registry import Banner
+    from scoregate.app.cli_up import shell_command
+
+    banner = Banner(shell_command(), workdir)
     lines = ["", "scoregate is up. Try each channel:"]
     if gateway.health_server is not None:
         lines.append(f"  HEALTH http://{gateway.config.health.host}:{gateway.health_server.port}/readyz")
     for channel in gateway.channels:
         health = channel.health()
         state = "ready" if health.ready else f"not ready: {health.detail}"
-        first, *more = gateway.describe(channel)
+        first, *more = gateway.describe(channel, banner)
         lines.append(f"  {channel.name.upper():<6} {first}  ({state})")
         lines += [f"         {line}" for line in more]
     click.echo("\n".join(lines) + "\n\nCtrl-C stops (in-flight work finishes first).")
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
-
-
-class ConfigProblem(click.ClickException):
-    """Configuration errors: every line names a file and a key; exit code 2, no traceback."""
-
-    exit_code = 2
 
 
 @contextlib.contextmanager
@@ -214,33 +222,27 @@ def _refuse_bad_config(config_file: Path, building: bool = False) -> Iterator[No
         raise ConfigProblem(str(error)) from None
 
 
+def _load_config(file: Path):  # noqa: ANN202 - app.config.GatewayConfig
+    """The gateway file, or one line per error naming the file and the key."""
+    from scoregate.app.config import GatewayConfig
+
+    with _refuse_bad_config(file):
+        return GatewayConfig.load(file)
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="gateway configuration [the embedded default]")
-@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=Path("scoregate-demo"),
-              show_default=True, help="where the drop directories and the ledger live")
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_WORKDIR,
+              show_default=True, help="where the drop directories, the ledger, the audit and the samples live")
 @click.option("--grace", type=float, default=10.0, show_default=True, help="seconds in-flight work gets on stop")
 def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     """Start the scoring core and every channel on the embedded default (demo model and contracts)."""
-    from scoregate.app.config import GatewayConfig
-    from scoregate.app.gateway import Gateway
+    from scoregate.app.cli_up import run_up
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
-    from scoregate.app.runner import CoreProcess, run_gateway
 
-    with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG):
-        config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
-    workdir.mkdir(parents=True, exist_ok=True)
-    models = config.path(config.core.models_dir) if config.core.models_dir else None
-    core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
-    try:
-        click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
-        sys.stdout.flush()
-        gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
-        with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG, building=True):
-            gateway.build()
-        run_gateway(gateway, grace, _banner)
-    finally:
-        core_process.stop(grace)
+    config_file = config_file or DEFAULT_GATEWAY_CONFIG
+    run_up(config_file, workdir, grace, _load_config, lambda: _refuse_bad_config(config_file, building=True), _banner)
 
 
 @main.group()
@@ -251,15 +253,17 @@ def gateway() -> None:
 @gateway.command("serve")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True)
 @click.option("--grace", type=float, default=10.0, show_default=True)
-def gateway_serve(config_file: Path, grace: float) -> None:
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              help="where relative state paths go: drop folders, ledger, audit [the current directory]")
+def gateway_serve(config_file: Path, grace: float, workdir: Path) -> None:
     """Run the configured channels against the core named in the file (or SCOREGATE_CLIENT_TARGET)."""
-    from scoregate.app.config import GatewayConfig
     from scoregate.app.gateway import Gateway
     from scoregate.app.runner import run_gateway
 
-    with _refuse_bad_config(config_file):
-        config = GatewayConfig.load(config_file)
-        gw = Gateway(config, config.client_settings())
+    config = _load_config(config_file)
+    workdir.mkdir(parents=True, exist_ok=True)
+    # State is the process's, never the config's folder (inside the package for the embedded default).
+    gw = Gateway(config, config.client_settings(), workdir.resolve())
     with _refuse_bad_config(config_file, building=True):
         gw.build()
     run_gateway(gw, grace, _banner)
@@ -325,7 +329,7 @@ def amqp() -> None:
 @amqp.command("request")
 @click.argument("queue")
 @click.argument("payload", type=click.File("rb"), default="-")
-@click.option("--url", default="amqp://guest:guest@127.0.0.1:5672/%2F", show_default=True)
+@click.option("--url", default=None, help="broker [the one of `scoregate up` run from here, else amqp://guest:guest@127.0.0.1:5672/%2F]")
 @click.option("--content-type", default=None, help="[from the payload]")
 @click.option("--timeout", type=float, default=10.0, show_default=True)
 @click.option("--reply-queue", default=None, help="a named reply queue [direct reply-to]")
@@ -333,8 +337,15 @@ def amqp() -> None:
 @click.option("--expiration-ms", type=int, default=None)
 def amqp_request(queue, payload, url, content_type, timeout, reply_queue, message_id, expiration_ms) -> None:  # noqa: ANN001
     """Publish PAYLOAD (a file, or - for stdin) to QUEUE with reply_to, wait for the reply, print it."""
-    from scoregate.adapters.amqp.request import NoSuchQueue, send_request
+    import pika.exceptions
 
+    from scoregate.adapters.amqp.config import DEFAULT_URL
+    from scoregate.adapters.amqp.reasons import broker_reason
+    from scoregate.adapters.amqp.request import NoSuchQueue, send_request
+    from scoregate.app import upstate
+
+    running = upstate.read()
+    url = url or (running.amqp_url if running and running.amqp_url else DEFAULT_URL)
     try:
         reply = send_request(
             queue, payload.read(), url=url, content_type=content_type, timeout_s=timeout,
@@ -344,6 +355,9 @@ def amqp_request(queue, payload, url, content_type, timeout, reply_queue, messag
         raise click.ClickException(str(error)) from None
     except TimeoutError:
         raise click.ClickException(f"no reply within {timeout} s") from None
+    except (pika.exceptions.AMQPError, OSError) as error:
+        where = url.rsplit("@", 1)[-1].removeprefix("amqp://").removeprefix("amqps://")
+        raise click.ClickException(f"cannot reach the broker at {where}: {broker_reason(error)}") from None
     status = reply.headers.get("x-scoregate-status", "")
     if status:
         click.echo(f"status: {status}", err=True)
@@ -361,7 +375,8 @@ def files() -> None:
               help="file job configuration (layouts, mapping) [the demo job]")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="where the response and reject files go")
-@click.option("--core", "target", default=None, help="core address [SCOREGATE_CLIENT_TARGET or 127.0.0.1:50051]")
+@click.option("--core", "target", default=None,
+              help="core address [SCOREGATE_CLIENT_TARGET, else the core of `scoregate up` run from here, else 127.0.0.1:50051]")
 def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target: str | None) -> None:
     """Score one record file with the watcher's code path; the input is only read."""
     from scoregate.adapters.files.config import FileJobConfig
@@ -379,6 +394,11 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
         raise ConfigProblem(str(error)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     size = input_file.stat().st_size
+    from scoregate.app import upstate
+
+    running = upstate.read()
+    if target is None and "SCOREGATE_CLIENT_TARGET" not in os.environ and running is not None:
+        target = running.core
     settings = ClientSettings(**({"target": target} if target else {}))
     with ScoringClient(settings) as client, click.progressbar(length=size, label=input_file.name, file=sys.stderr) as bar:
         try:
@@ -406,6 +426,7 @@ def files_demo(records: int, inbox: Path) -> None:
 
 
 # Commands with modules of their own, to keep this one short.
+files.add_command(show_file)
 main.add_command(drift)
 main.add_command(models)
 main.add_command(audit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -33,12 +34,14 @@ def show(reference: str, db: Path, mask_key: str | None, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from None
     try:
         reader = AuditReader(db, mask_key=mask_key.encode() if mask_key else None)
+        try:
+            records = reader.find(reference)
+        finally:
+            reader.close()
     except AuditError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        records = reader.find(reference)
-    finally:
-        reader.close()
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # another file given by mistake ("file is not a database", no table)
+        raise click.ClickException(f"{db} is not a scoregate audit file ({exc}); give the gateway's [audit] path") from None
     if not records:
         raise click.ClickException(f"no decision recorded for reference {reference!r} in {db}")
     for r in records:

@@ -12,9 +12,12 @@ import urllib.request
 import click
 from prometheus_client.parser import text_string_to_metric_families
 
+from scoregate.app import upstate
 from scoregate.core.drift import DEFAULT_THRESHOLD
+from scoregate.core.settings import DEFAULT_METRICS_PORT
 
 PSI_METRIC = "scoregate_core_feature_psi"
+DEFAULT_METRICS_URL = f"http://127.0.0.1:{DEFAULT_METRICS_PORT}/metrics"
 BAR_WIDTH = 30
 BAR_FULL_AT = 0.5
 """PSI at which the bar is full: well past the usual 0.25 'real shift' mark."""
@@ -41,12 +44,16 @@ def bar(psi: float, threshold: float) -> str:
 
 
 @click.command("drift")
-@click.option("--metrics", "metrics_url", default="http://127.0.0.1:9100/metrics", show_default=True,
-              help="the core's /metrics (scoregate core serve --metrics-port)")
+@click.option("--metrics", "metrics_url", default=None,
+              help=f"the core's /metrics [the core of `scoregate up` run from here, else "
+                   f"http://127.0.0.1:{DEFAULT_METRICS_PORT}/metrics (scoregate core serve --metrics-port)]")
 @click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True, help="PSI marked as drift")
 @click.option("--channel", default=None, help="only this channel")
 def drift(metrics_url: str, threshold: float, channel: str | None) -> None:
     """PSI per feature of recent requests against the training distribution, as a table with bars."""
+    running = upstate.read()
+    if metrics_url is None:
+        metrics_url = running.core_metrics if running and running.core_metrics else DEFAULT_METRICS_URL
     try:
         rows = read_psi(metrics_url)
     except OSError as error:

@@ -6,6 +6,7 @@ directory scan (``poll_interval_s``), so nothing is restarted. Only ``describe -
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from pathlib import Path
@@ -33,6 +34,16 @@ def _resolve(models_dir: Path | None, writing: bool) -> Path:
     if not models_dir.is_dir():
         raise click.UsageError(f"no models directory at {models_dir}")
     return models_dir
+
+
+def _model_dir(root: Path, name: str) -> Path:
+    """``root/name``, or the one-line error naming the models that are there (exit status 1)."""
+    if not (root / name).is_dir():
+        known = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise click.ClickException(f"no model {name!r} in {root}{hint} (models: {', '.join(known) or 'none'})")
+    return root / name
 
 
 @click.group("models", invoke_without_command=True)
@@ -175,7 +186,7 @@ def rollback(name: str, alias: str, models_dir: Path | None) -> None:
     """Move ALIAS of model NAME back to where its latest move took it from."""
     from scoregate.core.aliases import AliasError, rollback_alias
 
-    root = _resolve(models_dir, writing=True)
+    root = _model_dir(_resolve(models_dir, writing=True), name).parent
     try:
         current, previous = rollback_alias(root, name, alias)
     except AliasError as exc:
@@ -191,7 +202,7 @@ def history(name: str, alias: str | None, models_dir: Path | None) -> None:
     """Every alias move of model NAME, oldest first."""
     from scoregate.core.aliases import alias_history
 
-    moves = alias_history(_resolve(models_dir, writing=False), name, alias)
+    moves = alias_history(_model_dir(_resolve(models_dir, writing=False), name).parent, name, alias)
     if not moves:
         click.echo(f"no alias moves recorded for {name}")
         return

@@ -65,7 +65,7 @@ class LoggingSection(_Strict):
 class AuditSection(_Strict):
     path: Path | None = None
     """The audit trail (SQLite, append-only) of every decision; None: no audit. A relative path
-    resolves against ``scoregate up --workdir``, else against this file's folder."""
+    resolves against ``--workdir`` of ``scoregate up`` or ``gateway serve``, never inside the package."""
     masked_fields: list[Literal["reference", "request_id", "channel", "caller"]] = []
     """Stored as a keyed hash (``SCOREGATE_MASK_KEY``, required then); ``audit show --ref`` still finds them."""
     queue_rows: int = Field(default=100_000, ge=1_000)

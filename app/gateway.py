@@ -23,7 +23,7 @@ from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore, open_store
 from scoregate.adapters.metrics import GatewayMetrics
-from scoregate.adapters.registry import ChannelContext, ModelLookup, channel_spec
+from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
@@ -32,6 +32,7 @@ from scoregate.core.contract import ModelDescription
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
+from scoregate.core.probe import CoreProbe
 from scoregate.core.settings import ClientSettings, SecretFile, env_secret
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,8 @@ class Gateway:
     channels: list[Channel] = field(default_factory=list)
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     """Every channel's metrics in one registry, exported on the health port's ``/metrics``."""
+    probe: CoreProbe | None = None
+    """The one health probe of the core, shared by every channel's client."""
     audit: AuditStore | None = None
     shadows: list[ShadowScorer] = field(default_factory=list)
     contexts: list[ChannelContext] = field(default_factory=list)
@@ -126,6 +129,7 @@ class Gateway:
         self.audit = self._open_audit(key)
         shadow = self.config.shadow
         shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
+        self.probe = CoreProbe(self.client_settings)
         for name, section in self.config.channels.items():
             if section.enabled:
                 metrics = self.metrics.channel(name)
@@ -136,6 +140,7 @@ class Gateway:
                 hooks = ClientHooks(
                     fallback=scorer if section.fallback == "model" else None,
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
+                    probe=self.probe,
                 )
                 self.channels.append(self._build_channel(name, section, ChannelContext(name, self.client_settings, hooks, metrics, self.workdir)))
 
@@ -157,9 +162,9 @@ class Gateway:
         self.config_files[name] = file
         return channel
 
-    def describe(self, channel: Channel) -> list[str]:
+    def describe(self, channel: Channel, banner: Banner) -> list[str]:
         """The banner lines of a running channel (its ``ChannelSpec.describe``)."""
-        return channel_spec(channel.name).describe(channel, self.config_files[channel.name])
+        return channel_spec(channel.name).describe(channel, self.config_files[channel.name], banner)
 
     def _open_audit(self, key: bytes) -> AuditStore | None:
         section = self.config.audit
@@ -214,3 +219,5 @@ class Gateway:
             self.health_server.stop()
         if self.metrics_server is not None:
             self.metrics_server.stop()
+        if self.probe is not None:
+            self.probe.close()

@@ -1,8 +1,11 @@
 """Liveness and readiness of the gateway process over HTTP, for probes and operators.
 
-``GET /healthz``: 200 while the process runs. ``GET /readyz``: 200 when every channel is ready,
-else 503; the JSON body names each channel and, when not ready, what it is missing (core
-unreachable, broker down, ...). ``GET /readyz/<channel>``: the same for one channel, so that a
+``GET /healthz``: 200 while the process runs, whatever its dependencies do (liveness: a restart
+would not bring the core back). ``GET /readyz``: 200 when every channel is ready, else 503; the
+JSON body names each channel and, when not ready, what it is missing (core unreachable, broker
+down, ...), or, when ready, a note (answering by the fallback model). The core's part comes from
+the core probe (``core/probe.py``): asked of the core every half second, not remembered from the
+last failed call, so readiness recovers by itself with no traffic. ``GET /readyz/<channel>``: the same for one channel, so that a
 load balancer in front of SOAP does not drop a gateway because its broker is down. ``GET /metrics``: the gateway's Prometheus registry, when given;
 with ``metrics_token`` only for ``Authorization: Bearer <token>`` (Prometheus' ``authorization.credentials_file``),
 and on a port of its own when the gateway starts a second server with ``probes=False``. Served by the standard library's threading HTTP server: two fixed
@@ -20,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from scoregate.adapters.channel import Channel
+from scoregate.core.ports import PortInUse, is_in_use
 
 
 def readiness(channels: Sequence[Channel], only: str | None = None) -> tuple[bool, dict[str, dict[str, object]]]:
@@ -28,7 +32,10 @@ def readiness(channels: Sequence[Channel], only: str | None = None) -> tuple[boo
         if only is not None and channel.name != only:
             continue
         health = channel.health()
-        report[channel.name] = {"ready": health.ready, **({"missing": health.detail} if not health.ready else {})}
+        entry: dict[str, object] = {"ready": health.ready}
+        if health.detail:  # what is missing, or a note while ready (answering by fallback)
+            entry["missing" if not health.ready else "note"] = health.detail
+        report[channel.name] = entry
     return all(r["ready"] for r in report.values()), report
 
 
@@ -79,7 +86,12 @@ class HealthServer:
             def log_message(self, *args: object) -> None:  # probes every few seconds: not worth a log line
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as error:
+            if is_in_use(error):
+                raise PortInUse(port, "the gateway's health and metrics port", "[health] port") from None
+            raise
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="health", daemon=True)

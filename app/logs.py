@@ -25,6 +25,12 @@ effective_format = "text"
 """What ``auto`` became; child processes (the embedded core) are started with it."""
 
 
+def _drop_colour(record: logging.LogRecord) -> bool:
+    # uvicorn adds its message again with terminal colour codes as an extra; JSON would carry it.
+    record.__dict__.pop("color_message", None)
+    return True
+
+
 def setup_logging(level: str = "info", fmt: str = "auto", masked_fields: Iterable[str] = (), key: bytes = b"") -> None:
     """Configure the root logger once per process. ``auto``: text on a terminal, else JSON."""
     global effective_format
@@ -39,6 +45,7 @@ def setup_logging(level: str = "info", fmt: str = "auto", masked_fields: Iterabl
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     handler.addFilter(_filter)
+    handler.addFilter(_drop_colour)
     mask_fields(masked_fields, key)
     global _handler
     root = logging.getLogger()
@@ -47,8 +54,10 @@ def setup_logging(level: str = "info", fmt: str = "auto", masked_fields: Iterabl
     _handler = handler
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # pika narrates every socket step at INFO; its warnings and errors still show.
-    logging.getLogger("pika").setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+    # pika narrates every socket step, and one refused connection is 7 ERROR lines from it; the
+    # AMQP channel writes one line per failed attempt with the reason instead (consumer.py).
+    debug = logging.getLevelName(level.upper()) <= logging.DEBUG
+    logging.getLogger("pika").setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
 def mask_fields(fields: Iterable[str], key: bytes = b"") -> None:

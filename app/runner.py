@@ -24,6 +24,11 @@ from scoregate.core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 LISTENING = "scoregate core listening on port "
+METRICS_LINE = "scoregate core metrics on port "
+
+
+class CoreDidNotStart(RuntimeError):
+    """The core child process exited before listening; it wrote its own reason to stderr."""
 
 
 class CoreProcess:
@@ -50,18 +55,20 @@ class CoreProcess:
             if settings.access_file:
                 argv += ["--access-file", str(settings.access_file)]
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
-        self.port = self._await_port(timeout=60)
+        self.port = self._await_port(LISTENING, timeout=60)
+        self.metrics_port = None if metrics_port is None else self._await_port(METRICS_LINE, timeout=10)
+        """Where the core's /metrics answers (the port it chose when asked for 0)."""
 
-    def _await_port(self, timeout: float) -> int:
+    def _await_port(self, prefix: str, timeout: float) -> int:
         found: list[str] = []
         reader = threading.Thread(target=lambda: found.append(self.process.stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         line = found[0] if found else ""
-        if not line.startswith(LISTENING):
+        if not line.startswith(prefix):
             self.stop()
-            raise RuntimeError(f"the scoring core did not start (exit code {self.process.poll()})")
-        return int(line[len(LISTENING):])
+            raise CoreDidNotStart(f"the scoring core did not start (exit code {self.process.poll()}; its reason is above)")
+        return int(line[len(prefix):])
 
     def stop(self, grace: float = 10.0) -> None:
         if self.process.poll() is None:

@@ -1,7 +1,7 @@
 """Benchmark of the RabbitMQ channel: scored round trips against a responder that does not score.
 
-    /work/.venv-dev/bin/python bench/amqp_bench.py           # 3 interleaved rounds, ~2 minutes
-    /work/.venv-dev/bin/python bench/amqp_bench.py --quick   # 1 round, well under a minute
+    python bench/amqp_bench.py           # 3 interleaved rounds, ~2 minutes
+    python bench/amqp_bench.py --quick   # 1 round, well under a minute
 
 Everything local, in one run: the broker (127.0.0.1:5672, must be running), the core (``scoregate
 core serve`` on the demo model), the no-scoring responder (the broker's ceiling on this machine,

@@ -1,8 +1,8 @@
 """A/B of two or more core servers, called alternately by one client, for changes smaller than the noise.
 
-    python bench/core_ab.py --mode seq new=scoregate old=/tmp/venv-old/bin/scoregate
+    python bench/core_ab.py --mode seq new=scoregate old=$OLD_VENV/bin/scoregate
     python bench/core_ab.py --mode batch on=scoregate off=scoregate:SCOREGATE_CORE_MONITOR_INPUTS=false
-    python bench/core_ab.py --mode concurrent --rounds 6 new=scoregate old=/tmp/venv-old/bin/scoregate
+    python bench/core_ab.py --mode concurrent --rounds 6 new=scoregate old=$OLD_VENV/bin/scoregate
 
 Each server is NAME=COMMAND[:ENV=VALUE,...]: a ``scoregate`` console script (of this or another
 virtual environment, e.g. one with an older checkout installed) and environment settings, or

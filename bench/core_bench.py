@@ -1,7 +1,7 @@
 """Benchmark of the scoring core on the demo model, every figure beside an in-run baseline.
 
-    /work/.venv-dev/bin/python bench/core_bench.py           # full run, 2-3 minutes
-    /work/.venv-dev/bin/python bench/core_bench.py --quick   # one round, smaller counts, < 1 minute
+    python bench/core_bench.py           # full run, 2-3 minutes
+    python bench/core_bench.py --quick   # one round, smaller counts, < 1 minute
 
 Compares three servers, all child processes on 127.0.0.1 free ports, stopped at the end:
 a model-less gRPC server (bench/noop_server.py, the transport ceiling) and the real core

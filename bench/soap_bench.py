@@ -1,7 +1,7 @@
 """Benchmark of the SOAP channel, every figure beside an in-run baseline.
 
-    /work/.venv-dev/bin/python bench/soap_bench.py           # full run, about 2 minutes
-    /work/.venv-dev/bin/python bench/soap_bench.py --quick   # one short round, under a minute
+    python bench/soap_bench.py           # full run, about 2 minutes
+    python bench/soap_bench.py --quick   # one short round, under a minute
 
 Child processes on 127.0.0.1 free ports, stopped at the end: the scoring core (demo model) and
 three HTTP servers run the same way (uvicorn, one worker; bench/_soap_server.py): ``static`` (a

@@ -55,6 +55,13 @@ class CircuitBreaker:
                 return
         raise CoreUnavailable("scoring core unavailable (circuit breaker open)")
 
+    def try_now(self) -> None:
+        """The core answers health checks again: let the next call through as the trial now,
+        instead of after the rest of ``reset_s``."""
+        with self._lock:
+            if self._opened_at is not None and not self._trial_out:
+                self._opened_at = min(self._opened_at, self._clock() - self.reset_s)
+
     def record_success(self) -> None:
         with self._lock:
             self._consecutive = 0

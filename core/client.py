@@ -11,12 +11,14 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
 - ``ClientHooks``: a fallback model answers when the core is unavailable, and an observer sees
   every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
   so an observer must only hand the decision on, never write it out itself.
+- ``readiness()``: the core's health as the gateway's probe (``core/probe.py``) last saw it; the
+  same probe lets the breaker try the core as soon as it serves again.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
+import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -27,63 +29,18 @@ import grpc
 from scoregate.core import convert, status
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
+from scoregate.core.auth import AUTHORIZATION_HEADER
 from scoregate.core.breaker import CircuitBreaker
+from scoregate.core.connection import open_aio_channel, open_channel
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ScoreRequest, ScoreResult
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
-from scoregate.core.auth import AUTHORIZATION_HEADER
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.logcontext import REQUEST_ID_HEADER, current_request_id
+from scoregate.core.probe import CoreHealth, CoreProbe
 from scoregate.core.settings import ClientSettings
 
 if TYPE_CHECKING:
     from scoregate.core.fallback import FallbackScorer
-
-SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
-
-
-def _service_config(settings: ClientSettings) -> str:
-    balancing = [{settings.load_balancing: {}}]
-    if settings.retry_attempts < 2:  # gRPC requires >= 2 for a retry policy
-        return json.dumps({"loadBalancingConfig": balancing, "methodConfig": [{"name": [{"service": SERVICE_NAME}]}]})
-    return json.dumps(
-        {
-            "loadBalancingConfig": balancing,
-            "methodConfig": [
-                {
-                    "name": [{"service": SERVICE_NAME}],
-                    "retryPolicy": {
-                        "maxAttempts": settings.retry_attempts,
-                        "initialBackoff": f"{settings.retry_initial_backoff_s}s",
-                        "maxBackoff": f"{settings.retry_max_backoff_s}s",
-                        "backoffMultiplier": 2,
-                        # Scoring is a pure function of the request, so a retry is always safe.
-                        "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
-                    },
-                }
-            ]
-        }
-    )
-
-
-def _channel_args(settings: ClientSettings) -> tuple[str, list[tuple[str, object]], grpc.ChannelCredentials | None]:
-    limit = settings.max_message_mb * 1024 * 1024
-    options: list[tuple[str, object]] = [
-        ("grpc.service_config", _service_config(settings)),
-        ("grpc.enable_retries", 1),
-        ("grpc.max_receive_message_length", limit),
-        ("grpc.max_send_message_length", limit),
-    ]
-    if settings.connections > 1:
-        # Without a local pool, channels with the same target share one connection.
-        options.append(("grpc.use_local_subchannel_pool", 1))
-    credentials = None
-    if settings.tls_ca_file:
-        key, chain = (
-            (settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())
-            if settings.tls_cert_file and settings.tls_key_file else (None, None)
-        )
-        credentials = grpc.ssl_channel_credentials(settings.tls_ca_file.read_bytes(), key, chain)
-    return settings.target, options, credentials
 
 
 class _ClientBase:
@@ -95,6 +52,34 @@ class _ClientBase:
         self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
         self._descriptions: dict[tuple[str, str], ModelDescription] = {}
         self._token = self.settings.bearer_token()
+        self._probe: CoreProbe | None = self.hooks.probe
+        self._own_probe = False
+        self._probe_lock = threading.Lock()
+        if self._probe is not None:
+            self._probe.watch(self._core_serving)
+
+    def _core_serving(self, serving: bool) -> None:
+        if serving:
+            self.breaker.try_now()
+
+    def readiness(self) -> CoreHealth:
+        """Whether calls can be answered: the core serves, or the fallback answers for it (ready,
+        with a note saying so). Never blocks longer than the probe's first check."""
+        with self._probe_lock:
+            if self._probe is None:  # a client used alone (the CLI, a test): its own probe
+                self._probe, self._own_probe = CoreProbe(self.settings), True
+                self._probe.watch(self._core_serving)
+        state = self._probe.state()
+        fallback = self.hooks.fallback
+        if state.ready or fallback is None:
+            return state
+        return CoreHealth(True, f"{state.detail}; answering by the fallback model {fallback.model} {fallback.version}")
+
+    def _close_probe(self) -> None:
+        if self._probe is not None:
+            self._probe.unwatch(self._core_serving)
+            if self._own_probe:
+                self._probe.close()
 
     def _fallback(self, model: str, version: str | None, error: CoreUnavailable) -> FallbackScorer:
         """The fallback for this call, or re-raise the outage."""
@@ -169,11 +154,7 @@ class ScoringClient(_ClientBase):
 
     def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         super().__init__(settings, hooks)
-        target, options, credentials = _channel_args(self.settings)
-        self.channels = [
-            grpc.secure_channel(target, credentials, options) if credentials else grpc.insecure_channel(target, options)
-            for _ in range(self.settings.connections)
-        ]
+        self.channels = [open_channel(self.settings) for _ in range(self.settings.connections)]
         self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
 
     def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
@@ -244,6 +225,7 @@ class ScoringClient(_ClientBase):
         self.breaker.record_success()
 
     def close(self) -> None:
+        self._close_probe()
         for channel in self.channels:
             channel.close()
 
@@ -259,11 +241,7 @@ class AsyncScoringClient(_ClientBase):
 
     def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         super().__init__(settings, hooks)
-        target, options, credentials = _channel_args(self.settings)
-        self.channels = [
-            grpc.aio.secure_channel(target, credentials, options) if credentials else grpc.aio.insecure_channel(target, options)
-            for _ in range(self.settings.connections)
-        ]
+        self.channels = [open_aio_channel(self.settings) for _ in range(self.settings.connections)]
         self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
 
     async def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
@@ -343,6 +321,7 @@ class AsyncScoringClient(_ClientBase):
         self.breaker.record_success()
 
     async def close(self) -> None:
+        self._close_probe()
         for channel in self.channels:
             await channel.close()
 

@@ -1,4 +1,4 @@
-"""What the gateway plugs into the scoring client: a fallback model and a decision observer.
+"""What the gateway plugs into the scoring client: a fallback model, a decision observer, the core probe.
 
 Kept apart from ``client.py`` so that an observer or a fallback can be written against these
 two small types without the gRPC client in view.
@@ -13,6 +13,7 @@ from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ScoreRe
 
 if TYPE_CHECKING:
     from scoregate.core.fallback import FallbackScorer
+    from scoregate.core.probe import CoreProbe
 
 
 class DecisionObserver(Protocol):
@@ -30,3 +31,6 @@ class ClientHooks:
     fallback: FallbackScorer | None = None
     """Answers calls for its model when the core is unavailable; None: the call fails."""
     observer: DecisionObserver | None = None
+    probe: CoreProbe | None = None
+    """The process's one health probe of the core, shared by every client (readiness, and the
+    breaker's trial as soon as the core is back); None: a client makes its own when asked."""

@@ -23,6 +23,7 @@ from scoregate.core.auth import AccessInterceptor, AccessPolicy
 from scoregate.core.batching import MicroBatcher
 from scoregate.core.metrics import CoreMetrics
 from scoregate.core.monitoring import InputMonitor
+from scoregate.core.ports import PortInUse, cannot_listen, ensure_free, is_in_use
 from scoregate.core.registry import ModelRegistry, VersionState
 from scoregate.core.service import ScoringService
 from scoregate.core.settings import CoreSettings
@@ -75,13 +76,18 @@ class CoreServer:
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
         )
         s = self.settings
-        if s.tls_cert_file and s.tls_key_file:
-            self.certificates = ReloadingCertificates(s.tls_cert_file, s.tls_key_file, s.tls_client_ca_file)
-            self.port = server.add_secure_port(s.address, self.certificates.credentials())
-        else:
-            self.port = server.add_insecure_port(s.address)
+        if not s.reuse_port:  # with reuse_port, sharing the port is the point
+            ensure_free(s.address, "the scoring core", "--address or SCOREGATE_CORE_ADDRESS")
+        try:
+            if s.tls_cert_file and s.tls_key_file:
+                self.certificates = ReloadingCertificates(s.tls_cert_file, s.tls_key_file, s.tls_client_ca_file)
+                self.port = server.add_secure_port(s.address, self.certificates.credentials())
+            else:
+                self.port = server.add_insecure_port(s.address)
+        except RuntimeError:  # grpcio's "Failed to bind", without the reason
+            self.port = 0
         if not self.port:
-            raise OSError(f"cannot listen on {s.address}")
+            raise cannot_listen(s.address, "the scoring core")
         self.batcher.start()
         await server.start()
         self._server = server
@@ -89,7 +95,13 @@ class CoreServer:
         self._poller = asyncio.create_task(self._poll(), name="model-poller")
         if s.metrics_port is not None:
             host, _, _ = s.address.rpartition(":")
-            self._metrics_server, _ = start_http_server(s.metrics_port, host.strip("[]") or "0.0.0.0", self.metrics.registry)
+            try:
+                self._metrics_server, _ = start_http_server(s.metrics_port, host.strip("[]") or "0.0.0.0", self.metrics.registry)
+            except OSError as error:
+                await self.stop(0)
+                if is_in_use(error):
+                    raise PortInUse(s.metrics_port, "the core's metrics", "--metrics-port") from None
+                raise
             self.metrics_port = self._metrics_server.server_port
             log.info("core metrics on port %s", self.metrics_port)
         log.info("scoring core listening on port %s with models from %s", self.port, s.models_dir)

@@ -21,6 +21,13 @@ DEFAULT_MAX_BATCH_WAIT_MS = 0.0
 DEFAULT_POLL_INTERVAL_S = 2.0
 DEFAULT_MAX_MESSAGE_MB = 128
 DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_METRICS_PORT = 9102
+"""The core's Prometheus port in the containers, the k8s manifests and ``scoregate drift``."""
+DEFAULT_BREAKER_RESET_S = 1.0
+DEFAULT_RECONNECT_BACKOFF_MAX_S = 1.0
+DEFAULT_CONNECT_TIMEOUT_S = 2.0
+DEFAULT_PROBE_INTERVAL_S = 0.5
+DEFAULT_PROBE_TIMEOUT_S = 1.0
 
 
 class SecretFile:
@@ -151,8 +158,18 @@ class ClientSettings(BaseSettings):
     retry_max_backoff_s: float = Field(default=1.0, gt=0)
     breaker_failures: int = Field(default=5, ge=1)
     """Consecutive unavailable calls that open the circuit breaker."""
-    breaker_reset_s: float = Field(default=10.0, gt=0)
-    """How long the breaker stays open before letting one trial call through."""
+    breaker_reset_s: float = Field(default=DEFAULT_BREAKER_RESET_S, gt=0)
+    """How long the breaker stays open before letting one trial call through; sooner when the
+    core's health check answers again (``core/probe.py``)."""
+    reconnect_backoff_max_s: float = Field(default=DEFAULT_RECONNECT_BACKOFF_MAX_S, gt=0)
+    """Longest wait between two attempts to reconnect to the core (gRPC's own default is 120 s):
+    how long after the core listens again the first call can still fail."""
+    connect_timeout_s: float = Field(default=DEFAULT_CONNECT_TIMEOUT_S, gt=0)
+    """Time one connection attempt is given (gRPC's ``min_reconnect_backoff``, 20 s by default)."""
+    probe_interval_s: float = Field(default=DEFAULT_PROBE_INTERVAL_S, gt=0)
+    """How often the gateway asks the core's health service whether it serves (readiness)."""
+    probe_timeout_s: float = Field(default=DEFAULT_PROBE_TIMEOUT_S, gt=0)
+    """Deadline of one health check; a core that does not answer within it counts as unreachable."""
     connections: int = Field(default=1, ge=1, le=64)
     """Connections to the core, used in turn. More than one lets a single gateway process spread
     its calls over several core processes behind one port (``core serve --processes``)."""

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import xgboost as xgb
 
 from scoregate.core.contract import (
     DecisionBand,
@@ -230,6 +229,8 @@ def train_model(
     # Categories are plain numeric indexes ("int"), not XGBoost categoricals: the core scores
     # float64 matrices with inplace_predict, and index splits need no category support there.
     types = ["q" if f.kind is _N else "int" for f in schema.features]
+    import xgboost as xgb  # here: generate_dataset (the demo files) needs no XGBoost
+
     dtrain = xgb.DMatrix(
         matrix[train_rows], label=labels[train_rows], feature_names=list(schema.names),
         feature_types=types, nthread=1,

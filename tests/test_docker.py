@@ -128,6 +128,7 @@ def _port(address: str) -> int:
 
 CORE_METRICS_PORT = int(_image_env("core")["SCOREGATE_CORE_METRICS_PORT"])
 DROP_DIR = "/var/lib/scoregate/drop"
+AUDIT_FILE = f"{DROP_DIR}/audit.sqlite"  # the containers' audit trail, on the drop volume
 
 
 # ---------------------------------------------------------------- Dockerfiles
@@ -241,9 +242,9 @@ def _gateway_configs() -> dict[str, str]:
 
 def _built(text: str, tmp_path: Path) -> tuple[GatewayConfig, dict[str, object]]:
     """The config as the image reads it (its paths into the package mapped to this checkout), built."""
-    assert IMAGE_DEFAULTS in text
+    assert IMAGE_DEFAULTS in text and AUDIT_FILE in text  # every decision audited in containers too
     file = tmp_path / "gateway.toml"
-    file.write_text(text.replace(IMAGE_DEFAULTS, str(DEFAULTS_DIR)))
+    file.write_text(text.replace(IMAGE_DEFAULTS, str(DEFAULTS_DIR)).replace(AUDIT_FILE, str(tmp_path / "audit.sqlite")))
     config = GatewayConfig.load(file)
     gateway = Gateway(config, config.client_settings())
     gateway.build()

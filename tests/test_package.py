@@ -87,13 +87,14 @@ CHANNELS = tuple(f"scoregate.adapters.{name}" for name in BUILT_IN_CHANNELS)
 """The channel packages (each registered in adapters/registry.py)."""
 PUBLIC_CORE = {
     f"scoregate.core.{name}"
-    for name in ("contract", "client", "errors", "hooks", "settings", "encoder", "logcontext", "auth")
+    for name in ("contract", "client", "errors", "hooks", "settings", "encoder", "logcontext", "probe", "ports", "train", "auth")
 }
 """What adapters may import of the core: the canonical contract and errors, the scoring client with
-its hooks and settings, the public encoder, the request-id context (logcontext) that carries a
-caller's id into the client's gRPC metadata, and who a caller is (auth: certificate subjects, as
-the SOAP channel's client certificates are matched the way the core matches them). The rest (validation, convert, scoring, registry, the
-generated code...) is the core's own."""
+its hooks, settings and readiness probe, the public encoder, the request-id context (logcontext)
+that carries a caller's id into the client's gRPC metadata, the port-in-use check every listener
+shares, the demo data generator (train) the demo file job draws from, and who a caller is (auth:
+the SOAP channel matches client certificate subjects as the core does). The rest (validation,
+convert, scoring, registry, the generated code...) is the core's own."""
 CODEC_MODULES = ("adapters/codecs", "adapters/mapping.py", "adapters/columnar.py", "adapters/xmlsafe.py")
 """Formats and mappings: bytes and columns in, canonical objects out, and back."""
 TRANSPORTS = (

@@ -18,7 +18,13 @@ Features
 - [x] Core unavailable: retried through per-delay queues, dead-lettered after ``max_attempts``
 - [x] Expired requests (``timestamp`` + ``expiration``, or a deadline header) acked unscored
 - [x] Reconnect with backoff, redeclare, resume; ``stop(grace)`` finishes in-flight work and
-      requeues the rest
+      requeues the rest; one WARNING per failed attempt with its reason in a sentence
+      (``reasons.py``) and one INFO when consuming again
+- [x] Every request with a ``reply_to`` is answered: an unreadable body, a content type the queue
+      does not accept (``content_types``), JSON nested too deep or a body over the size limit get
+      an ``INVALID_INPUT`` reply in the queue's format at once, never a retry or a silent dead letter
+- [x] Dead letters of the gateway go out as ``<queue>.<reason>``; those of the broker (expired
+      while queued) keep the queue's name as their routing key, so the two can be bound apart
 - [x] No request lost when the broker restarts the vhost or the gateway process is killed:
       durable queues, persistent requests, ack only after the reply's confirm (the tests do both
       for real: ``tests/adapters/amqp/test_resilience.py``). A reply the broker stored without
@@ -53,7 +59,8 @@ Errors
 ======
 ``InvalidInput`` / ``UnknownModel``: error reply, ack. ``CoreUnavailable``: no reply, delayed
 retry, dead letter (+ server-error reply) after the limit. ``DeadlineExpired``: not answered,
-ack, counted. ``CoreFailure``: server-error reply, ack. No ``reply_to`` or another format:
+ack, counted. ``CoreFailure``: server-error reply, ack. An unreadable body or a content type the
+queue does not accept (``content_types``): ``InvalidInput`` error reply, ack. No ``reply_to``:
 dead-lettered with an ``x-scoregate-reason`` header. The table lives in ``replies.py``.
 """
 

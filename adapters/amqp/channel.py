@@ -12,7 +12,7 @@ import logging
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.consumer import Responder
 from scoregate.adapters.amqp.stats import Stats
-from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.channel import ChannelHealth, core_health
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.core.client import ScoringClient
 
@@ -32,6 +32,7 @@ class AmqpChannel:
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
+        self.client = client
         self.responder = Responder(config, client, metrics=self.metrics)
         self.start_timeout_s = start_timeout_s
 
@@ -52,4 +53,5 @@ class AmqpChannel:
         await asyncio.to_thread(self.responder.stop, grace)
 
     def health(self) -> ChannelHealth:
-        return self.responder.health()
+        broker = self.responder.health()
+        return core_health(self.client) if broker.ready else broker

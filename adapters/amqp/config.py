@@ -25,6 +25,9 @@ DEFAULT_HEARTBEAT_S = 30
 DEFAULT_DLX = "scoregate.dead-letter"
 DEFAULT_DLQ = "scoregate.dead-letter"
 DEFAULT_DEADLINE_HEADER = "x-deadline"
+# Labels many producers put on any payload (Spring AMQP's SimpleMessageConverter sends every
+# string as text/plain): they say nothing against the queue's format.
+GENERIC_CONTENT_TYPES = frozenset({"text/plain", "application/octet-stream"})
 # RabbitMQ 4.0 made 20 the quorum default; 3.x has none, so it is always declared explicitly.
 DEFAULT_DELIVERY_LIMIT = 20
 
@@ -86,9 +89,16 @@ class QueueConfig(_Strict):
     delivery_limit: int | None = Field(default=DEFAULT_DELIVERY_LIMIT, ge=1)
     """Quorum only: deliveries before the broker dead-letters a message (a crash-loop backstop; the
     gateway's own retries do not count, they republish). Declared explicitly: 3.x has no default."""
+    content_types: tuple[str, ...] | None = None
+    """Content types a request may be labelled with (``type/subtype``; parameters such as
+    ``charset`` are ignored; ``*`` accepts any). None: the format's own (JSON: ``application/json``,
+    ``text/json``, ``*+json``; XML: ``application/xml``, ``text/xml``, ``*+xml``) plus
+    ``text/plain`` and ``application/octet-stream``, labels that say nothing about the syntax. A
+    request labelled otherwise gets an INVALID_INPUT error reply in this queue's format (as every
+    request without a ``reply_to``, one without is dead-lettered). A request without a content
+    type is taken to be in the queue's format."""
     check_content_type: bool = True
-    """Dead-letter a request whose ``content_type`` names another format; a request without a
-    content type is always taken to be in the queue's format."""
+    """False accepts any content type (as ``content_types = ["*"]``)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -150,11 +160,15 @@ class DeadLetterConfig(_Strict):
     """Where unanswerable requests go, with the reason in an ``x-scoregate-reason`` header."""
 
     exchange: str | None = DEFAULT_DLX
-    """Topic exchange the gateway publishes dead letters to (routing key: the request queue's
-    name). None: ``basic.reject`` instead, leaving it to the queue's own dead-letter policy (the
-    reason header is then lost: the broker only writes ``x-death``)."""
+    """Topic exchange the gateway publishes dead letters to, with routing key ``<queue>.<reason>``
+    (``scoregate.demo.json.no_reply_to``). Requests the broker dead-letters itself (expired while
+    queued, a quorum delivery limit) arrive with the queue's name alone as the key, so expired
+    requests and poison messages can be bound to different queues. None: ``basic.reject``
+    instead, leaving it to the queue's own dead-letter policy (the reason header is then lost:
+    the broker only writes ``x-death``)."""
     queue: str | None = DEFAULT_DLQ
-    """Queue bound to the exchange with ``#``; None binds nothing (someone else consumes)."""
+    """Queue bound to the exchange with ``#`` (every dead letter); None binds nothing (someone
+    else consumes)."""
     declare: bool = True
     """Declare the exchange (and the queue); False uses them as found."""
 

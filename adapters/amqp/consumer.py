@@ -7,6 +7,10 @@ the core. What happens to each decision (publish, confirm, ack) is ``publisher.p
 Recovery is ours (pika has none): on any connection or channel loss, reconnect with capped
 exponential backoff and jitter, redeclare the topology, consume again. Decisions made for a lost
 channel are void: the broker redelivers those requests and the reply cache answers them.
+
+Logs: one WARNING per failed attempt with its reason in a sentence (``reasons.py``; pika's own
+lines are silenced in ``app/logs.py``), one INFO when consuming again, with how long it took.
+Events: ``reconnect_attempts`` counts attempts after a loss, ``reconnects`` the successful ones.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import logging
 import random
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 import pika
@@ -30,6 +35,7 @@ from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.connection import connection_parameters
 from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
 from scoregate.adapters.amqp.publisher import OutcomePublisher
+from scoregate.adapters.amqp.reasons import broker_reason
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.amqp.worker import Decision, Delivery, ScoringWorker
 from scoregate.adapters.channel import ChannelHealth
@@ -72,6 +78,8 @@ class Responder:
         self._closing_because: str | None = None
         self._stopping = False
         self._worker_done = False
+        self._lost_at: float | None = None
+        self._failed_attempts = 0
         # Read from other threads.
         self._ready = threading.Event()
         self._drained = threading.Event()
@@ -140,23 +148,33 @@ class Responder:
                 on_close_callback=self._on_closed, custom_ioloop=self._ioloop,
             )
         except (ValueError, TypeError, OSError, pika.exceptions.AMQPError) as exc:  # bad URL parts surface here
-            self._lost(f"cannot connect: {exc!r}")
+            self._lost(f"cannot connect to {self.where}: {broker_reason(exc)}", attempt_failed=True)
 
     def _on_open(self, connection: pika.SelectConnection) -> None:
         self._connection = connection
         connection.channel(on_open_callback=self._on_channel_open)
 
+    @property
+    def where(self) -> str:
+        """``host:port/vhost`` of the broker (vhost quoted as in the URL), never the credentials."""
+        try:
+            params = pika.URLParameters(self.config.url)
+        except (ValueError, TypeError):
+            return "the configured broker"
+        return f"{params.host}:{params.port}/{urllib.parse.quote(params.virtual_host, safe='')}"
+
     def _on_open_error(self, connection: pika.SelectConnection, error: BaseException) -> None:
-        self._lost(f"broker unreachable: {error!r}")
+        self._lost(f"cannot connect to {self.where}: {broker_reason(error)}", attempt_failed=True)
 
     def _on_closed(self, connection: pika.SelectConnection, reason: BaseException) -> None:
         if self._connection is connection:
             self._connection = None
         # When we closed it because its channel failed, the channel's reason is the one to report.
-        why, self._closing_because = self._closing_because or f"connection lost: {reason!r}", None
+        why = self._closing_because or f"connection to {self.where} lost: {broker_reason(reason)}"
+        self._closing_because = None
         self._lost(why)
 
-    def _lost(self, why: str) -> None:
+    def _lost(self, why: str, attempt_failed: bool = False) -> None:
         self._ready.clear()
         if self._publisher is not None:
             # Published but never confirmed: the broker may or may not have routed these replies;
@@ -170,11 +188,28 @@ class Responder:
             self._ioloop.stop()
             return
         self.last_error = why
-        log.warning("amqp: %s; reconnecting", why)
         delay = self._backoff * random.uniform(0.5, 1.0)
         self._backoff = min(self._backoff * 2, self.config.reconnect_max_s)
-        self.stats.add("reconnects")
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+        self._failed_attempts += attempt_failed
+        log.warning("amqp: %s; reconnecting in %.1f s", why, delay)
+        self.stats.add("reconnect_attempts")
         self._reconnect_timer = self._ioloop.call_later(delay, self._connect)
+
+    def _consuming(self) -> None:
+        """Every queue is consumed: the one line that says so, after a start or a reconnect."""
+        self._backoff = self.config.reconnect_initial_s
+        self.last_error = ""
+        queues = len(self.config.queues)
+        if self._lost_at is None:
+            log.info("amqp: consuming %d queue(s) on %s", queues, self.where)
+        else:
+            log.info("amqp: connected to %s again after %.1f s and %d failed attempt(s); consuming %d queue(s)",
+                     self.where, time.monotonic() - self._lost_at, self._failed_attempts, queues)
+            self.stats.add("reconnects")
+            self._lost_at, self._failed_attempts = None, 0
+        self._ready.set()  # last: whoever waits for it sees the line and the count
 
     def _on_channel_open(self, channel: Any) -> None:
         self._generation += 1
@@ -203,9 +238,7 @@ class Responder:
         def consuming(queue: str) -> None:
             waiting.discard(queue)
             if not waiting and publisher is self._publisher:
-                self._ready.set()
-                self._backoff = self.config.reconnect_initial_s
-                self.last_error = ""
+                self._consuming()
 
         for queue in self.config.queues:
             tag = publisher.channel.basic_consume(
@@ -217,7 +250,7 @@ class Responder:
         if self._publisher is None or channel is not self._publisher.channel:
             return
         self._ready.clear()
-        self._closing_because = f"channel closed: {reason!r}"
+        self._closing_because = f"channel on {self.where} closed: {broker_reason(reason)}"
         # A closed channel (406 on a declare, 404 on a passive one, consumer timeout) is recovered
         # like a lost connection: close it, and _on_closed reconnects with backoff.
         if self._connection is not None and self._connection.is_open:

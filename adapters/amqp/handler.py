@@ -21,7 +21,7 @@ from typing import Any
 from uuid import uuid4
 
 from scoregate.adapters.amqp import replies
-from scoregate.adapters.amqp.config import QueueConfig, RetryConfig
+from scoregate.adapters.amqp.config import GENERIC_CONTENT_TYPES, QueueConfig, RetryConfig
 from scoregate.adapters.amqp.replies import ErrorContext, Outcome
 from scoregate.adapters.codecs.base import MappedCodec
 from scoregate.adapters.mapping import rename_violations
@@ -112,6 +112,14 @@ def deadline_of(props: RequestProps, deadline_header: str) -> datetime | None:
     return min(candidates) if candidates else None
 
 
+def _base(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def _malformed(field: str, message: str) -> FieldViolation:
+    return FieldViolation(field=field, code=ViolationCode.MALFORMED, message=message)
+
+
 class RequestHandler:
     """Turns one queue's messages into outcomes. Stateless apart from config; thread-safe."""
 
@@ -120,21 +128,33 @@ class RequestHandler:
         self.retry = retry
         self.deadline_header = deadline_header
         self.codec: MappedCodec = queue.codec()
+        self._accepted = None if queue.content_types is None else {_base(c) for c in queue.content_types}
+
+    def accepts(self, content_type: str) -> bool:
+        """Whether a request labelled ``content_type`` is read as this queue's format (config.py)."""
+        if not self.queue.check_content_type or (self._accepted is not None and "*" in self._accepted):
+            return True
+        if self._accepted is not None:
+            return _base(content_type) in self._accepted
+        return _base(content_type) in GENERIC_CONTENT_TYPES or self.codec.format.accepts(content_type)
+
+    def _unreadable(self, error: InvalidInput, props: RequestProps) -> Outcome:
+        return replies.for_error(error, ErrorContext(self.codec, self.retry, attempt=props.attempt))
 
     def prepare(self, body: bytes, props: RequestProps, now: datetime | None = None) -> Prepared | Outcome:
         """Decide everything that does not need the core: answerable, in format, expired, decodes."""
         now = now or datetime.now(UTC)
         if not props.reply_to:
             return replies.unanswerable(replies.NO_REPLY_TO, "the request has no reply_to")
-        if props.content_type and self.queue.check_content_type and not self.codec.format.accepts(props.content_type):
-            detail = f"content type {props.content_type!r} is not this queue's format ({self.codec.format_name})"
-            return replies.unanswerable(replies.UNKNOWN_FORMAT, detail)
-        ctx = ErrorContext(self.codec, self.retry, attempt=props.attempt)
+        if props.content_type and not self.accepts(props.content_type):
+            # The producer waits for a reply: tell it, in the queue's own format, rather than let it time out.
+            message = (f"content type {props.content_type!r} is not accepted by this queue (format "
+                       f"{self.codec.format_name}; see the queue's content_types)")
+            return self._unreadable(InvalidInput([_malformed("content_type", message)]), props)
         try:
             deadline = deadline_of(props, self.deadline_header)
         except ValueError as exc:
-            violation = FieldViolation(field=self.deadline_header, code=ViolationCode.MALFORMED, message=str(exc))
-            return replies.for_error(InvalidInput([violation]), ctx)
+            return self._unreadable(InvalidInput([_malformed(self.deadline_header, str(exc))]), props)
         if deadline is not None and deadline <= now:
             return replies.expired(f"deadline {deadline.isoformat()} passed before scoring")
         try:
@@ -143,6 +163,12 @@ class RequestHandler:
             # A format may know the fields that did decode (fixed width): echo the caller's reference.
             reference = self.codec.reference(getattr(error, "values", None) or {})
             return replies.for_error(error, ErrorContext(self.codec, self.retry, reference, props.attempt))
+        except RecursionError:
+            # A parser's own depth limit (JSON nested thousands deep): bad input, answered at once,
+            # never an internal error to retry.
+            return self._unreadable(InvalidInput([_malformed("", "nested too deeply to be read")]), props)
+        except ValueError as error:  # a format that let its parser's error (UnicodeDecodeError, ...) through
+            return self._unreadable(InvalidInput([_malformed("", f"unreadable: {error}")]), props)
         reference = self.codec.reference(values)
         request_id = props.message_id or props.correlation_id or uuid4().hex
         try:

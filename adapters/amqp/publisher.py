@@ -32,6 +32,13 @@ DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 QUEUE_HEADER = "x-scoregate-queue"
 
 
+def dead_letter_key(queue: str, reason: str) -> str:
+    """Routing key of the gateway's own dead letters: ``<queue>.<reason>``. The broker's (expired
+    in the queue, a quorum delivery limit) keep the request's own key, the queue name, so the two
+    can be bound apart (``<queue>.*`` against ``<queue>``)."""
+    return f"{queue}.{reason or 'unknown'}"
+
+
 @dataclass
 class _Waiting:
     """A request whose outgoing publishes are not all confirmed yet."""
@@ -152,7 +159,8 @@ class OutcomePublisher:
                 QUEUE_HEADER: delivery.props.queue, ATTEMPT_HEADER: delivery.props.attempt,
             })
             properties.delivery_mode = 2  # kept for an operator to look at, across broker restarts
-            seqs.append((self._publish(exchange, delivery.props.queue, delivery.body, properties), None))
+            routing_key = dead_letter_key(delivery.props.queue, outcome.reason)
+            seqs.append((self._publish(exchange, routing_key, delivery.body, properties), None))
         finish = "ack" if exchange else "reject"
         if seqs:
             self._wait(delivery, outcome, seqs, finish)

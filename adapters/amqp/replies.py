@@ -4,15 +4,16 @@ a dead letter or a drop (the AMQP column of the error table in STYLE.md).
 =====================  =======================================================================
 canonical kind         AMQP
 =====================  =======================================================================
-INVALID_INPUT          error reply in the caller's format (violations by the caller's names), ack
+INVALID_INPUT          error reply in the caller's format (violations by the caller's names), ack;
+                       also an unreadable body or a content type the queue does not accept
 UNKNOWN_MODEL          error reply, ack
 CORE_UNAVAILABLE       no reply: RETRY through a delay queue; on the last attempt DEAD_LETTER
                        (reason ``core_unavailable``) plus a server-error reply unless disabled;
                        ``retry.reply_at_once``: error reply at once, ack
 DEADLINE_EXPIRED       DROPPED: not answered (the producer stopped waiting), ack, counted
 CORE_FAILURE           server-error reply, ack (the same request would fail again)
-unanswerable           DEAD_LETTER with ``x-scoregate-reason``: ``no_reply_to``, ``unknown_format``,
-                       ``unencodable`` (not even an error reply fits the caller's format)
+unanswerable           DEAD_LETTER with ``x-scoregate-reason``: ``no_reply_to``, ``unencodable``
+                       (not even an error reply fits the caller's format)
 =====================  =======================================================================
 """
 
@@ -36,7 +37,6 @@ DETAIL_HEADER = "x-scoregate-detail"
 
 # Reasons written in REASON_HEADER (dead letters) or counted (drops).
 NO_REPLY_TO = "no_reply_to"
-UNKNOWN_FORMAT = "unknown_format"
 CORE_UNAVAILABLE = "core_unavailable"
 EXPIRED = "expired"
 UNENCODABLE = "unencodable"

@@ -37,7 +37,7 @@ _OUTCOMES: dict[str, tuple[Counted, ...]] = {
 #: Event names (``scoregate_channel_events_total{event}``); ``dead_letter_<reason>`` come on top.
 EVENTS = (
     "received", "redelivered", "replayed", "duplicates_suppressed", "returned", "stale", "released",
-    "reconnects", "batches", "scored_rows", "publish_nacked", "unconfirmed_at_loss",
+    "reconnects", "reconnect_attempts", "batches", "scored_rows", "publish_nacked", "unconfirmed_at_loss",
 )
 NAMES = (*_OUTCOMES, *EVENTS)
 

@@ -20,6 +20,7 @@ from scoregate.adapters.amqp.handler import Prepared, RequestHandler, RequestPro
 from scoregate.adapters.amqp.replies import Outcome
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.channel import Disposition
+from scoregate.core.contract import ScoreResult
 from scoregate.core.errors import CoreFailure, ScoreError
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,15 @@ class Decision:
     """Where the reply is remembered; the I/O thread marks it confirmed."""
     suppress: bool = False
     """A redelivery whose reply the broker already confirmed: ack, do not reply again."""
+
+
+def _log_expired(decisions: list[Decision]) -> None:
+    """One line per batch for the requests whose producer stopped waiting (acked unscored)."""
+    expired = [d for d in decisions if d.outcome.disposition is Disposition.DROPPED]
+    if expired:
+        first = expired[0]
+        log.info("amqp: %d expired request(s) not scored, first on %s (correlation id %s): %s", len(expired),
+                 first.delivery.props.queue, first.delivery.props.correlation_id, first.outcome.detail)
 
 
 class ScoringWorker:
@@ -156,10 +166,12 @@ class ScoringWorker:
         if waiting:
             results = self.scorer.score([p.request for _, p in waiting])
             self.stats.add("batches")
-            self.stats.add("scored_rows", len(waiting))
+            # Rows the core scored; a row it rejected (bad input) or could not reach is not one.
+            self.stats.add("scored_rows", sum(isinstance(r, ScoreResult) for r in results))
             for (delivery, prepared), result in zip(waiting, results):
                 outcome = self.handlers[delivery.props.queue].answer(prepared, result)
                 decisions.append(self._remember(delivery, outcome))
+        _log_expired(decisions)
         return decisions
 
     def _replay(self, delivery: Delivery) -> Decision | None:

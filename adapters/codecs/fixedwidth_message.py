@@ -109,6 +109,11 @@ class FixedWidthFormat:
                 for e in exc.errors
             ])
             error.values = exc.values  # what did decode (the caller's reference), for the error reply
+            if any(v.field == "record" for v in error.violations):
+                # The error record has one short text field: a wrong length says expected and actual.
+                end = (self.options.line_end or "").encode()
+                size = len(payload) - (len(end) if end and payload.endswith(end) else 0)
+                error.message = f"invalid input: record is {size} bytes, expected {self.request.lrecl}"
             raise error from None
 
     def write(self, values: Mapping[str, Any], *, error: bool = False) -> bytes:

@@ -21,6 +21,7 @@ from pydantic import Field
 from scoregate.adapters.codecs.base import FormatOptions, malformed
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+DEFAULT_MAX_DEPTH = 32
 _ACCEPTED = ("application/json", "text/json")
 
 
@@ -29,6 +30,9 @@ class JsonOptions(FormatOptions):
     """Character encoding of requests and replies (JSON is UTF-8 unless a legacy producer says otherwise)."""
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
     """Largest request accepted; bigger ones are answered MALFORMED before parsing."""
+    max_depth: int = Field(default=DEFAULT_MAX_DEPTH, ge=1, le=500)
+    """Deepest nesting of objects and arrays accepted; deeper requests are answered MALFORMED
+    (Python's parser itself gives up near 1,000 levels)."""
     indent: int | None = None
     """Pretty-print replies with this indent; None writes compact JSON."""
 
@@ -44,6 +48,19 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"duplicate key {key!r}")
         out[key] = value
     return out
+
+
+def _depth(document: Any) -> int:
+    """Nesting depth of objects and arrays (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _flatten(obj: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
@@ -83,15 +100,14 @@ class JsonFormat:
             raise malformed(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
         except ValueError as exc:
             raise malformed(f"not valid JSON: {exc}") from None
-        except RecursionError:  # "[[[[..." deeper than the parser's stack: fuzz/regressions/json_message
-            raise malformed("not valid JSON: nested too deeply") from None
+        except RecursionError:
+            raise malformed(f"nested deeper than {self.options.max_depth} levels") from None
+        if _depth(document) > self.options.max_depth:
+            raise malformed(f"nested deeper than {self.options.max_depth} levels")
         if not isinstance(document, dict):
             raise malformed(f"the message must be a JSON object, not {type(document).__name__}")
         out: dict[str, Any] = {}
-        try:
-            _flatten(document, "", out)
-        except RecursionError:
-            raise malformed("not valid JSON: nested too deeply") from None
+        _flatten(document, "", out)
         return out
 
     def write(self, values: Mapping[str, Any], *, error: bool = False) -> bytes:

@@ -3,7 +3,8 @@
 **Features**
 
 - [x] Directories per job (inbox, work, outbox, archive, error); a file is taken only when
-  complete: its done file (``NAME.done``) or a stable size with a minimum age (``claim.py``).
+  complete: its done file (``NAME.done``, recommended) or a stable size with a minimum age
+  (``claim.py``; unsafe for senders that pause mid-file longer than ``stable_s``).
 - [x] Claim by atomic rename into the work directory: two gateways on one inbox never take the
   same file; claims of a dead process of this host are taken over (``watcher.py``), and claims of
   another host once its lease lapses (``claim_lease_s``; owners refresh theirs while they work, and
@@ -21,11 +22,14 @@
   at ~310 MB for both 1,000,000 and 3,000,000 records with 32,768-record chunks, ~280 MB for
   1,000,000 with the 8,192 default (``bench/files_bench.py``).
 - [x] Crash safety: temporary names, fsync, rename, done files last, archive after; a SQLite
-  ledger with states claimed / written / done / failed / retry (``job.py``, ``ledger.py``); a
+  ledger with states claimed / written / done / failed / retry / superseded (``job.py``, ``ledger.py``); a
   crash after archiving but before ``done`` is finished at the next start, nothing redone.
 - [x] Prometheus metrics (adapters/metrics.py): records are the requests (scored, rejected as
   ``error``, ``dead_letter`` / ``retry`` for files set aside / put back), in-flight in records,
   one event per file step (``watcher.py`` lists them).
+- [x] A file refused because its first records do not decode says when it looks like another
+  code page (ASCII against EBCDIC) or RECFM (RDWs on a fixed-length job, none on a variable one):
+  ``hint.py``.
 - [x] Repeated drops detected by checksum (``on_duplicate``: skip with a notice, or process).
 - [x] Core unavailable: the file goes back into the inbox and is retried after ``retry_s``.
 - [x] One-off use: :func:`process_file` (``scoregate files process``), the same pipeline.

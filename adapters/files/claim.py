@@ -2,7 +2,9 @@
 
 A file is complete when its done file exists (``NAME.done`` by default) or, for senders that make
 none, when its size and modification time have not changed for ``stable_s`` and it is at least
-``min_age_s`` old. A partially written file is never returned.
+``min_age_s`` old. The done file is the safe rule and the recommended one: size stability only
+guesses, and a sender that pauses for longer than ``stable_s`` mid-file (a slow link, a job step
+that waits) has its file taken while it is still writing, then set aside as truncated.
 
 Claiming renames the file into the work directory under a name that says who took it
 (``NAME@HOST.PID``). ``rename`` within one filesystem is atomic, so when two gateway processes

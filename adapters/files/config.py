@@ -77,9 +77,15 @@ class FileJobConfig(_Strict):
     pattern: str = "*"
     """Glob of input names in the inbox (done files are never inputs)."""
     done_suffix: str | None = ".done"
-    """Input is complete when NAME + suffix exists; None: by stable size (``stable_s``, ``min_age_s``)."""
+    """Input is complete when NAME + suffix exists (recommended: the sender says when it is done).
+    None: by stable size (``stable_s``, ``min_age_s``), which is unsafe for a writer that pauses
+    longer than ``stable_s`` (a slow link, a job step waiting): its file is taken while still
+    growing and set aside as truncated. Use it only for senders that cannot write a done file."""
     stable_s: float = Field(default=5.0, ge=0)
+    """Without a done file: how long size and modification time must stay unchanged; longer than
+    any pause of the sender."""
     min_age_s: float = Field(default=2.0, ge=0)
+    """Without a done file: the least age (since last modification) of a complete file."""
     output_done_suffix: str | None = ".done"
     """Written after the response and reject files are complete, for the job that collects them."""
     response_suffix: str = ".RSP"

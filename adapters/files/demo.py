@@ -1,7 +1,8 @@
 """Demo input files for the demo job (``app/defaults/files/loans.toml``, copybook LOANREQ).
 
-``write_demo_file(path, records)`` writes a header, ``records`` detail records with realistic
-values for the ``credit-risk`` model (EBCDIC cp037, packed amounts, -1 for "not reported") and a
+``write_demo_file(path, records)`` writes a header, ``records`` detail records drawn from the
+``credit-risk`` model's training distribution (EBCDIC cp037, packed amounts, -1 for "not
+reported"; so the demo trips no drift warning) and a
 trailer whose count and control totals match. ``invalid`` plants bad records on request
 (1-based detail numbers -> one of ``INVALID_KINDS``); they still count in the trailer, as a sender
 that wrote them would count them. Files of any size are written chunk by chunk.
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from scoregate.adapters.codecs.fixedwidth import RecordCodec, parse_copybook
+from scoregate.core.train import generate_dataset
 
 COPYBOOK = Path(__file__).resolve().parents[2] / "app" / "defaults" / "files" / "LOANREQ.cpy"
 HEADER, DETAIL, TRAILER = "LR-HEADER-REC", "LR-DETAIL-REC", "LR-TRAILER-REC"
@@ -44,35 +46,46 @@ class DemoFile:
     references: np.ndarray | None
 
 
-def _details(rng: np.random.Generator, first: int, n: int, today: date) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    def missing(values: np.ndarray, share: float, sentinel: int) -> np.ndarray:
-        return np.where(rng.random(n) < share, sentinel, values)
+# Legacy codes in the order of the model's category codes (core/train.py's schema).
+_HOME_KEYS = np.array(["R", "O", "M", "X"])
+_PURPOSE_KEYS = np.array(["DC", "CC", "HI", "CA", "SB", "OT"])
 
-    year = rng.integers(1950, today.year - 20, n)
-    month, day = rng.integers(1, 13, n), rng.integers(1, 29, n)
-    home_keys, purpose_keys = np.array(list(HOME)), np.array(list(PURPOSE))
+
+def _details(rng: np.random.Generator, first: int, n: int, today: date) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Detail columns of ``n`` applications drawn from the demo model's own training distribution
+    (``core.train.generate_dataset``), so that the demo's requests show no drift against it."""
+    matrix, _, schema = generate_dataset(n, int(rng.integers(2**31)))
+    f = {name: matrix[:, i] for i, name in enumerate(schema.names)}
+
+    def units(values: np.ndarray, scale: int, missing: int = 0) -> np.ndarray:
+        """Real values -> integers in units of the field's last digit; NaN -> the field's sentinel."""
+        return np.where(np.isnan(values), missing, np.rint(np.nan_to_num(values) * 10**scale)).astype(np.int64)
+
+    age = f["age"].astype(np.int64)
+    # Born on the 1st of a month already past this year: the age today is exactly the drawn one.
+    born_month = rng.integers(1, today.month + 1, n)
     cols = {
         "LD-APPL-NO": np.char.add("A", np.char.zfill((np.arange(first, first + n) + 1).astype(str), 11)),
-        "LD-BIRTH-DATE": year * 10000 + month * 100 + day,
-        "LD-ANNUAL-INCOME": np.rint(rng.lognormal(10.8, 0.45, n) * 100).astype(np.int64),
-        "LD-EMPLOY-YEARS": missing(rng.integers(0, 300, n), 0.06, -10),
-        "LD-HOME-OWNERSHIP": home_keys[rng.choice(4, n, p=[0.55, 0.08, 0.34, 0.03])],
-        "LD-RESIDENCE-YEARS": rng.integers(0, 30, n),
-        "LD-DEPENDANTS": rng.integers(0, 5, n),
-        "LD-LOAN-AMOUNT": rng.integers(1_000, 50_000, n) * 100,
-        "LD-LOAN-TERM": rng.choice([12, 24, 36, 48, 60, 72], n),
-        "LD-LOAN-PURPOSE": purpose_keys[rng.integers(0, 6, n)],
-        "LD-INTEREST-RATE": rng.integers(300, 2500, n),
-        "LD-COSIGNER": np.where(rng.random(n) < 0.04, "Y", "N"),
-        "LD-DEBT-TO-INCOME": missing(rng.integers(0, 12_000, n), 0.02, -10_000),
-        "LD-REVOLVING-UTIL": missing(rng.integers(0, 12_000, n), 0.08, -10_000),
-        "LD-OPEN-ACCOUNTS": rng.integers(0, 20, n),
-        "LD-CREDIT-HIST-YEARS": missing(rng.integers(0, 400, n), 0.03, -10),
-        "LD-DELINQ-2Y": rng.integers(0, 3, n),
-        "LD-MONTHS-SINCE-DELINQ": missing(rng.integers(0, 120, n), 0.75, -1),
-        "LD-INQUIRIES-6M": rng.integers(0, 6, n),
-        "LD-BANKRUPTCIES": (rng.random(n) < 0.04).astype(np.int64),
-        "LD-SAVINGS-BALANCE": missing(rng.integers(0, 5_000_000, n), 0.15, -100),
+        "LD-BIRTH-DATE": (today.year - age) * 10000 + born_month * 100 + 1,
+        "LD-ANNUAL-INCOME": units(f["annual_income"], 2),
+        "LD-EMPLOY-YEARS": units(f["employment_years"], 1, -10),
+        "LD-HOME-OWNERSHIP": _HOME_KEYS[f["home_ownership"].astype(int)],
+        "LD-RESIDENCE-YEARS": units(f["residence_years"], 0),
+        "LD-DEPENDANTS": units(f["number_of_dependants"], 0),
+        "LD-LOAN-AMOUNT": units(f["loan_amount"], 2),
+        "LD-LOAN-TERM": units(f["loan_term_months"], 0),
+        "LD-LOAN-PURPOSE": _PURPOSE_KEYS[f["loan_purpose"].astype(int)],
+        "LD-INTEREST-RATE": units(f["interest_rate"], 2),
+        "LD-COSIGNER": np.where(f["has_cosigner"] == 1, "Y", "N"),
+        "LD-DEBT-TO-INCOME": units(f["debt_to_income"], 4, -10_000),
+        "LD-REVOLVING-UTIL": units(f["revolving_utilisation"], 4, -10_000),
+        "LD-OPEN-ACCOUNTS": units(f["open_accounts"], 0),
+        "LD-CREDIT-HIST-YEARS": units(f["credit_history_years"], 1, -10),
+        "LD-DELINQ-2Y": units(f["delinquencies_2y"], 0),
+        "LD-MONTHS-SINCE-DELINQ": units(f["months_since_last_delinquency"], 0, -1),
+        "LD-INQUIRIES-6M": units(f["inquiries_6m"], 0),
+        "LD-BANKRUPTCIES": units(f["bankruptcies"], 0),
+        "LD-SAVINGS-BALANCE": units(f["savings_balance"], 2, -100),
     }
     return cols, _features(cols, today)
 

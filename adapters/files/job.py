@@ -34,6 +34,7 @@ from pathlib import Path
 from scoregate.adapters.channel import Disposition
 from scoregate.adapters.files.claim import original_name
 from scoregate.adapters.files.config import FileJobConfig
+from scoregate.adapters.files.hint import HEAD_BYTES, layout_hint
 from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
 from scoregate.adapters.files.pipeline import (
     Abandoned,
@@ -53,6 +54,9 @@ from scoregate.core.errors import ErrorKind, ScoreError
 from scoregate.core.logcontext import request_context
 
 log = logging.getLogger(__name__)
+
+# File-level refusals where the records did not decode as the job expects them: worth a layout hint.
+_LAYOUT_CODES = ("NO_HEADER", "BAD_", "MISPLACED_")
 
 
 @dataclass
@@ -187,6 +191,8 @@ class FileJob:
 
     def _set_aside(self, claimed: Path, name: str, entry: int, error: ScoreError | FileRejected, started: float,
                    outcome: str = "failed") -> JobSummary:
+        if isinstance(error, FileRejected) and error.code.startswith(_LAYOUT_CODES):
+            error = self._with_layout_hint(claimed, error)
         error_dir = self.dirs["error"]
         error_dir.mkdir(parents=True, exist_ok=True)
         target = _free_name(error_dir, name)
@@ -198,6 +204,17 @@ class FileJob:
         log.warning("file %s set aside in %s: %s", name, error_dir, error)
         kind = error.kind if isinstance(error, ScoreError) else None
         return JobSummary(name, outcome, reason=str(error), seconds=time.monotonic() - started, kind=kind)
+
+    def _with_layout_hint(self, claimed: Path, error: FileRejected) -> FileRejected:
+        """A header or record that does not decode: say when the file looks like another code page or RECFM."""
+        spec = self.config.input
+        try:
+            with claimed.open("rb") as f:
+                head = f.read(HEAD_BYTES)
+            hint = layout_hint(head, spec.encoding, spec.recfm, self.config.input_codec.lrecl)
+        except (OSError, ValueError):
+            return error
+        return FileRejected(error.code, f"{error.message}; {hint}") if hint else error
 
     def _put_back(self, claimed: Path, name: str, entry: int, why: str, started: float,
                   kind: ErrorKind | None = None) -> JobSummary:

@@ -5,7 +5,10 @@ SHA-256 with its state:
 
 ``claimed`` -> ``written`` (response and reject files are complete in the outbox) -> ``done``
 (input archived); or ``failed`` (set aside in the error directory with a reason); or ``retry``
-(put back into the inbox because the core was unavailable or the gateway stopped).
+(put back into the inbox because the core was unavailable or the gateway stopped); or
+``superseded`` (an attempt that stopped in ``claimed``, its process killed or its claim taken
+over: marked so when the next attempt at the same file begins, so that no row stays ``claimed``
+forever beside the ``done`` one).
 
 After a crash, a file whose last state is ``claimed`` is processed again from the start (its
 outputs are only ever renamed into place complete, so nothing partial was published); one that
@@ -55,6 +58,8 @@ class FileState(StrEnum):
     FAILED = "failed"
     RETRY = "retry"
     """Put back into the inbox (core unavailable, or abandoned at shutdown): tried again later."""
+    SUPERSEDED = "superseded"
+    """An attempt that never finished (its process died mid-file); a later attempt replaced it."""
 
 
 @dataclass(frozen=True)
@@ -127,12 +132,19 @@ class Ledger:
         return self._entry(row)
 
     def begin(self, name: str, size: int, sha256: str) -> int:
+        """A new attempt at a file; earlier attempts at it still ``claimed`` become ``superseded``."""
         now = time.time()
         cursor = self._db.execute(
             "INSERT INTO files (name, size, sha256, state, started, updated) VALUES (?, ?, ?, ?, ?, ?)",
             (name, size, sha256, FileState.CLAIMED.value, now, now),
         )
-        return int(cursor.lastrowid)
+        entry = int(cursor.lastrowid)
+        self._db.execute(
+            "UPDATE files SET state = ?, detail = ?, updated = ? WHERE name = ? AND sha256 = ? AND state = ? AND id < ?",
+            (FileState.SUPERSEDED.value, f"stopped unfinished; superseded by entry {entry}", now, name, sha256,
+             FileState.CLAIMED.value, entry),
+        )
+        return entry
 
     def advance(self, entry_id: int, state: FileState, *, records: int | None = None, rejects: int | None = None,
                 detail: str = "", archive: str | None = None) -> None:

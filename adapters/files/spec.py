@@ -8,18 +8,18 @@ from pathlib import Path
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.watcher import FileChannel
 from scoregate.adapters.mapping_check import check_config
-from scoregate.adapters.registry import ChannelContext, ChannelSpec
+from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec
 
 
 def build(config: FileJobConfig, context: ChannelContext) -> FileChannel:
     return FileChannel(config, context.scoring_client(), metrics=context.metrics)
 
 
-def describe(channel: FileChannel, config_file: Path) -> list[str]:
-    inbox = channel.config.path(channel.config.inbox)
+def describe(channel: FileChannel, config_file: Path, banner: Banner) -> list[str]:
+    inbox, outbox = (banner.path(channel.config.path(folder)) for folder in (channel.config.inbox, channel.config.outbox))
     return [
-        f"drop into {inbox}  responses in {channel.config.path(channel.config.outbox)}",
-        f"scoregate files demo --records 1000 --out {inbox}",
+        f"drop into {inbox}  responses in {outbox}",
+        f"{banner.command} files demo --records 1000 --out {inbox}   then: {banner.command} files show {outbox}/<name>.RSP",
     ]
 
 

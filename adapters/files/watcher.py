@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.channel import ChannelHealth, core_health
 from scoregate.adapters.files.claim import (
     CLAIM_SEPARATOR,
     CompletionDetector,
@@ -116,7 +116,7 @@ class FileChannel:
                 return ChannelHealth(False, f"drop directory unwritable: {path}")
         if self._last_error:
             return ChannelHealth(False, self._last_error)
-        return ChannelHealth(True)
+        return core_health(self.client)
 
     async def _loop(self) -> None:
         try:
@@ -127,6 +127,7 @@ class FileChannel:
         while not self._stopping.is_set():
             try:
                 await self._poll()
+                self._last_error = ""
             except Exception as exc:
                 log.exception("file channel %s: poll failed", self.name)
                 self._last_error = f"poll failed: {exc}"
@@ -188,11 +189,10 @@ class FileChannel:
         self._count(summary, taken)
         self.summaries.append(summary)
         if summary.outcome == "retry":
+            # Not a readiness matter: the client's probe says whether the core is back.
             self._not_before[summary.name] = time.monotonic() + self.config.retry_s
-            self._last_error = summary.reason
         else:
             self._not_before.pop(summary.name, None)
-            self._last_error = ""
 
     def _count(self, summary: JobSummary, taken: int) -> None:
         m = self.metrics

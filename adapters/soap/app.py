@@ -7,7 +7,7 @@ Routes, all on the configured paths:
 - ``GET <path>?wsdl``: the legacy WSDL byte for byte (only ``soap:address/@location`` rewritten
   when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas;
   ``GET <path>?singleWsdl``: the whole contract flattened into one document (WCF style, single.py).
-- ``GET <health_path>`` (liveness) and ``GET <ready_path>`` (readiness, probes the core if in doubt).
+- ``GET <health_path>`` (liveness) and ``GET <ready_path>`` (readiness: the scoring client's probe of the core).
 - ``GET <metrics_path>``: Prometheus text, only when given a registry to export (several workers).
 
 Each POST to ``<path>`` is one request in ``metrics`` (adapters/metrics.py): scored, or an error of
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 
 _TEXT = "text/plain; charset=utf-8"
 _XML = "text/xml; charset=utf-8"
-_PROBE_TIMEOUT_S = 1.0
 # Envelope faults that are protocol errors worth their own event beside the request's count.
 _FAULT_EVENTS = {FaultCode.VERSION_MISMATCH: "version_mismatch", FaultCode.MUST_UNDERSTAND: "must_understand"}
 
@@ -83,8 +82,6 @@ class SoapApp:
         self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
-        self.core_reachable = True
-        """Outcome of the last call to the core; readiness probes again while it is False."""
         self._base = posixpath.dirname(config.path)
 
     async def __call__(self, scope: dict, receive, send) -> None:  # noqa: ANN001 (ASGI callables)
@@ -140,16 +137,9 @@ class SoapApp:
     async def readiness(self) -> tuple[bool, str]:
         if not self.accepting:
             return False, "stopping"
-        if not self.core_reachable:
-            model = next(iter(self.config.operations.values())).request.model
-            try:
-                await self.client.describe(model, timeout=_PROBE_TIMEOUT_S)
-                self.core_reachable = True
-            except CoreUnavailable:
-                return False, "scoring core unreachable"
-            except ScoreError:
-                self.core_reachable = True  # it answered, even if with an error
-        return True, ""
+        # The client's probe of the core's health service; its first check may take a moment.
+        state = await asyncio.to_thread(self.client.readiness)
+        return state.ready, state.detail
 
     # ------------------------------------------------------------------ POST
     async def _serve_post(self, scope: dict, receive, send) -> None:  # noqa: ANN001
@@ -275,10 +265,6 @@ class SoapApp:
                 raise DeadlineExpired() from None
             except InvalidInput as error:
                 raise rename_violations(error, mapping.request) from None  # the caller's names, not the model's
-            except CoreUnavailable:
-                self.core_reachable = False
-                raise
-            self.core_reachable = True
             if result.fallback:  # counted by the gateway's decision recorder (fallback_scored)
                 log.warning("soap request %s (%s): the scoring core is unavailable; answered by the fallback model %s:%s",
                             request_id, envelope.operation.name, result.model, result.version)

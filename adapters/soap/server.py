@@ -20,7 +20,7 @@ import uvicorn
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from scoregate.adapters.channel import ChannelHealth
+from scoregate.adapters.channel import ChannelHealth, core_health
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap.app import SoapApp
 from scoregate.adapters.soap.clientcert import ClientCertProtocol
@@ -30,6 +30,7 @@ from scoregate.adapters.soap.preflight import check_mapping
 from scoregate.adapters.soap.security import UsernameTokenPolicy
 from scoregate.core.client import AsyncScoringClient
 from scoregate.core.hooks import ClientHooks
+from scoregate.core.ports import PortInUse, is_in_use
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,13 @@ def _bind(host: str, port: int) -> socket.socket:
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(address)
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if is_in_use(error):
+            raise PortInUse(port, "the SOAP channel", "port in the SOAP channel's file, or set = { port = N }") from None
+        raise
     return sock
 
 
@@ -147,9 +154,7 @@ class SoapChannel:
             return ChannelHealth(False, "not started")
         if not self.app.accepting:
             return ChannelHealth(False, "stopping")
-        if not self.app.core_reachable:
-            return ChannelHealth(False, "scoring core unreachable")
-        return ChannelHealth(True)
+        return core_health(self.app.client)
 
 
 def create_app() -> SoapApp:

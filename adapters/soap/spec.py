@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scoregate.adapters.mapping_check import check_config
-from scoregate.adapters.registry import ChannelContext, ChannelSpec, ModelLookup
+from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec, ModelLookup
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.preflight import preflight
 from scoregate.adapters.soap.server import SoapChannel
@@ -25,12 +25,12 @@ def check(config: SoapChannelConfig, models: ModelLookup) -> list[str]:
     return preflight(config) or check_config(config, models)
 
 
-def describe(channel: SoapChannel, config_file: Path) -> list[str]:
+def describe(channel: SoapChannel, config_file: Path, banner: Banner) -> list[str]:
     lines = [channel.url, f"WSDL: {channel.url}?wsdl"]
     sample = channel.config.wsdl.parent / SAMPLE_REQUEST
     if sample.is_file():
         lines.append(f"curl -s -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: \"\"' "
-                     f"--data-binary @{sample} {channel.url}")
+                     f"--data-binary @{banner.sample(sample)} {channel.url}")
     return lines
 
 

@@ -40,7 +40,7 @@ def test_the_certificate_callers_name_is_in_the_chained_audit(shared_core, tmp_p
         '[audit]\npath = "audit.sqlite"\ntamper_evident = true\nwriter = "gw-1"\n'
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {soap_set}\n"
     )
-    gateway = Process("gateway", "serve", "--config", str(config), env=env)
+    gateway = Process("gateway", "serve", "--config", str(config), "--workdir", str(tmp_path), env=env)
     audit = tmp_path / "audit.sqlite"
     try:
         url = re.search(r"SOAP\s+(https://\S+)", gateway.wait_for("Ctrl-C")).group(1)

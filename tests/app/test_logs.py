@@ -78,3 +78,23 @@ def test_text_format_prints_the_request_id(capsys: pytest.CaptureFixture[str]) -
         log.info("hello")
     err = capsys.readouterr().err
     assert "[req-3 APP-5] hello" in err
+
+
+def test_json_lines_carry_no_terminal_colour_codes(json_lines) -> None:  # noqa: ANN001
+    json_lines()
+    # uvicorn logs its lines with a coloured copy of the message as an extra.
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 1,
+                                            extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"})
+    (line,) = [line for line in json_lines() if line["logger"] == "uvicorn.error"]
+    assert line["message"] == "Started server process [1]" and "color_message" not in line
+
+
+def test_pikas_own_lines_are_silenced_unless_debugging() -> None:
+    # One refused connection is 7 ERROR lines from pika; the AMQP channel says it once itself.
+    try:
+        logs.setup_logging("info", "text")
+        assert not logging.getLogger("pika.adapters.utils.connection_workflow").isEnabledFor(logging.ERROR)
+        logs.setup_logging("debug", "text")
+        assert logging.getLogger("pika.adapters.base_connection").isEnabledFor(logging.DEBUG)
+    finally:
+        logs.setup_logging("info", "text")

@@ -76,7 +76,6 @@ def test_node_caller_gets_typed_errors_for_broken_fields(node_example, demo_gate
     assert spaces["DECISION"] == "" and spaces["REASON-CODE"] == ""
 
 
-@pytest.mark.xfail(strict=True, reason="awaits #17 content types")
 def test_node_caller_gets_a_typed_error_for_a_content_type_the_queue_does_not_take(node_example, demo_gateway,
                                                                                  demo_vhost_url, tmp_path) -> None:
     """JSON labelled application/xml on the JSON queue: the producer has a reply_to and waits, so

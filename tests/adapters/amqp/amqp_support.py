@@ -37,6 +37,7 @@ DIRECT = "amq.rabbitmq.reply-to"
 class Received:
     properties: pika.BasicProperties
     body: bytes
+    routing_key: str = ""
 
     @property
     def correlation_id(self) -> str | None:
@@ -150,7 +151,7 @@ def get_all(queue: str, url: str = URL) -> list[Received]:
             method, properties, body = channel.basic_get(queue, auto_ack=True)
             if method is None:
                 return out
-            out.append(Received(properties, body))
+            out.append(Received(properties, body, method.routing_key))
 
 
 def message_count(queue: str, url: str = URL) -> int:

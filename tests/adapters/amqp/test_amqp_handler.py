@@ -62,20 +62,46 @@ def test_prepare_decodes_a_valid_request() -> None:
     assert p.reference == "A-9" and p.attempt == 1 and p.deadline is None
 
 
-@pytest.mark.parametrize(
-    ("kw", "reason"),
-    [({"reply_to": None}, "no_reply_to"), ({"reply_to": ""}, "no_reply_to"),
-     ({"content_type": "application/xml"}, "unknown_format")],
-)
-def test_unanswerable_requests_are_dead_lettered(kw: dict, reason: str) -> None:
+@pytest.mark.parametrize("kw", [{"reply_to": None}, {"reply_to": ""}, {"reply_to": None, "content_type": "text/csv"}])
+def test_requests_without_a_reply_to_are_dead_lettered(kw: dict) -> None:
     out = handler().prepare(body(), props(**kw), NOW)
     assert isinstance(out, Outcome)
-    assert (out.disposition, out.reason, out.reply) == (Disposition.DEAD_LETTER, reason, None)
+    assert (out.disposition, out.reason, out.reply) == (Disposition.DEAD_LETTER, "no_reply_to", None)
 
 
-def test_content_type_check_can_be_turned_off_and_parameters_are_ignored() -> None:
-    assert isinstance(handler().prepare(body(), props(content_type="application/json; charset=utf-8"), NOW), Prepared)
-    assert isinstance(handler(check_content_type=False).prepare(body(), props(content_type="text/plain"), NOW), Prepared)
+def test_another_content_type_is_answered_with_a_typed_error_in_the_queues_format() -> None:
+    out = handler().prepare(body(), props(content_type="application/xml"), NOW)
+    assert out.disposition is Disposition.ANSWERED and out.reply.headers["x-scoregate-status"] == "invalid_input"
+    (violation,) = error_body(out)["error"]["violations"]
+    assert violation.startswith("content_type: MALFORMED: content type 'application/xml' is not accepted by this queue")
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/json; charset=utf-8", "text/json", "application/vnd.bank+json", "text/plain", "application/octet-stream",
+])
+def test_the_formats_own_types_and_generic_labels_are_accepted_by_default(content_type: str) -> None:
+    assert isinstance(handler().prepare(body(), props(content_type=content_type), NOW), Prepared)
+
+
+def test_accepted_content_types_are_configurable_per_queue() -> None:
+    only = handler(content_types=["application/vnd.loans.v1"])
+    assert isinstance(only.prepare(body(), props(content_type="application/vnd.loans.v1; q=1"), NOW), Prepared)
+    assert only.prepare(body(), props(content_type="application/json"), NOW).disposition is Disposition.ANSWERED
+    assert isinstance(handler(content_types=["*"]).prepare(body(), props(content_type="text/csv"), NOW), Prepared)
+    assert isinstance(handler(check_content_type=False).prepare(body(), props(content_type="text/csv"), NOW), Prepared)
+
+
+@pytest.mark.parametrize("payload", [b"[" * 100_000, b'{"a":' + b"[" * 100_000, b'{"a":' + b'{"b":' * 40 + b"1" + b"}" * 41])
+def test_deep_nesting_is_bad_input_answered_at_once(payload: bytes) -> None:
+    out = handler().prepare(payload, props(), NOW)
+    assert out.disposition is Disposition.ANSWERED and out.reply.headers["x-scoregate-status"] == "invalid_input"
+    assert error_body(out)["error"]["violations"] == [": MALFORMED: nested deeper than 32 levels"]
+
+
+def test_a_body_over_the_size_limit_is_bad_input_answered_at_once() -> None:
+    out = handler(format_options={"max_bytes": 100}).prepare(body(), props(), NOW)
+    assert out.disposition is Disposition.ANSWERED
+    assert "exceeds the limit of 100" in error_body(out)["error"]["violations"][0]
 
 
 def test_malformed_payload_gets_an_error_reply() -> None:

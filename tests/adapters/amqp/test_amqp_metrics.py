@@ -103,6 +103,20 @@ def test_a_bad_input_request_counts_as_an_error_of_its_kind(gateway, producer, i
     assert outcomes(responder) == only(error=1)
     assert kinds(responder) == {**dict.fromkeys(KINDS, 0.0), "invalid_input": 1}
     assert responder.stats["error_replies"] == 1
+    assert responder.stats["scored_rows"] == 0  # the core rejected the row: not a scored one
+
+
+def test_unreadable_requests_count_as_invalid_input_never_as_a_core_failure(gateway, producer, ids) -> None:
+    responder = gateway()
+    p = producer()
+    p.send(f"{ids}.json", b"{not json")
+    p.send(f"{ids}.json", b"[" * 100_000)
+    p.send(f"{ids}.json", json_request("M-8"), content_type="application/xml")
+    assert {r.headers["x-scoregate-status"] for r in p.wait(3)} == {"invalid_input"}
+    assert settled(responder, 3)
+    assert outcomes(responder) == only(error=3)
+    assert kinds(responder) == {**dict.fromkeys(KINDS, 0.0), "invalid_input": 3}
+    assert responder.stats["scored_rows"] == 0 and responder.stats["batches"] == 0
 
 
 def test_a_core_outage_counts_retries_then_the_dead_letter(gateway, producer, ids, make_config) -> None:

@@ -81,19 +81,41 @@ def test_bad_payloads_get_error_replies_in_their_format(gateway, producer, ids) 
     assert wait_for(lambda: responder.stats["error_replies"] == 6)
 
 
-def test_unanswerable_requests_are_dead_lettered_with_a_reason(gateway, producer, ids) -> None:
+def test_without_a_reply_to_a_request_is_dead_lettered_and_every_unreadable_one_is_answered(gateway, producer, ids) -> None:
     responder = gateway()
     p = producer()
     p.send(f"{ids}.json", json_request("D-1"), reply_to=None, message_id="no-reply")
-    p.send(f"{ids}.json", "IDX 0001", content_type="application/x-cobol", message_id="other-format")
+    other = p.send(f"{ids}.json", "IDX 0001", content_type="application/x-cobol", message_id="other-format")
+    deep = p.send(f"{ids}.json", b"[" * 100_000, message_id="deep")
+    big = p.send(f"{ids}.json", b'{"note": "' + b"x" * (1024 * 1024) + b'"}', message_id="big")
+    garbled = p.send(f"{ids}.json", b"\xff\xfe{}", message_id="garbled")
+    # The producer that waits gets a typed error in its own format, not a timeout.
+    replies = {r.correlation_id: r for r in p.wait(4)}
+    assert {replies[c].headers["x-scoregate-status"] for c in (other, deep, big, garbled)} == {"invalid_input"}
+
+    def violation(cid: str) -> str:
+        (only,) = replies[cid].json()["error"]["violations"]
+        return only
+
+    assert violation(other).startswith("content_type: MALFORMED: content type 'application/x-cobol' is not accepted")
+    assert violation(deep) == ": MALFORMED: nested deeper than 32 levels"
+    assert violation(big).startswith(": MALFORMED: message of 1048588 bytes exceeds the limit of 1048576")
+    assert violation(garbled) == ": MALFORMED: not valid utf-8 at byte 0"
     # Counted at the ack, which waits for the dead letter's confirm.
-    assert wait_for(lambda: responder.stats["dead_lettered"] == 2)
-    dead = {m.properties.message_id: m for m in get_all(f"{ids}.dead")}
-    assert dead["no-reply"].headers["x-scoregate-reason"] == "no_reply_to"
-    assert dead["other-format"].headers["x-scoregate-reason"] == "unknown_format"
-    assert dead["other-format"].headers["x-scoregate-queue"] == f"{ids}.json"
-    assert dead["other-format"].body == b"IDX 0001"
-    assert p.settle(quiet=0.3) == []  # nobody to answer, and the producer with a reply_to got none
+    assert wait_for(lambda: responder.stats["dead_lettered"] == 1 and responder.stats["error_replies"] == 4)
+    assert responder.stats["retried"] == 0  # answered at once, never retried as an internal error
+    (dead,) = get_all(f"{ids}.dead")
+    assert dead.headers["x-scoregate-reason"] == "no_reply_to"
+    assert dead.headers["x-scoregate-queue"] == f"{ids}.json"
+    assert dead.routing_key == f"{ids}.json.no_reply_to"
+    assert p.settle(quiet=0.3) == list(replies.values())  # nothing more
+
+    # A request that expires while queued is dead-lettered by the broker, under the queue's own name.
+    responder.stop(1.0)
+    p.send(f"{ids}.json", json_request("E-1"), message_id="expired", expiration="1")
+    assert wait_for(lambda: message_count(f"{ids}.dead") == 1)
+    (expired,) = get_all(f"{ids}.dead")
+    assert (expired.properties.message_id, expired.routing_key) == ("expired", f"{ids}.json")
 
 
 def test_expired_requests_are_not_scored(gateway, producer, ids) -> None:

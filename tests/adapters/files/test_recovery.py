@@ -79,8 +79,14 @@ def test_killed_mid_file_then_restarted_gives_exactly_one_complete_response(
     metrics = ChannelMetrics("files")
     with_channel(config, client, body, metrics=metrics)
     assert_one_complete_response(config, "CRASH.DAT")
-    states = [e.state for e in Ledger(config.path(config.ledger)).entries()]
+    entries = Ledger(config.path(config.ledger)).entries()
+    states = [e.state for e in entries]
     assert states[-1] is FileState.DONE and states.count(FileState.DONE) == 1
+    # The killed attempt does not stay "claimed" beside the done one: it says what became of it.
+    assert FileState.CLAIMED not in states
+    if step != "written":
+        assert states == [FileState.SUPERSEDED, FileState.DONE]
+        assert entries[0].detail == f"stopped unfinished; superseded by entry {entries[1].id}"
     counted = {(s.name, s.labels.get("outcome") or s.labels.get("event")): s.value
                for family in metrics.registry.collect() for s in family.samples
                if s.name in ("scoregate_channel_requests_total", "scoregate_channel_events_total") and s.value}
@@ -107,7 +113,7 @@ def test_core_down_the_file_waits_and_is_scored_when_the_core_is_back(
         await wait_for(lambda: any(s.outcome == "retry" for s in channel.summaries))
         assert (inbox / "WAIT.DAT").exists() and (inbox / "WAIT.DAT.done").exists()  # back for a retry
         assert not list(dirs(job_config)["outbox"].iterdir()) and not list(dirs(job_config)["error"].iterdir())
-        assert not channel.health().ready and "CORE_UNAVAILABLE" in channel.health().detail
+        assert not channel.health().ready and "scoring core unreachable" in channel.health().detail
         await asyncio.to_thread(core_factory, models_dir=models_dir, address=f"127.0.0.1:{port}")
         await wait_for(lambda: complete(job_config, "WAIT.DAT"), timeout=30)
         # The outputs are out a moment before the watcher records the file's fate and readiness.

@@ -43,14 +43,19 @@ def test_core_down_is_a_server_fault_then_answers_resume(core_factory, models_di
     reply12 = post_soap12(server.url, assess_envelope(BORN, env=SOAP12).encode())
     assert reply12.status == 500
     assert etree.fromstring(reply12.body).findtext(f".//{{{SOAP12}}}Code/{{{SOAP12}}}Value") == "soap:Receiver"
+    deadline = time.monotonic() + 10  # the client's probe asks the core every 0.5 s
+    while _ready(server) != 503 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert _ready(server) == 503
-    assert server.channel.health().detail == "scoring core unreachable"
+    assert server.channel.health().detail.startswith(f"scoring core unreachable at 127.0.0.1:{port}")
 
     core_factory(models_dir=models_dir, address=f"127.0.0.1:{port}")
     deadline = time.monotonic() + 20
     while (status := post_soap11(server.url, assess_envelope(BORN).encode()).status) != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert status == 200
+    while _ready(server) != 200 and time.monotonic() < deadline:  # the probe's next check
+        time.sleep(0.1)
     assert _ready(server) == 200
     assert server.channel.health().ready
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scoregate.adapters.channel import ChannelHealth
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
-from scoregate.adapters.registry import ChannelContext, ChannelSpec, ModelLookup
+from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec, ModelLookup
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ScoreRequest
 from scoregate.core.errors import ErrorKind, InvalidInput, ScoreError, UnknownModel
@@ -215,7 +215,7 @@ def check(config: LinesConfig, models: ModelLookup) -> list[str]:
     return []
 
 
-def describe(channel: LinesChannel, config_file: Path) -> list[str]:
+def describe(channel: LinesChannel, config_file: Path, banner: Banner) -> list[str]:
     return [f"tcp://{channel.config.host}:{channel.port}  one JSON request per line"]
 
 

@@ -3,7 +3,7 @@
 200-byte cp037 records with text, zoned (signed, implied decimals), COMP-3 and COMP fields, all
 decoded with per-record error flags. Prints MB/s for decode and encode::
 
-    /work/.venv-dev/bin/python tests/adapters/codecs/fixedwidth/timing_decode.py [records] [encoding]
+    python tests/adapters/codecs/fixedwidth/timing_decode.py [records] [encoding]
 """
 
 from __future__ import annotations
