@@ -10,13 +10,14 @@ from pathlib import Path
 import pika
 import pytest
 from amqp_support import Producer, json_queue, json_request, wait_for
-from conftest import CLIENT
 from tls_broker import TlsBroker
 
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.connection import connection_parameters
 from scoregate.adapters.amqp.consumer import Responder
 from scoregate.core.client import ScoringClient
+
+CLIENT = {"breaker_reset_s": 0.3, "timeout_s": 3.0}  # as the other AMQP tests' clients
 
 
 @pytest.fixture(scope="module")
