@@ -144,14 +144,28 @@ def core_token(name: str, models: tuple[str, ...], out: Path) -> None:
 @core.command("health")
 @click.option("--address", default="127.0.0.1:50051", show_default=True, envvar="SCOREGATE_CORE_ADDRESS")
 @click.option("--timeout", type=float, default=3.0, show_default=True)
-def core_health(address: str, timeout: float) -> None:
+@click.option("--tls-ca", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              envvar="SCOREGATE_CLIENT_TLS_CA_FILE", help="CA of a TLS core (its certificate must name ADDRESS)")
+@click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              envvar="SCOREGATE_CLIENT_TLS_CERT_FILE", help="client certificate for a core that requires one")
+@click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              envvar="SCOREGATE_CLIENT_TLS_KEY_FILE")
+def core_health(address: str, timeout: float, tls_ca: Path | None, tls_cert: Path | None, tls_key: Path | None) -> None:
     """Exit 0 if the core at ADDRESS reports SERVING on grpc.health.v1 (container health checks)."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from pydantic import ValidationError
+
+    from scoregate.core.connection import open_channel
+    from scoregate.core.settings import ClientSettings
 
     target = address.replace("0.0.0.0", "127.0.0.1").replace("[::]", "127.0.0.1")
     try:
-        with grpc.insecure_channel(target) as channel:
+        settings = ClientSettings(target=target, tls_ca_file=tls_ca, tls_cert_file=tls_cert, tls_key_file=tls_key)
+    except ValidationError as error:
+        raise click.ClickException(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    try:
+        with open_channel(settings) as channel:
             reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
     except grpc.RpcError as error:
         raise click.ClickException(f"core at {target}: {error.code().name}") from None

@@ -77,6 +77,13 @@ def test_the_core_answers_the_gateway_with_a_certificate_names_it_and_refuses_th
         (access_line,) = [line for line in _json_lines(core_log) if line.get("request_id") == "mtls-call-1"]
         assert access_line["caller"] == gateway_cert.subject
         assert not [line for line in _json_lines(core_log) if line.get("request_id") == "mtls-call-2"]
+
+        # The container health check reaches an mTLS core with the gateway's certificate, and only with it.
+        health = [SCOREGATE, "core", "health", "--address", f"127.0.0.1:{free_port}", "--tls-ca", str(pki.ca_file)]
+        probe = subprocess.run([*health, "--tls-cert", str(gateway_cert.cert_file), "--tls-key", str(gateway_cert.key_file)],
+                               capture_output=True, text=True, timeout=60)
+        assert probe.returncode == 0 and "SERVING" in probe.stdout, probe.stderr
+        assert subprocess.run(health, capture_output=True, text=True, timeout=60).returncode == 1
     finally:
         for process in (with_cert, without, core):
             process.popen.send_signal(signal.SIGTERM)
