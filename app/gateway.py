@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.configfile import ConfigFileError
+from scoregate.adapters.decisions.chain import AUDIT_KEY_ENV
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore, open_store
@@ -33,7 +34,7 @@ from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.probe import CoreProbe
-from scoregate.core.settings import ClientSettings
+from scoregate.core.settings import ClientSettings, SecretFile, env_secret
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class Gateway:
 
     def build(self) -> None:
         """Every enabled channel, built from its registration (``adapters/registry.py``)."""
-        key = os.environ.get(MASK_KEY_ENV, "").encode()
+        key = env_secret(MASK_KEY_ENV).encode()  # or SCOREGATE_MASK_KEY_FILE
         mask_fields(self.config.logging.masked_fields, key)
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
@@ -184,19 +185,35 @@ class Gateway:
         path = section.path
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
-        log.info("audit trail in %s", path)
+        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
+        if section.tamper_evident and chain_key is None:
+            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
+        log.info("audit trail in %s%s", path, " (chained)" if chain_key else "")
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
-                          queue_rows=section.queue_rows)
+                          queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
 
     health_server: HealthServer | None = None
+    metrics_server: HealthServer | None = None
+    """``/metrics`` alone, when ``[health] metrics_port`` gives it a port of its own."""
 
     async def start(self) -> None:
         health = self.config.health
+        token = SecretFile(self.config.path(health.metrics_token_file)).read if health.metrics_token_file else None
+        apart = health.metrics_port is not None
         if health.port is not None:
             # Up before the channels: a probe sees "not ready" with the reason while they start.
-            self.health_server = HealthServer(lambda: self.channels, health.host, health.port, self.metrics.registry)
+            self.health_server = HealthServer(lambda: self.channels, health.host, health.port,
+                                              None if apart else self.metrics.registry, metrics_token=token)
             self.health_server.start()
-            log.info("gateway health on http://%s:%s/readyz, metrics on /metrics", health.host, self.health_server.port)
+            log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
+        if apart:
+            host = health.metrics_host or health.host
+            self.metrics_server = HealthServer(list, host, health.metrics_port, self.metrics.registry, probes=False, metrics_token=token)
+            self.metrics_server.start()
+        if self.metrics_server or self.health_server:
+            where = self.metrics_server or self.health_server
+            log.info("gateway metrics on http://%s:%s/metrics%s", health.metrics_host or health.host, where.port,
+                     " (bearer token required)" if token else "")
         for channel in self.channels:
             await channel.start()
             log.info("channel %s started: %s", channel.name, channel.health())
@@ -212,5 +229,7 @@ class Gateway:
             self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:
             self.health_server.stop()
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
         if self.probe is not None:
             self.probe.close()

@@ -144,8 +144,10 @@ def main() -> None:
     p.add_argument("--total", type=int, default=1_000_000, help="rows in the stream")
     p.add_argument("--reasons", type=int, default=0, help="reason codes per row")
     p.add_argument("--paired", action="store_true", help="batch: time in-process inplace_predict after each call")
+    p.add_argument("--tls", nargs=3, metavar=("CA", "CERT", "KEY"), help="mutual TLS: CA file, client certificate and key")
     a = p.parse_args()
-    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2))
+    tls = dict(zip(("tls_ca_file", "tls_cert_file", "tls_key_file"), a.tls)) if a.tls else {}
+    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2), **tls)
     if a.mode == "concurrent":
         out = asyncio.run(_concurrent(settings, a))
     else:

@@ -51,6 +51,7 @@ DISPOSITIONS: dict[ErrorKind, Disposition] = {
     ErrorKind.CORE_UNAVAILABLE: Disposition.RETRY,
     ErrorKind.DEADLINE_EXPIRED: Disposition.RETRY,
     ErrorKind.CORE_FAILURE: Disposition.RETRY,  # server-side: not the sender's fault
+    ErrorKind.ACCESS_DENIED: Disposition.DEAD_LETTER,  # the gateway's credential is refused: a setup problem
 }
 
 

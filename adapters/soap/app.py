@@ -33,14 +33,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from scoregate.adapters.mapping import rename_violations
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
 from scoregate.adapters.soap import faults
-from scoregate.adapters.soap.codec import SoapCodec
+from scoregate.adapters.soap.codec import Envelope, SoapCodec
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.faults import FaultCode, SoapFault, SoapResponse
+from scoregate.adapters.soap.clientcert import CertificateCallers
 from scoregate.adapters.soap.security import SECURITY_HEADER, UsernameTokenPolicy
 from scoregate.core.client import REQUEST_ID_HEADER, AsyncScoringClient
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ErrorKind, InvalidInput, ScoreError
-from scoregate.core.logcontext import request_context
+from scoregate.core.logcontext import caller_context, current_caller, request_context
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,10 @@ class SoapApp:
             security = UsernameTokenPolicy(config.security)
         self.security = security
         understood = frozenset({SECURITY_HEADER}) if self.security else frozenset()
+        self.certificates = (
+            CertificateCallers([(c.subject, c.caller) for c in config.client_certificates])
+            if config.tls_client_ca_file is not None else None
+        )
         self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
@@ -171,7 +176,13 @@ class SoapApp:
         soapaction = _header(scope, b"soapaction") or None
         # The caller's own id when it sends one (bounded: it goes into logs and gRPC metadata).
         request_id = _header(scope, REQUEST_ID_HEADER.encode())[:64] or uuid.uuid4().hex
-        with request_context(request_id, channel="soap"):  # every log line of this request carries its id
+        caller = self.certificates.caller(scope) if self.certificates is not None else ""
+        with request_context(request_id, channel="soap"), caller_context(caller or ""):  # every log line of this request
+            if caller is None:
+                self.metrics.event("auth_failed")
+                fault = SoapFault(FaultCode.CLIENT, "the client certificate is not allowed on this endpoint")
+                log.info("client certificate refused: %s", scope.get("extensions", {}).get("tls", {}).get("client_cert_name"))
+                return faults.from_envelope_fault(self.codec.version_hint(content_type), fault), ErrorKind.INVALID_INPUT, []
             return await self._post_in_context(scope, receive, content_type, soapaction, request_id)
 
     async def _post_in_context(
@@ -229,12 +240,18 @@ class SoapApp:
         if not self.config.tolerate.content_type and (fault := self.codec.content_type_fault(envelope.version, content_type)):
             self.metrics.event("wrong_content_type")
             return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
+        username = ""
         if self.security is not None:
             try:
-                self.security.check(envelope.header)
+                username = self.security.check(envelope.header)
             except SoapFault as fault:
                 self.metrics.event("auth_failed")
                 return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
+        # Who asked, for the log lines and the audit: a client certificate's caller name wins over the user name.
+        with caller_context(current_caller() or username):
+            return await self._score(envelope, request_id, deadline)
+
+    async def _score(self, envelope: Envelope, request_id: str, deadline: datetime) -> tuple[SoapResponse, ErrorKind | None]:
         mapping = self.config.operations.get(envelope.operation.name)
         if mapping is None:  # unmapped_operations = "fault"
             fault = SoapFault(FaultCode.CLIENT, f"operation {envelope.operation.name} is not served by this endpoint")

@@ -95,7 +95,7 @@ class _Parser:
 
     def entry(self) -> _Entry | None:
         level_text = self.next("a level number")
-        if not level_text.isdigit():
+        if not (level_text.isascii() and level_text.isdigit()):  # isdigit() alone takes '¹', which int() refuses
             raise self.fail(f"expected a level number, found {level_text!r}")
         level = int(level_text)
         if level == 88:
@@ -129,7 +129,7 @@ class _Parser:
             count = self.next("an OCCURS count")
             if self.peek("TO") or "DEPENDING" in (t.text for t in self.tokens):
                 raise self.fail("OCCURS ... DEPENDING ON (variable-length tables) is not supported")
-            if not count.isdigit() or int(count) < 1:
+            if not (count.isascii() and count.isdigit()) or int(count) < 1:
                 raise self.fail(f"OCCURS needs a positive count, not {count!r}")
             e.occurs = int(count)
             if self.peek("TIMES"):
