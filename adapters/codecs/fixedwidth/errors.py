@@ -35,6 +35,8 @@ class Reason(IntEnum):
     """A record or block descriptor word is invalid; the rest of the chunk cannot be framed."""
     UNKNOWN_RECORD_TYPE = 9
     """The record type field holds a value no record type is selected by."""
+    BAD_ODO_COUNT = 10
+    """An OCCURS DEPENDING ON counter holds a count outside the table's declared range."""
 
     @property
     def code(self) -> str:
@@ -52,6 +54,7 @@ REASON_TEXT = {
     Reason.LONG_RECORD: "record longer than LRECL",
     Reason.BAD_RDW: "no valid record/block descriptor word; framing lost",
     Reason.UNKNOWN_RECORD_TYPE: "unknown record type",
+    Reason.BAD_ODO_COUNT: "OCCURS DEPENDING ON count outside the table's range",
 }
 """A short description of each reason, for messages."""
 

@@ -35,6 +35,10 @@ class FieldCodec(ABC):
         """``cells``: (n, length) uint8. Returns values (n,) and reasons (n,) uint8 (0 = good).
         Called once per field and chunk; must not loop over records in Python."""
 
+    def empty(self, n: int) -> np.ndarray:
+        """A column of n default values (what a record without this field holds)."""
+        return np.zeros(n, np.int64)
+
     @abstractmethod
     def encode(self, values: np.ndarray) -> np.ndarray:
         """Values (n,) -> (n, length) uint8. Numbers are int64 in units of the last digit.
@@ -53,6 +57,9 @@ class Text(FieldCodec):
         self.length = length
         self.codepage = codepage
         self._identity = not codepage.ebcdic
+
+    def empty(self, n: int) -> np.ndarray:
+        return np.zeros(n, f"U{self.length}")
 
     def decode(self, cells: np.ndarray) -> Decoded:
         n = cells.shape[0]

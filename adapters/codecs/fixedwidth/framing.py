@@ -211,9 +211,12 @@ class Framer:
         return Framed(records, np.full(n, data, np.int64), rest.tobytes())
 
     # -- writing --------------------------------------------------------------------------------
-    def join(self, records: np.ndarray, pad: int = 0x40) -> bytes:
-        """Frame records of one length: F pads to LRECL with ``pad`` (the code page's space)."""
+    def join(self, records: np.ndarray, pad: int = 0x40, lengths: np.ndarray | None = None) -> bytes:
+        """Frame records: F pads to LRECL with ``pad`` (the code page's space); V/VB write each
+        record at its ``lengths`` entry (default: all ``records.shape[1]`` bytes)."""
         n, width = records.shape
+        if lengths is not None and self.variable and (lengths != width).any():
+            return self._join_varying(records, lengths)
         if not self.variable:
             if width < self.lrecl:
                 records = np.concatenate([records, np.full((n, self.lrecl - width), pad, np.uint8)], axis=1)
@@ -230,4 +233,24 @@ class Framer:
         for first in range(0, n, per_block):
             block = framed[first: first + per_block]
             out += (block.nbytes + RDW_SIZE).to_bytes(2, "big") + b"\0\0" + block.tobytes()
+        return bytes(out)
+
+    def _join_varying(self, records: np.ndarray, lengths: np.ndarray) -> bytes:
+        """V/VB records of different lengths (OCCURS DEPENDING ON), without a loop per record."""
+        n, width = records.shape
+        sizes = lengths.astype(np.int64) + RDW_SIZE
+        rdw = np.zeros((n, RDW_SIZE), np.uint8)
+        rdw[:, 0], rdw[:, 1] = sizes >> 8, sizes & 0xFF
+        grid = np.concatenate([rdw, records], axis=1)
+        # Row-major boolean selection keeps each record's first ``size`` bytes, in record order.
+        framed = grid[np.arange(width + RDW_SIZE) < sizes[:, None]]
+        if not self.block_descriptors:
+            return framed.tobytes()
+        ends = np.cumsum(sizes)
+        out, first, done = bytearray(), 0, 0
+        while first < n:  # one step per block, not per record
+            last = max(first + 1, int(np.searchsorted(ends, done + self.block_size - RDW_SIZE, "right")))
+            block = framed[done: int(ends[last - 1])]
+            out += (block.size + RDW_SIZE).to_bytes(2, "big") + b"\0\0" + block.tobytes()
+            first, done = last, int(ends[last - 1])
         return bytes(out)

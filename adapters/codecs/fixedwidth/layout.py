@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
 from .errors import LayoutError
 
@@ -112,13 +113,45 @@ class Field:
 
 
 @dataclass(frozen=True)
+class DependingOn:
+    """One ``OCCURS min TO max DEPENDING ON counter`` table of a record type."""
+
+    table: str
+    """The table item's name."""
+    counter: str
+    """The field holding the count (a field of the same record type, before the table)."""
+    minimum: int
+    maximum: int
+    line: int | None = None
+
+
+class Shapes(Protocol):
+    """The concrete layouts of a record type whose tables vary (OCCURS DEPENDING ON).
+
+    ``tables`` are in the order of their counters in the record; the counter of table k lies
+    where the counts of tables 0..k-1 put it (its position depends on no later count)."""
+
+    tables: tuple[DependingOn, ...]
+
+    def record_type(self, counts: tuple[int, ...]) -> RecordType:
+        """The fixed layout of the records whose tables hold ``counts`` occurrences (one count
+        per table, each within its range). Fields of absent occurrences are left out."""
+        ...
+
+
+@dataclass(frozen=True)
 class RecordType:
-    """One kind of record (header, detail, trailer): its fields in offset order and its length."""
+    """One kind of record (header, detail, trailer): its fields in offset order and its length.
+
+    With ``shapes`` (OCCURS DEPENDING ON) the fields and length are those of the longest record,
+    every table full; ``shapes.record_type(counts)`` gives the layout of one shape."""
 
     name: str
     fields: tuple[Field, ...]
     length: int = 0
     """Bytes; 0 means the end of the last field."""
+    shapes: Shapes | None = field(default=None, compare=False)
+    """How the layout varies with the OCCURS DEPENDING ON counts; None: it does not."""
     _by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
