@@ -31,7 +31,9 @@ from .copybook import parse_copybook
 from .declarative import FieldSpec, LayoutSpec, RecordSpec, SelectorSpec, layout_from_spec
 from .encoding import CODE_PAGES, CodePage, codepage
 from .errors import EncodeError, LayoutError, Reason
-from .fields import BinaryInteger, FieldCodec, PackedDecimal, Text, ZonedDecimal, codec_for
+from .fields import FieldCodec, Text
+from .kinds import codec_for
+from .numbers import BinaryInteger, PackedDecimal, ZonedDecimal
 from .framing import Framed, RecordFormat
 from .layout import DependingOn, Field, Kind, Layout, RecordType, Selector, Shapes
 from .records import RecordCodec

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Literal
 
 from .entries import Entry, EntryParser
 from .errors import LayoutError
-from .layout import Layout, RecordType
+from .layout import Field, Kind, Layout, RecordType
 from .lexer import statements
 from .odo import EntryShapes, tables_of
 from .tree import Flat, flatten, inherit, place, walk
@@ -46,10 +47,11 @@ def _roots(text: str, fixed_format: bool | None, name: str) -> list[Entry]:
         entry = EntryParser(tokens).entry()
         if entry is None:
             continue
-        if entry.level == 66:  # RENAMES entries follow their record, at its level
+        if entry.level == 66:  # RENAMES entries follow their record; they take no part in its layout
             if not roots:
                 raise LayoutError("a level 66 RENAMES entry must follow the record it renames", entry.line)
-            raise LayoutError("level 66 RENAMES is not supported", entry.line)
+            roots[-1].children.append(entry)
+            continue
         while stack and stack[-1].level >= entry.level:
             stack.pop()
         (stack[-1].children if stack else roots).append(entry)
@@ -90,6 +92,7 @@ def _record_type(name: str, root: Entry, skip: Sequence[Entry] = (), member: Ent
         if member is not None:
             path = _path_to(root, member) or [root, member]
             flatten(member, counts, sum(p.offset for p in path[1:-1]), (), False, path[-2].name, out, ())
+        out.extend(_renames(root, out, counts))
         return out
 
     flat = fields({})
@@ -112,15 +115,19 @@ def _record_type(name: str, root: Entry, skip: Sequence[Entry] = (), member: Ent
 
 
 def parse_copybook(text: str, *, record_types: Sequence[str] | None = None, fixed_format: bool | None = None,
-                   name: str = "") -> Layout:
+                   name: str = "", floating_point: Literal["hfp", "ieee"] = "hfp") -> Layout:
     """Parse a copybook into a Layout (see the module docstring for what is supported).
 
     ``record_types`` names the record types: redefining groups of a single 01, some of several 01
     records, or the 01 itself (one type); ``()`` for none, None to find them as described above.
     ``fixed_format`` forces (True) or disables (False) the column rules instead of detecting them.
+    ``floating_point``: how COMP-1/COMP-2 are stored, IBM hexadecimal (the mainframe's) or IEEE 754
+    (files written by COBOL on other platforms, or converted on the way).
     """
     roots = _roots(text, fixed_format, name)
-    options: dict = {}
+    if floating_point not in ("hfp", "ieee"):
+        raise LayoutError(f"floating_point must be 'hfp' or 'ieee', not {floating_point!r}")
+    options = {"floating_point": floating_point}
     for root in roots:
         inherit(root, "DISPLAY", (None, False), False, False, options)
         place(root, {})
@@ -134,6 +141,35 @@ def parse_copybook(text: str, *, record_types: Sequence[str] | None = None, fixe
         members = [] if record_types and root.name in record_types else _alternatives(root, record_types)
         types = [_record_type(m.name, root, members, m) for m in members] or [_record_type(root.name, root)]
     return Layout(tuple(types), name=name or roots[0].name)
+
+
+def _renames(root: Entry, flat: list[Flat], counts: dict[Entry, int]) -> list[Flat]:
+    """Level 66: one item renamed is that item under a new name; A THRU B is text over their bytes."""
+    by_entry = {f.entry: f.field for f in flat}
+    out = []
+    for e in (c for c in root.children if c.renames is not None):
+        first, last = e.renames
+        span = []
+        for name in (first, last or first):
+            found = [x for x in walk(root) if x.name == name and x.renames is None]
+            path = _path_to(root, found[0]) if len(found) == 1 else None
+            if path is None or any(p.occurs > 1 or p.depending_on for p in path[1:]):
+                raise LayoutError(f"RENAMES {name}: no single item of that name outside tables in the record", e.line)
+            if path[-1].children and not any(x in by_entry for x in walk(path[-1])) or \
+                    not path[-1].children and path[-1] not in by_entry:
+                break  # the item belongs to another record type
+            span.append((sum(p.offset for p in path[1:]), path[-1]))
+        if len(span) < 2:
+            continue
+        (start, a), (end_start, b) = span
+        if last is None and not a.children:
+            out.append(Flat(root.name, e, replace(by_entry[a], name=e.name, redefines=True, line=e.line)))
+            continue
+        end = end_start + b.size * counts.get(b, b.occurs)
+        if end <= start:
+            raise LayoutError(f"RENAMES {first} THRU {last}: {last} ends before {first} starts", e.line)
+        out.append(Flat(root.name, e, Field(e.name, start, end - start, Kind.TEXT, redefines=True, line=e.line)))
+    return out
 
 
 def _path_to(node: Entry, target: Entry) -> list[Entry] | None:

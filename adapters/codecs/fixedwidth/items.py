@@ -24,11 +24,20 @@ def _binary_align(length: int) -> int:
     return 2 if length == 2 else 4
 
 
+_FLOATS = {"FLOAT4": 4, "FLOAT8": 8, "IEEE4": 4, "IEEE8": 8}
+
+
 def read_item(e: Entry, options: dict) -> Item:
+    """``options["floating_point"]``: "hfp" (default) or "ieee", how COMP-1/COMP-2 are stored."""
     usage = e.usage or "DISPLAY"
-    if usage in ("FLOAT4", "FLOAT8", "IEEE4", "IEEE8", "NATIONAL"):
-        raise LayoutError(f"{e.name}: USAGE {usage} is not supported", e.line)
-    assert e.pic is not None
+    if usage in _FLOATS:
+        if e.pic is not None:
+            raise LayoutError(f"{e.name}: a COMP-1/COMP-2 item takes no PICTURE", e.line)
+        ieee = usage.startswith("IEEE") or options.get("floating_point") == "ieee"
+        length = _FLOATS[usage]
+        return Item(Picture(Kind.FLOAT, signed=True, length=length, edit="ieee" if ieee else "hfp"), length, length)
+    if e.pic is None:
+        raise LayoutError(f"{e.name} has neither a PIC clause nor subordinate items", e.line)
     pic = picture(e.pic, usage, e.line, sign_separate=e.sign_separate)
     align = _binary_align(pic.length) if pic.kind is Kind.BINARY else 1
     return Item(pic, pic.length, align)
@@ -38,6 +47,11 @@ def item_field(e: Entry, name: str, offset: int, view: bool) -> Field:
     """The Field of one occurrence of ``e`` at ``offset``."""
     pic: Picture = e.item.picture
     kind = pic.kind
+    if kind in (Kind.FLOAT, Kind.NATIONAL, Kind.EDITED):
+        return Field(name, offset, pic.length, kind, digits=pic.digits, scale=pic.scale, signed=pic.signed,
+                     blank_when_zero=e.blank_when_zero and kind is Kind.EDITED, filler=e.name == "FILLER",
+                     redefines=view, line=e.line, picture=pic.edit if kind is Kind.EDITED else "",
+                     ieee=pic.edit == "ieee")
     zoned_sign = kind is Kind.ZONED and pic.signed
     return Field(
         name, offset, pic.length, kind, digits=pic.digits, scale=pic.scale, signed=pic.signed,

@@ -22,17 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from .batch import DecodedBatch, Part, RecordError, Rejects
+from .batch import DecodedBatch, Part, Rejects
 from .encoding import CodePage, codepage
 from .errors import EncodeError, LayoutError, Reason
-from .fields import FieldCodec, Text, codec_for, to_scaled
+from .fields import FieldCodec
+from .kinds import codec_for
 from .framing import BAD_FRAME, RDW_SIZE, Framed, Framer
 from .layout import Field, Kind, Layout, RecordType
+from .messages import SingleRecords
 from .variable import decode_shapes, encode_shapes
 
 DEFAULT_BATCH_RECORDS = 65536
@@ -52,7 +53,7 @@ class _Plan:
     template: np.ndarray  # one record of defaults: blanks, zeros, the type field value
 
 
-class RecordCodec:
+class RecordCodec(SingleRecords):
     """Fixed-width records of one layout, code page and record format.
 
     ``encoding``: ``cp037`` (default), ``cp500``, ``cp1047``, ``latin-1``/``ascii``.
@@ -259,8 +260,7 @@ class RecordCodec:
                 continue
             column = columns[f.name] if rows is None else np.asarray(columns[f.name])[rows]
             try:
-                values = column if isinstance(codec, Text) else to_scaled(column, f.scale)
-                out[:, f.offset: f.end] = codec.encode(values)
+                out[:, f.offset: f.end] = codec.encode(codec.prepare(column, f.scale))
             except EncodeError as exc:
                 where = exc.rows if rows is None else rows[list(exc.rows)]
                 raise EncodeError(f.name, exc.reason, where, exc.detail) from None
@@ -269,39 +269,3 @@ class RecordCodec:
         """Columns -> framed bytes (F: padded to LRECL, line ends; V: RDWs; VB: BDWs)."""
         records, lengths = self._encode(columns, record_type)
         return self.framer.join(records, self.codepage.space, lengths)
-
-    # -- single messages ------------------------------------------------------------------------
-    def decode_one(self, record: bytes) -> dict[str, Any]:
-        """One unframed record (an AMQP message body; a trailing line end is allowed) -> values:
-        ``str`` for text, ``int`` for numbers, ``Decimal`` for scaled numbers. Raises
-        :class:`RecordError` (with the good values and every bad field) if anything is bad."""
-        end = self.framer.line_end
-        data = bytes(record[: -len(end)] if end and bytes(record).endswith(end) else record)
-        framed = np.zeros((1, self.lrecl), np.uint8)
-        framed[0, : min(len(data), self.lrecl)] = np.frombuffer(data[: self.lrecl], np.uint8)
-        batch = self.decode(framed, np.array([len(data)], np.int64))
-        values: dict[str, Any] = {}
-        for part in batch.parts.values():
-            if part.index.size:
-                rtype = batch._record_type(int(part.index[0]))
-                for f, _ in self._plans[self.layout.record_types.index(part.record_type)].decode:
-                    if f.name in part.absent and part.absent[f.name][0]:
-                        continue  # an occurrence past its OCCURS DEPENDING ON count
-                    f = rtype.field(f.name)
-                    v = part.columns[f.name][0]
-                    values[f.name] = None if f.end > len(data) else str(v) if f.kind is Kind.TEXT else (
-                        Decimal(int(v)).scaleb(-f.scale) if f.scale else int(v))
-        if len(batch.errors):
-            for reject in batch.errors:
-                values[reject.field] = None
-            values.pop("", None)
-            raise RecordError(values, batch.explain())
-        return values
-
-    def encode_one(self, values: Mapping[str, Any], record_type: str | None = None) -> bytes:
-        """Values (as ``decode_one`` returns them) -> one unframed record (F: padded to LRECL)."""
-        columns = {k: np.array([v], dtype=object) for k, v in values.items()}
-        record = self.encode_records(columns, record_type)[0]
-        if not self.framer.variable and record.size < self.lrecl:
-            record = np.concatenate([record, np.full(self.lrecl - record.size, self.codepage.space, np.uint8)])
-        return record.tobytes()

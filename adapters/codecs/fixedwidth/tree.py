@@ -34,8 +34,6 @@ def inherit(e: Entry, usage: str, sign: tuple[bool | None, bool], blank: bool, s
     if e.renames is not None:
         return
     if not e.children:
-        if e.pic is None and usage not in ("FLOAT4", "FLOAT8", "IEEE4", "IEEE8"):
-            raise LayoutError(f"{e.name} has neither a PIC clause nor subordinate items", e.line)
         e.usage = usage
         e.item = read_item(e, options)
         return
