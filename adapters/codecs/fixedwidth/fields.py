@@ -63,7 +63,7 @@ class Text(FieldCodec):
     def __init__(self, length: int, codepage: CodePage) -> None:
         self.length = length
         self.codepage = codepage
-        self._identity = not codepage.ebcdic
+        self._identity = codepage.name == "latin-1"
 
     def empty(self, n: int) -> np.ndarray:
         return np.zeros(n, f"U{self.length}")
@@ -73,9 +73,8 @@ class Text(FieldCodec):
 
     def decode(self, cells: np.ndarray) -> Decoded:
         n = cells.shape[0]
-        latin = cells if self._identity else np.take(self.codepage.to_latin1, cells)
-        # Latin-1 bytes widened to UCS-4 are exactly numpy's 'U' layout: no per-row decode.
-        wide = np.ascontiguousarray(latin, dtype=np.uint32)
+        # Code points as uint32 are exactly numpy's 'U' layout: one table lookup, no per-row decode.
+        wide = np.take(self.codepage.to_unicode, cells)
         text = wide.view(f"U{self.length}").reshape(n)
         return np.strings.rstrip(text, " "), np.zeros(n, np.uint8)  # any byte is some character
 
@@ -88,13 +87,15 @@ class Text(FieldCodec):
         if arr.dtype.itemsize // 4 > self.length and (too_long := rows_of(np.strings.str_len(arr) > self.length)).size:
             raise EncodeError("", "TOO_LONG", too_long, f"longer than {self.length} characters")
         codes = arr.astype(f"U{self.length}").view(np.uint32).reshape(n, self.length)
-        if codes.size and codes.max() > 255:
-            bad = rows_of((codes > 255).any(axis=1))
-            raise EncodeError("", "UNMAPPABLE_CHARACTER", bad, f"outside code page {self.codepage.name}")
-        latin = codes.astype(np.uint8)
         # numpy pads 'U' with NULs; the record pads with spaces (a NUL inside a value is lost too).
-        latin[latin == 0] = 0x20
-        return latin if self._identity else np.take(self.codepage.from_latin1, latin)
+        codes[codes == 0] = 0x20
+        if self._identity and (not codes.size or codes.max() <= 0xFF):
+            return codes.astype(np.uint8)
+        out = np.take(self.codepage.from_unicode, np.minimum(codes, 0xFFFF))
+        if codes.size and ((out < 0) | (codes > 0xFFFF)).any():
+            bad = rows_of(((out < 0) | (codes > 0xFFFF)).any(axis=1))
+            raise EncodeError("", "UNMAPPABLE_CHARACTER", bad, f"outside code page {self.codepage.name}")
+        return out.astype(np.uint8)
 
 
 def to_scaled(values: object, scale: int) -> np.ndarray:
