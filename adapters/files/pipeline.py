@@ -34,6 +34,7 @@ from scoregate.adapters.columnar import feature_matrix, response_columns
 from scoregate.adapters.files.claim import owner_tag, refresh_claim
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.control import FileControl, decimal_value
+from scoregate.adapters.files.framing import check_framing
 from scoregate.adapters.files.rejects import RejectEncoder, RejectRow
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ColumnBatch
@@ -134,6 +135,7 @@ class Pipeline:
                             progress(len(data))
                         yield data
                 for batch in self.codec.iter_batches(chunks(), self.config.batch_records):
+                    check_framing(batch, source, self.config.input, self.codec.lrecl)
                     if not put(self._prepare(batch, schema, today)):
                         return
             put(_END)

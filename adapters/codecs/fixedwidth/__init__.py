@@ -11,8 +11,11 @@ in, numpy columns out, and back; no file or socket I/O anywhere in this package.
   occurrences in ``Part.absent``), SYNCHRONIZED, REDEFINES (header/detail/trailer record types), sequence numbers,
   comments and continuation lines. A declarative layout (:func:`layout_from_spec`) for files
   without one. :meth:`Layout.describe` lists offsets and lengths.
-- Code pages latin-1/ascii, cp037, cp500, cp1047.
-- RECFM F/FB with or without line ends, V/VB with RDWs (and BDWs), streamed chunk by chunk.
+- Code pages latin-1/ascii and EBCDIC 037, 273, 277, 278, 280, 284, 285, 297, 500, 871, 1047,
+  1140-1149.
+- RECFM F/FB with or without line ends, V/VB with RDWs (and BDWs), VS/VBS spanned segments, LS
+  text lines (a text-mode transfer), streamed chunk by chunk; :func:`framing_hint` names the
+  framing or code page a file that does not read as configured looks like.
 - Vectorised numpy decode and encode of whole chunks: no Python loop per record.
 
 **Usage**: :class:`RecordCodec` (see ``records.py``).
@@ -37,11 +40,12 @@ from .numbers import BinaryInteger, PackedDecimal, ZonedDecimal
 from .framing import Framed, RecordFormat
 from .layout import DependingOn, Field, Kind, Layout, RecordType, Selector, Shapes
 from .records import RecordCodec
+from .sniff import framing_hint
 
 __all__ = [
     "CODE_PAGES", "BinaryInteger", "CodePage", "DecodedBatch", "DependingOn", "EncodeError", "Explained", "Field",
     "FieldCodec", "FieldError", "FieldSpec", "Framed", "Kind", "Layout", "LayoutError", "LayoutSpec",
     "PackedDecimal", "Part", "Reason", "RecordCodec", "RecordError", "RecordFormat", "RecordSpec",
     "RecordType", "Reject", "Rejects", "Selector", "SelectorSpec", "Shapes", "Text", "ZonedDecimal", "codec_for",
-    "codepage", "layout_from_spec", "parse_copybook",
+    "codepage", "framing_hint", "layout_from_spec", "parse_copybook",
 ]

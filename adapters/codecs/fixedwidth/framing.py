@@ -7,6 +7,11 @@
   including the RDW itself, then two zero bytes). With ``block_descriptors`` the records come in
   blocks, each led by a block descriptor word (BDW, 4 bytes, or the 4-byte extended form with the
   high bit set).
+- ``VS``/``VBS``: spanned: a record may come in segments (first, middle ..., last; the third byte
+  of each segment descriptor says which), reassembled in ``spanned.py``. Written unspanned.
+- ``LS``: line sequential (a text-mode transfer): records end at a newline (``\n``, a ``\r``
+  before it is dropped), any length up to LRECL; short lines are padded with spaces (a transfer
+  trims trailing blanks), so they are not SHORT_RECORDs. Written as LRECL bytes and ``\n``.
 
 Splitting is streaming: ``split(chunk)`` frames what it can and returns the bytes of an incomplete
 last record as ``remainder`` to put in front of the next chunk; ``final=True`` on the last chunk
@@ -26,6 +31,7 @@ from enum import StrEnum
 import numpy as np
 
 from .errors import LayoutError
+from .spanned import split_spanned
 
 RDW_SIZE = 4
 DEFAULT_BLOCK_SIZE = 32760
@@ -39,6 +45,9 @@ class RecordFormat(StrEnum):
     FB = "FB"
     V = "V"
     VB = "VB"
+    VS = "VS"
+    VBS = "VBS"
+    LS = "LS"
 
 
 @dataclass(frozen=True)
@@ -73,16 +82,21 @@ class Framer:
     """Splits chunks into records and joins records back into bytes, for one RECFM."""
 
     def __init__(self, recfm: str, lrecl: int, *, line_end: bytes | None = None, block_descriptors: bool = False,
-                 block_size: int = DEFAULT_BLOCK_SIZE) -> None:
+                 block_size: int = DEFAULT_BLOCK_SIZE, pad: int = 0x20) -> None:
         try:
             self.recfm = RecordFormat(recfm.upper())
         except ValueError:
-            raise LayoutError(f"unknown RECFM {recfm!r}; supported: F, FB, V, VB") from None
-        self.variable = self.recfm in (RecordFormat.V, RecordFormat.VB)
+            raise LayoutError(f"unknown RECFM {recfm!r}; supported: {', '.join(RecordFormat)}") from None
+        self.variable = self.recfm in (RecordFormat.V, RecordFormat.VB, RecordFormat.VS, RecordFormat.VBS)
+        self.spanned = self.recfm in (RecordFormat.VS, RecordFormat.VBS)
+        self.text = self.recfm is RecordFormat.LS
         if self.variable and line_end:
-            raise LayoutError("line ends apply to RECFM F/FB only; V/VB records carry RDWs")
-        if block_descriptors and self.recfm is not RecordFormat.VB:
-            raise LayoutError("block descriptor words need RECFM VB")
+            raise LayoutError("line ends apply to RECFM F/FB/LS only; V/VB records carry RDWs")
+        if block_descriptors and self.recfm not in (RecordFormat.VB, RecordFormat.VBS):
+            raise LayoutError("block descriptor words need RECFM VB or VBS")
+        if self.text:
+            line_end = line_end or b"\n"
+        self.pad = pad
         if self.variable and lrecl > 0xFFFF - RDW_SIZE:
             raise LayoutError(f"LRECL {lrecl} does not fit an RDW")
         self.lrecl, self.line_end = lrecl, line_end or b""
@@ -91,9 +105,31 @@ class Framer:
     # -- reading --------------------------------------------------------------------------------
     def split(self, chunk: bytes | bytearray | memoryview | np.ndarray, final: bool = False) -> Framed:
         buf = _as_array(chunk)
+        if self.spanned:
+            return self._split_spanned(buf, final)
         if self.variable:
             return self._split_variable(buf, final)
+        if self.text:
+            return self._text_lines(self._split_lines(buf, final))
         return self._split_lines(buf, final) if self.line_end else self._split_fixed(buf, final)
+
+    def _split_spanned(self, buf: np.ndarray, final: bool) -> Framed:
+        data, starts, lengths, rest, broken = split_spanned(buf, final, self.block_descriptors)
+        lens = np.array(lengths, np.int64)
+        records = _gather(data, np.array(starts, np.int64), lens, self.lrecl)
+        if not broken:
+            return Framed(records, lens, rest)
+        tail = np.frombuffer(rest or b"\0", np.uint8)
+        bad = _gather(tail, np.zeros(1, np.int64), np.array([len(rest)]), self.lrecl)
+        return Framed(np.concatenate([records, bad]), np.append(lens, BAD_FRAME), b"", True)
+
+    def _text_lines(self, framed: Framed) -> Framed:
+        """LS: short lines are space-padded, not short."""
+        if framed.lengths is None:
+            return framed
+        records, lengths = framed.records.copy(), framed.lengths
+        records[np.arange(self.lrecl) >= lengths[:, None]] = self.pad
+        return Framed(records, np.maximum(lengths, self.lrecl), framed.remainder, framed.broken)
 
     def _split_fixed(self, buf: np.ndarray, final: bool) -> Framed:
         n = buf.size // self.lrecl
@@ -131,6 +167,8 @@ class Framer:
         if final and consumed < buf.size:
             starts, lengths = np.append(starts, consumed), np.append(lengths, buf.size - consumed)
             consumed = buf.size
+        if self.text and lengths.size:  # LS: a CR before the newline (a Windows transfer) is no data
+            lengths = lengths - ((lengths > 0) & (buf[np.maximum(starts + lengths - 1, 0)] == 0x0D))
         return Framed(_gather(buf, starts, lengths, self.lrecl), lengths.astype(np.int64),
                       buf[consumed:].tobytes())
 

@@ -75,7 +75,8 @@ class RecordCodec(SingleRecords):
             raise LayoutError(f"record types {[t.name for t in layout.record_types]} need a selector "
                               "(Layout.with_selector(type_field, {value: record type}))")
         extra = {"block_size": block_size} if block_size else {}
-        self.framer = Framer(recfm, self.lrecl, line_end=line_end, block_descriptors=block_descriptors, **extra)
+        self.framer = Framer(recfm, self.lrecl, line_end=line_end, block_descriptors=block_descriptors,
+                             pad=self.codepage.space, **extra)
         wanted = set(fields) if fields is not None else None
         if wanted is not None and (unknown := wanted - {f.name for t in layout.record_types for f in t.fields}):
             raise LayoutError(f"fields {sorted(unknown)} are not in the layout")

@@ -26,6 +26,8 @@ PlanFor = Callable[[tuple[int, ...]], Any]
 
 def _split(rows: np.ndarray, values: np.ndarray) -> list[tuple[np.ndarray, int]]:
     """Rows grouped by value, in one sort (not one mask per distinct value)."""
+    if not values.size:
+        return []
     order = np.argsort(values, kind="stable")
     ordered = values[order]
     cuts = np.flatnonzero(np.diff(ordered)) + 1

@@ -88,6 +88,13 @@ def test_a_vb_file_decodes_each_record_at_its_own_offsets(codec: RecordCodec) ->
     assert "N-ACCTS (offset 4, 9(2) zoned)" in batch.explain()[0].message
 
 
+def test_a_batch_without_records_of_the_odo_type(codec: RecordCodec) -> None:
+    framed = codec.split(b"\xc8\xc8\xc8\xc8" * 3, final=True)  # no RDW: framing lost at once
+    batch = codec.decode(framed)
+    assert framed.broken and [r.reason for r in batch.errors] == ["BAD_RDW"]
+    assert batch.parts["CUST-REC"].counts.shape == (0, 2)
+
+
 def test_short_record_and_bad_field_name_the_shape_offsets(codec: RecordCodec) -> None:
     short = C001[:-6]  # SCORE-HINT cut off
     bad = C002[:-6] + "F140F0"  # SCORE-HINT "1 0": a space where a digit belongs
