@@ -31,9 +31,9 @@ from enum import StrEnum
 import numpy as np
 
 from .errors import LayoutError
+from .descriptors import RDW_SIZE, descriptor_end, gather, walk_rdws
 from .spanned import split_spanned
 
-RDW_SIZE = 4
 DEFAULT_BLOCK_SIZE = 32760
 """Largest block IBM access methods write, and the default BLKSIZE for VB output."""
 BAD_FRAME = -1
@@ -69,15 +69,6 @@ def _as_array(chunk: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
     return chunk.reshape(-1).view(np.uint8) if isinstance(chunk, np.ndarray) else np.frombuffer(chunk, np.uint8)
 
 
-def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    """(n, width) rows buf[start:start+length], zero-padded, in one fancy-indexing pass."""
-    if starts.size == 0:
-        return np.zeros((0, width), np.uint8)
-    cols = np.arange(width)
-    idx = np.minimum(starts[:, None] + cols, buf.size - 1)
-    return np.where(cols < np.minimum(lengths, width)[:, None], buf[idx], np.uint8(0))
-
-
 class Framer:
     """Splits chunks into records and joins records back into bytes, for one RECFM."""
 
@@ -107,8 +98,8 @@ class Framer:
         buf = _as_array(chunk)
         if self.spanned:
             return self._split_spanned(buf, final)
-        if self.variable:
-            return self._split_variable(buf, final)
+        if self.variable:  # the RDW walk reads a bytes object: the chunk itself when it is one
+            return self._split_variable(buf, final, chunk if isinstance(chunk, bytes) else buf.tobytes())
         if self.text:
             return self._text_lines(self._split_lines(buf, final))
         return self._split_lines(buf, final) if self.line_end else self._split_fixed(buf, final)
@@ -116,11 +107,11 @@ class Framer:
     def _split_spanned(self, buf: np.ndarray, final: bool) -> Framed:
         data, starts, lengths, rest, broken = split_spanned(buf, final, self.block_descriptors)
         lens = np.array(lengths, np.int64)
-        records = _gather(data, np.array(starts, np.int64), lens, self.lrecl)
+        records = gather(data, np.array(starts, np.int64), lens, self.lrecl)
         if not broken:
             return Framed(records, lens, rest)
         tail = np.frombuffer(rest or b"\0", np.uint8)
-        bad = _gather(tail, np.zeros(1, np.int64), np.array([len(rest)]), self.lrecl)
+        bad = gather(tail, np.zeros(1, np.int64), np.array([len(rest)]), self.lrecl)
         return Framed(np.concatenate([records, bad]), np.append(lens, BAD_FRAME), b"", True)
 
     def _text_lines(self, framed: Framed) -> Framed:
@@ -139,7 +130,7 @@ class Framer:
             return Framed(records, None, rest.tobytes())
         lengths = np.full(n + 1, self.lrecl, np.int64)
         lengths[-1] = rest.size
-        tail = _gather(rest, np.array([0]), lengths[-1:], self.lrecl)
+        tail = gather(rest, np.array([0]), lengths[-1:], self.lrecl)
         return Framed(np.concatenate([records, tail]), lengths, b"")
 
     def _split_lines(self, buf: np.ndarray, final: bool) -> Framed:
@@ -156,7 +147,7 @@ class Framer:
             if rest.size <= self.lrecl:  # the last line of a file often lacks its terminator
                 lengths = np.full(n + 1, self.lrecl, np.int64)
                 lengths[-1] = rest.size
-                tail = _gather(rest, np.array([0]), lengths[-1:], self.lrecl)
+                tail = gather(rest, np.array([0]), lengths[-1:], self.lrecl)
                 return Framed(np.concatenate([grid[:, : self.lrecl], tail]), lengths, b"")
         hits = np.flatnonzero(buf == end[-1]) - (end.size - 1)
         for k in range(end.size - 1):  # a multi-byte terminator: the bytes before must match too
@@ -169,44 +160,42 @@ class Framer:
             consumed = buf.size
         if self.text and lengths.size:  # LS: a CR before the newline (a Windows transfer) is no data
             lengths = lengths - ((lengths > 0) & (buf[np.maximum(starts + lengths - 1, 0)] == 0x0D))
-        return Framed(_gather(buf, starts, lengths, self.lrecl), lengths.astype(np.int64),
+        return Framed(gather(buf, starts, lengths, self.lrecl), lengths.astype(np.int64),
                       buf[consumed:].tobytes())
 
-    def _split_variable(self, buf: np.ndarray, final: bool) -> Framed:
+    def _split_variable(self, buf: np.ndarray, final: bool, data: bytes) -> Framed:
         if not self.block_descriptors and (framed := self._split_uniform(buf, final)) is not None:
             return framed
         # RDWs chain: each length says where the next record starts, so this walks record by record.
-        data = buf.tobytes()
         size = len(data)
+        if not self.block_descriptors:
+            s, lens, pos, broken = walk_rdws(data, buf)
+            broken = broken or (final and pos < size)  # the RDW chain must end exactly at the end
+            if broken:  # nothing says where the next record starts: the tail is one unframeable record
+                s, lens = np.append(s, pos), np.append(lens, BAD_FRAME)
+            records = gather(buf, s, np.where(lens == BAD_FRAME, size - s, lens), self.lrecl)
+            return Framed(records, lens, b"" if broken else data[pos:], broken)
         starts: list[int] = []
         lengths: list[int] = []
         pos, broken = 0, False
-        while pos < size:
-            if self.block_descriptors:
-                if size - pos < RDW_SIZE:
-                    break
-                end = self._end(data, pos, block=True)
-                if end is None:
-                    broken = True
-                    break
-                if end > size:
-                    break  # the block continues in the next chunk
-                p = pos + RDW_SIZE
-            else:
-                p, end = pos, size
+        while pos + RDW_SIZE <= size:  # block by block (BDWs), then record by record inside
+            end = descriptor_end(data, pos, block=True)
+            if end is None:
+                broken = True
+                break
+            if end > size:
+                break  # the block continues in the next chunk
+            p = pos + RDW_SIZE
             while p < end:
-                rec_end = self._end(data, p, block=False) if end - p >= RDW_SIZE else size + 1
-                inside_block = self.block_descriptors and (rec_end is None or rec_end > end)
-                if rec_end is None or inside_block:
+                rec_end = descriptor_end(data, p, block=False) if end - p >= RDW_SIZE else None
+                if rec_end is None or rec_end > end:
                     broken = True  # a bad RDW, or a record overrunning its block
                     break
-                if rec_end > end:
-                    break  # the record continues in the next chunk
                 starts.append(p + RDW_SIZE)
                 lengths.append(rec_end - p - RDW_SIZE)
                 p = rec_end
-            pos = p if (broken or not self.block_descriptors) else end
-            if broken or not self.block_descriptors:
+            pos = p if broken else end
+            if broken:
                 break
         broken = broken or (final and pos < size)  # the RDW chain must end exactly at the end
         if broken:
@@ -215,19 +204,8 @@ class Framer:
             lengths.append(BAD_FRAME)
         s = np.array(starts, np.int64)
         lens = np.array(lengths, np.int64)
-        records = _gather(buf, s, np.where(lens == BAD_FRAME, size - s, lens), self.lrecl)
+        records = gather(buf, s, np.where(lens == BAD_FRAME, size - s, lens), self.lrecl)
         return Framed(records, lens, b"" if broken else data[pos:], broken)
-
-    @staticmethod
-    def _end(data: bytes, pos: int, *, block: bool) -> int | None:
-        """End offset of the block or record whose 4-byte descriptor is at ``pos``; None if invalid."""
-        if block and data[pos] & 0x80:  # extended BDW: a 31-bit length in all four bytes
-            length = int.from_bytes(data[pos: pos + RDW_SIZE], "big") & 0x7FFFFFFF
-        else:
-            if data[pos + 2] or data[pos + 3]:
-                return None  # spanned-segment flags (not supported) or garbage
-            length = data[pos] << 8 | data[pos + 1]
-        return pos + length if length >= RDW_SIZE * (2 if block else 1) else None
 
     def _split_uniform(self, buf: np.ndarray, final: bool) -> Framed | None:
         """V records that all carry the same RDW, as a strided view; None if they don't."""
@@ -239,6 +217,8 @@ class Framer:
         n = buf.size // length
         grid = buf[: n * length].reshape(n, length)
         rest = buf[n * length:]
+        if not (grid[:: max(1, n // 8), :RDW_SIZE] == buf[:RDW_SIZE]).all():
+            return None  # a sample of eight RDWs first: varying records (ODO) fail here cheaply
         if not (grid[:, :RDW_SIZE] == buf[:RDW_SIZE]).all() or (final and rest.size):
             return None
         data = length - RDW_SIZE

@@ -48,7 +48,8 @@ def group_by_shape(rtype: RecordType, sub: np.ndarray, index: np.ndarray, codec_
         for rows, prefix in groups:
             # Only earlier counts move the counter of table k (odo.py checks that at parse time).
             f = shapes.record_type(prefix + maxima[k:]).field(table.counter)
-            values, reasons = codec_of(f).decode(sub[rows, f.offset: f.end])
+            cells = sub[:, f.offset: f.end] if rows.size == sub.shape[0] else sub[rows, f.offset: f.end]
+            values, reasons = codec_of(f).decode(cells)
             values = np.asarray(values, np.int64)
             bad = reasons != 0
             rejects.add(index[rows[bad]], table.counter, reasons[bad])
@@ -64,31 +65,65 @@ def group_by_shape(rtype: RecordType, sub: np.ndarray, index: np.ndarray, codec_
 def decode_shapes(rtype: RecordType, sub: np.ndarray, index: np.ndarray, lengths: np.ndarray | None,
                   plan_for: PlanFor, full: Any, codec_of: Callable[[Field], FieldCodec], rejects: _Collector
                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
-    """(columns, absent masks, counts) of the records ``sub`` of an ODO record type."""
+    """(columns, absent masks, counts) of the records ``sub`` of an ODO record type.
+
+    The records are put in shape order once (ascending counts), so that the records holding a
+    field form one run: a field every record has decodes over the batch in place, an occurrence
+    of a table over the run of the records that have it (a view), a field after a table run by
+    run at each shape's offset. Absent occurrences are never decoded."""
     m = sub.shape[0]
     groups, counts = group_by_shape(rtype, sub, index, codec_of, rejects)
-    columns = {f.name: codec.empty(m) for f, codec in full.decode}
+    plans = [plan_for(shape) for _, shape in groups]
+    order = np.concatenate([rows for rows, _ in groups]) if groups else np.zeros(0, np.int64)
+    bounds = np.cumsum([0, *(rows.size for rows, _ in groups)])
+    ordered = sub[order]
+    short = np.zeros(order.size, bool)  # in shape order
+    if lengths is not None:
+        for g, plan in enumerate(plans):
+            short[bounds[g]: bounds[g + 1]] = lengths[order[bounds[g]: bounds[g + 1]]] < plan.rtype.length
+    rejects.add(index[order[short]], "", Reason.SHORT_RECORD)
+    short_here = np.zeros(m, bool)  # the same, in batch order
+    short_here[order] = short
+    columns: dict[str, np.ndarray] = {}
     absent: dict[str, np.ndarray] = {}
-    unread = (counts < 0).any(axis=1)
-    for rows, shape in groups:
-        plan = plan_for(shape)
-        cells = sub[rows]
-        short = np.zeros(rows.size, bool)
-        if lengths is not None:
-            short = lengths[rows] < plan.rtype.length
-            rejects.add(index[rows[short]], "", Reason.SHORT_RECORD)
-        present = set()
-        for f, codec in plan.decode:
-            values, reasons = codec.decode(cells[:, f.offset: f.end])
-            columns[f.name][rows] = values
-            present.add(f.name)
-            bad = np.flatnonzero((reasons != 0) & ~short)
-            rejects.add(index[rows[bad]], f.name, reasons[bad])
-        for name in columns.keys() - present:
-            absent.setdefault(name, np.zeros(m, bool))[rows] = True
-    for mask in absent.values():
-        mask |= unread
+    presence: dict[tuple[int, ...], np.ndarray] = {}  # the fields of one occurrence share one mask
+    for f, codec in full.decode:
+        having = [g for g, plan in enumerate(plans) if f.name in plan.rtype._by_name]
+        if len(having) < len(groups) or order.size < m:  # some records lack it (or have no shape)
+            key = tuple(having)
+            if key not in presence:
+                mask = np.ones(m, bool)
+                mask[np.concatenate([order[bounds[g]: bounds[g + 1]] for g in having] or [order[:0]])] = False
+                presence[key] = mask
+            absent[f.name] = presence[key]
+        fields = [plans[g].rtype.field(f.name) for g in having]
+        if not having:
+            columns[f.name] = codec.empty(m)
+        elif f.name not in absent and len({x.offset for x in fields}) == 1:  # every record, one offset
+            columns[f.name], reasons = codec.decode(sub[:, fields[0].offset: fields[0].end])
+            bad = np.flatnonzero((reasons != 0) & ~short_here)
+            rejects.add(index[bad], f.name, reasons[bad])
+        else:
+            columns[f.name] = column = codec.empty(m)
+            runs = _runs(having, fields, bounds)
+            for lo, hi, x in runs:
+                values, reasons = codec.decode(ordered[lo:hi, x.offset: x.end])
+                column[order[lo:hi]] = values
+                bad = np.flatnonzero((reasons != 0) & ~short[lo:hi])
+                rejects.add(index[order[lo + bad]], f.name, reasons[bad])
     return columns, absent, counts
+
+
+def _runs(having: list[int], fields: list[Field], bounds: np.ndarray) -> list[tuple[int, int, Field]]:
+    """Consecutive shapes that hold a field at the same offset, merged: (start, end, field)."""
+    runs: list[tuple[int, int, Field]] = []
+    for g, x in zip(having, fields, strict=True):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        if runs and runs[-1][1] == lo and runs[-1][2].offset == x.offset:
+            runs[-1] = (runs[-1][0], hi, x)
+        else:
+            runs.append((lo, hi, x))
+    return runs
 
 
 def encode_shapes(rtype: RecordType, columns: Mapping[str, Any], n: int, plan_for: PlanFor,
