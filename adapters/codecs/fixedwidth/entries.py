@@ -170,6 +170,8 @@ class EntryParser:
             self.i += 1
             self.optional("ON")
             e.depending_on = self.next("the DEPENDING ON item")
+            # Without "m TO", IBM assumes a minimum of 1, but checks a count of 0 only under
+            # SSRANGE; files with empty tables written that way are common, so 0 is accepted.
             e.occurs_min = int(low) if low is not None else 0
         elif low is not None:
             raise self.fail(f"OCCURS {low} TO {count} needs DEPENDING ON")

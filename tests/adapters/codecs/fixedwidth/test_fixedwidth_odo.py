@@ -189,3 +189,34 @@ def test_odo_records_round_trip(columns: dict, recfm: str) -> None:
         assert part.columns[name][present].tolist() == given_values[present].tolist(), name
     accts = columns["N-ACCTS"]
     assert part.absent.get("BALANCE(3)", np.zeros(len(accts), bool)).tolist() == (accts < 3).tolist()
+
+
+KINDS = """
+       01  R.
+           05  N        PIC 9.
+           05  AMT      PIC $$,$$9.99CR OCCURS 0 TO 3 DEPENDING ON N.
+           05  RATE     COMP-1.
+           05  NAME     PIC N(2).
+           05  BIG      PIC S9(20) COMP-3.
+"""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from([("V", {}), ("FB", {}), ("VBS", {"block_descriptors": True}),
+                                                  ("LS", {})]))
+def test_decoding_arbitrary_bytes_never_raises(data: bytes, framing) -> None:
+    recfm, options = framing
+    for text in (CUSTOMER, KINDS):
+        codec = RecordCodec(parse_copybook(text), "cp037", recfm, **options)
+        batch = codec.decode(codec.split(data, final=True))
+        assert len(batch.explain()) == len(batch.errors)
+        part = next(iter(batch.parts.values()))
+        good = ~batch.bad[part.index]
+        if good.any():  # what decoded cleanly writes back to the same values
+            columns = {k: v[good] for k, v in part.columns.items()}
+            again = codec.decode(codec.split(codec.encode(columns), final=True))
+            assert len(again.errors) == 0, again.explain()
+            back = next(iter(again.parts.values()))
+            for k, v in columns.items():
+                present = ~back.absent.get(k, np.zeros(len(v), bool))
+                assert back.columns[k][present].tolist() == v[present].tolist(), k
