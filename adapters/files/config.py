@@ -39,8 +39,9 @@ class RecordLayout(_Strict):
     """F/FB text files with a newline after each record."""
     block_descriptors: bool = False
     """VB/VBS: the transfer kept the block descriptor words (BDWs) in front of each block."""
-    floating_point: Literal["hfp", "ieee"] = "hfp"
-    """COMP-1/COMP-2: IBM hexadecimal floating point (mainframe files) or IEEE 754."""
+    floating_point: Literal["hfp", "ieee", "ieee-le"] = "hfp"
+    """COMP-1/COMP-2: IBM hexadecimal floating point (mainframe files), IEEE 754 big-endian, or
+    IEEE 754 little-endian (COBOL on x86)."""
     type_field: str | None = None
     """The field whose value says the record type; None for a file of detail records only."""
     header: str | None = None

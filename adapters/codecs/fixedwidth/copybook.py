@@ -115,18 +115,19 @@ def _record_type(name: str, root: Entry, skip: Sequence[Entry] = (), member: Ent
 
 
 def parse_copybook(text: str, *, record_types: Sequence[str] | None = None, fixed_format: bool | None = None,
-                   name: str = "", floating_point: Literal["hfp", "ieee"] = "hfp") -> Layout:
+                   name: str = "", floating_point: Literal["hfp", "ieee", "ieee-le"] = "hfp") -> Layout:
     """Parse a copybook into a Layout (see the module docstring for what is supported).
 
     ``record_types`` names the record types: redefining groups of a single 01, some of several 01
     records, or the 01 itself (one type); ``()`` for none, None to find them as described above.
     ``fixed_format`` forces (True) or disables (False) the column rules instead of detecting them.
     ``floating_point``: how COMP-1/COMP-2 are stored, IBM hexadecimal (the mainframe's) or IEEE 754
-    (files written by COBOL on other platforms, or converted on the way).
+    big-endian (``ieee``: converted on the way) or little-endian (``ieee-le``: written by COBOL on
+    x86, GnuCOBOL's native floats).
     """
     roots = _roots(text, fixed_format, name)
-    if floating_point not in ("hfp", "ieee"):
-        raise LayoutError(f"floating_point must be 'hfp' or 'ieee', not {floating_point!r}")
+    if floating_point not in ("hfp", "ieee", "ieee-le"):
+        raise LayoutError(f"floating_point must be 'hfp', 'ieee' or 'ieee-le', not {floating_point!r}")
     options = {"floating_point": floating_point}
     for root in roots:
         inherit(root, "DISPLAY", (None, False), False, False, options)

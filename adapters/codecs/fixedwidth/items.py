@@ -28,14 +28,15 @@ _FLOATS = {"FLOAT4": 4, "FLOAT8": 8, "IEEE4": 4, "IEEE8": 8}
 
 
 def read_item(e: Entry, options: dict) -> Item:
-    """``options["floating_point"]``: "hfp" (default) or "ieee", how COMP-1/COMP-2 are stored."""
+    """``options["floating_point"]``: "hfp" (default), "ieee" or "ieee-le", how COMP-1/COMP-2 are stored."""
     usage = e.usage or "DISPLAY"
     if usage in _FLOATS:
         if e.pic is not None:
             raise LayoutError(f"{e.name}: a COMP-1/COMP-2 item takes no PICTURE", e.line)
-        ieee = usage.startswith("IEEE") or options.get("floating_point") == "ieee"
+        fmt = options.get("floating_point", "hfp")
+        fmt = "ieee" if usage.startswith("IEEE") and fmt == "hfp" else fmt
         length = _FLOATS[usage]
-        return Item(Picture(Kind.FLOAT, signed=True, length=length, edit="ieee" if ieee else "hfp"), length, length)
+        return Item(Picture(Kind.FLOAT, signed=True, length=length, edit=fmt), length, length)
     if e.pic is None:
         raise LayoutError(f"{e.name} has neither a PIC clause nor subordinate items", e.line)
     pic = picture(e.pic, usage, e.line, sign_separate=e.sign_separate)
@@ -51,7 +52,7 @@ def item_field(e: Entry, name: str, offset: int, view: bool) -> Field:
         return Field(name, offset, pic.length, kind, digits=pic.digits, scale=pic.scale, signed=pic.signed,
                      blank_when_zero=e.blank_when_zero and kind is Kind.EDITED, filler=e.name == "FILLER",
                      redefines=view, line=e.line, picture=pic.edit if kind is Kind.EDITED else "",
-                     ieee=pic.edit == "ieee")
+                     ieee=pic.edit.startswith("ieee"), little_endian=pic.edit == "ieee-le")
     zoned_sign = kind is Kind.ZONED and pic.signed
     return Field(
         name, offset, pic.length, kind, digits=pic.digits, scale=pic.scale, signed=pic.signed,

@@ -284,5 +284,9 @@ class Layout:
         for t in self.record_types:
             for f in t.fields:
                 lines.append(f"{t.name:<14} {f.name:<30} {f.offset:>6} {f.length:>6}  {f.describe()}")
-            lines.append(f"{t.name:<14} {'(record length)':<30} {'':>6} {t.length:>6}")
+            lines.append(f"{t.name:<14} {'(record length)':<30} {'':>6} {t.length:>6}"
+                         + ("  the longest; OCCURS DEPENDING ON below" if t.shapes else ""))
+            for table in t.shapes.tables if t.shapes else ():
+                lines.append(f"{t.name:<14} {'(' + table.table + ')':<30} {'':>6} {'':>6}  "
+                             f"OCCURS {table.minimum} TO {table.maximum} DEPENDING ON {table.counter}")
         return "\n".join(lines)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from files_support import dirs, drop, read_response, wait_for, with_channel
 
+from scoregate.adapters.codecs.fixedwidth import parse_copybook
 from scoregate.adapters.files import FileChannel, FileJobConfig
 from scoregate.adapters.files.demo import _details, write_demo_file
 from scoregate.core.client import ScoringClient
@@ -96,3 +97,15 @@ def test_a_fixed_file_in_a_vb_job_loses_framing_and_says_so(tmp_path: Path, clie
     with_channel(config, client, body)
     reason = (error / "FIXED.DAT.reason").read_text()
     assert "reason: BAD_FRAMING" in reason and "record 1:" in reason and "RECFM FB" in reason, reason
+
+
+def test_the_job_chooses_framing_and_code_page_and_a_wrong_name_is_one_line() -> None:
+    from pydantic import ValidationError
+
+    from scoregate.adapters.files.config import RecordLayout
+
+    spec = RecordLayout(copybook=Path("X.cpy"), detail="R", encoding="ibm-1141", recfm="VBS", block_descriptors=True)
+    codec = spec.codec(parse_copybook("       01  R.\n           05  A  PIC X(4).\n"))
+    assert (codec.codepage.name, codec.framer.recfm, codec.framer.block_descriptors) == ("cp1141", "VBS", True)
+    with pytest.raises(ValidationError, match="unknown encoding 'cp1074'.*did you mean 'cp1047'"):
+        RecordLayout(copybook=Path("X.cpy"), detail="R", encoding="cp1074")

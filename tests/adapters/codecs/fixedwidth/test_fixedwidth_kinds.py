@@ -58,7 +58,9 @@ def test_ieee_floats_and_a_copybook_of_floats() -> None:
     assert [(f.name, f.offset, f.length, f.ieee) for f in rtype.fields] == [("A", 0, 1, False), ("B", 4, 4, False),
                                                                               ("C", 8, 8, False)]
     ieee = parse_copybook(text, floating_point="ieee").record_type()
-    assert all(f.ieee for f in ieee.fields if f.kind is Kind.FLOAT)
+    assert all(f.ieee and not f.little_endian for f in ieee.fields if f.kind is Kind.FLOAT)
+    x86 = RecordCodec(parse_copybook(text, floating_point="ieee-le"), "ascii", "FB")
+    assert x86.encode_one({"A": "X", "B": 1.0, "C": -2.5}).hex() == "58" "202020" "0000803f" "00000000000004c0"
     codec = RecordCodec(parse_copybook(text), "cp037", "FB")
     record = codec.encode_one({"A": "X", "B": 1.0, "C": -118.625})
     assert record.hex().upper() == "E7" + "404040" + "41100000" + "C276A00000000000"  # slack bytes: spaces

@@ -68,6 +68,8 @@ def test_each_shape_is_a_fixed_layout(counts, name: str, offset: int, length: in
     assert (f.offset, f.length) == (offset, length)
     assert shape.length == 4 + 2 + 2 + 7 * counts[0] + 2 * counts[1] + 3
     assert "ACCT-NO(4)" not in {g.name for g in shape.fields} or counts[0] >= 4
+    assert "(ACCT)" in parse_copybook(CUSTOMER).describe() and "OCCURS 1 TO 3 DEPENDING ON N-NOTES" in \
+        parse_copybook(CUSTOMER).describe()
 
 
 def test_a_vb_file_decodes_each_record_at_its_own_offsets(codec: RecordCodec) -> None:
