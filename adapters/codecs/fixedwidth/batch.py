@@ -106,7 +106,11 @@ class Part:
         if f.kind is Kind.TEXT:
             raise TypeError(f"{name} is a text field")
         values = self.columns[name]
-        out = values / 10.0**f.scale if f.scale else values.astype(np.float64)
+        if values.dtype == object:  # 19-31 digits: exact Decimal real values, to the nearest float64
+            out = values.astype(np.float64)
+        else:
+            out = values * 10.0**-f.scale if f.scale < 0 else values / 10.0**f.scale if f.scale else \
+                values.astype(np.float64)
         if (gone := self.absent.get(name)) is not None:
             out[gone] = np.nan
         return out

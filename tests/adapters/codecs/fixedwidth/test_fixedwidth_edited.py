@@ -107,3 +107,11 @@ def test_edited_round_trip(pic: str, data, encoding: str) -> None:
     values = np.array(data.draw(st.lists(st.integers(-top if codec.edit.signed else 0, top), min_size=1, max_size=30)))
     decoded, reasons = codec.decode(codec.encode(values))
     assert not reasons.any() and decoded.tolist() == values.tolist()
+
+
+def test_blank_when_zero_edited_item() -> None:
+    from scoregate.adapters.codecs.fixedwidth import parse_copybook
+
+    codec = RecordCodec(parse_copybook("       01  R.\n           05  A  PIC ZZZ9.99 BLANK WHEN ZERO.\n"), "ascii", "FB")
+    assert codec.encode({"A": np.array([0, 150])}) == b"       " b"   1.50"
+    assert codec.decode(codec.split(b"          1.50", final=True)).columns["A"].tolist() == [0, 150]

@@ -147,6 +147,7 @@ def test_31_digits_are_exact_and_p_scales() -> None:
     assert part.columns["BIG-PACKED"][0] == Decimal("-1234567890123456789012345.67")
     assert part.floats("HUNDREDS").tolist() == [12300.0] and part.floats("TINY").tolist() == [-0.0012]
     assert part.floats("BIG-ZONED").tolist() == [1.2345678901234567e19]  # float64: 16-17 significant digits
+    assert part.real_columns()["BIG-PACKED"].tolist() == [-1.2345678901234568e24]
 
 
 @settings(max_examples=100, deadline=None)

@@ -2,7 +2,8 @@
       * LOANODO   LOAN APPLICATION RISK SCORING - REQUEST FILE, VB     *
       *           RECFM=VB  CODE PAGE 037 (EBCDIC)  BDWS KEPT          *
       *           THE DETAIL CARRIES 0-8 EXISTING ACCOUNTS; THE        *
-      *           FIELDS AFTER THE TABLE MOVE WITH ITS COUNT           *
+      *           FIELDS AFTER THE TABLE MOVE WITH ITS COUNT; A        *
+      *           19-DIGIT CONTROL TOTAL IN THE TRAILER                *
       *****************************************************************
 000100 01  LR-RECORD.
 000200     05  LR-REC-TYPE                 PIC X(01).
@@ -39,5 +40,5 @@
 003300         10  LD-SAVINGS-BALANCE      PIC S9(11)V99 COMP-3.
 003400     05  LR-TRAILER-REC REDEFINES LR-HEADER-REC.
 003500         10  LT-RECORD-COUNT         PIC 9(09).
-003600         10  LT-TOTAL-LOAN-AMOUNT    PIC S9(13)V99 COMP-3.
+003600         10  LT-TOTAL-LOAN-AMOUNT    PIC S9(17)V99 COMP-3.
 003700         10  LT-TOTAL-INCOME         PIC S9(13)V99 COMP-3.
