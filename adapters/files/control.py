@@ -9,7 +9,7 @@ header or trailer that does not decode. Sums are exact (units of the last digit,
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,16 +21,20 @@ if TYPE_CHECKING:
     from scoregate.adapters.files.pipeline import Chunk, Outputs
 
 
+WIDE = Context(prec=80)
+"""Totals of 19-31 digit fields: the default context's 28 digits would round them."""
+
+
 def decimal_value(units: int | Decimal, scale: int) -> Decimal:
     """A cell as a Decimal: int64 cells are units of the last digit; wide (19-31 digit) cells
     already decode to Decimal real values."""
-    return units if isinstance(units, Decimal) else Decimal(int(units)).scaleb(-scale)
+    return units if isinstance(units, Decimal) else Decimal(int(units)).scaleb(-scale, context=WIDE)
 
 
 def units_sum(column: np.ndarray, scale: int) -> int:
     """The exact sum of a numeric column in units of its last digit (wide columns included)."""
     if column.dtype == object:
-        return int(sum(column, Decimal(0)).scaleb(scale))
+        return sum((int(v.scaleb(scale, context=WIDE)) for v in column), 0)
     return int(column.sum())
 
 

@@ -122,7 +122,8 @@ def to_scaled(values: object, scale: int) -> np.ndarray:
     return out
 
 
-_WIDE = Context(prec=80)  # room for 31 digits at any scale; the default 28 digits would round
+WIDE = Context(prec=80)
+"""Decimal arithmetic for 19-31 digit values: the default context's 28 digits would round them."""
 
 
 def _exact(arr: np.ndarray, scale: int) -> list[int]:
@@ -134,7 +135,7 @@ def _exact(arr: np.ndarray, scale: int) -> list[int]:
             item = item.item()
         try:
             d = Decimal(item) if not isinstance(item, float) else Decimal(repr(item))
-            out.append(int(d.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_WIDE).scaleb(scale, context=_WIDE)))
+            out.append(int(d.quantize(quantum, rounding=ROUND_HALF_EVEN, context=WIDE).scaleb(scale, context=WIDE)))
         except (InvalidOperation, TypeError, ValueError, OverflowError):
             raise EncodeError("", "NOT_A_NUMBER", [i], repr(item)) from None
     return out

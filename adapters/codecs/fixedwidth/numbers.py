@@ -14,7 +14,7 @@ import numpy as np
 
 from .encoding import INVALID, CodePage
 from .errors import EncodeError, Reason
-from .fields import Decoded, FieldCodec, rows_of, to_scaled_wide
+from .fields import WIDE, Decoded, FieldCodec, rows_of, to_scaled_wide
 from .layout import INT64_DIGITS
 
 _LIMB = 10**INT64_DIGITS
@@ -50,7 +50,7 @@ def _finish(value: np.ndarray, negative: np.ndarray | None, reasons: np.ndarray,
             np.negative(value, out=value, where=negative)
     value[reasons != 0] = 0
     if wide:
-        value = np.array([Decimal(int(v)).scaleb(-scale) for v in value], dtype=object)
+        value = np.array([Decimal(int(v)).scaleb(-scale, context=WIDE) for v in value], dtype=object)
     return value
 
 

@@ -56,9 +56,10 @@ class _Plan:
 class RecordCodec(SingleRecords):
     """Fixed-width records of one layout, code page and record format.
 
-    ``encoding``: ``cp037`` (default), ``cp500``, ``cp1047``, ``latin-1``/``ascii``.
+    ``encoding``: ``cp037`` (default) or another page of ``CODE_PAGES``, ``latin-1``/``ascii``.
     ``recfm``: ``F``/``FB`` (``line_end`` for text files), ``V``/``VB`` (RDWs;
-    ``block_descriptors`` for BDWs). ``lrecl`` defaults to the longest record type.
+    ``block_descriptors`` for BDWs), ``VS``/``VBS`` (spanned), ``LS`` (text lines).
+    ``lrecl`` defaults to the longest record type (for OCCURS DEPENDING ON: every table full).
     ``fields`` limits decoding to those names (skip what nobody reads); encoding always knows all.
     Instances are immutable and safe to share between threads.
     """

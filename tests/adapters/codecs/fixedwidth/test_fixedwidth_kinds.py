@@ -4,7 +4,7 @@ golden bytes computed by hand, and encode -> decode round trips."""
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import numpy as np
 import pytest
@@ -151,15 +151,16 @@ def test_31_digits_are_exact_and_p_scales() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(-(10**27) + 1, 10**27 - 1), min_size=1, max_size=20))
+@given(st.lists(st.integers(-(10**31) + 1, 10**31 - 1) | st.sampled_from([10**31 - 1, -(10**31) + 1, 10**18]),
+                min_size=1, max_size=20))
 def test_wide_packed_and_zoned_round_trip(values: list[int]) -> None:
-    layout = parse_copybook("       01  R.\n           05  P  PIC S9(25)V99 COMP-3.\n           05  Z  PIC S9(27).\n")
+    layout = parse_copybook("       01  R.\n           05  P  PIC S9(29)V99 COMP-3.\n           05  Z  PIC S9(31).\n")
     codec = RecordCodec(layout, "cp037", "FB")
-    columns = {"P": np.array([Decimal(v).scaleb(-2) for v in values], dtype=object),
-               "Z": np.array([Decimal(v) for v in values], dtype=object)}
+    cents = [Decimal(v).scaleb(-2, context=Context(prec=40)) for v in values]  # 28 digits would round
+    columns = {"P": np.array(cents, dtype=object), "Z": np.array([Decimal(v) for v in values], dtype=object)}
     batch = codec.decode(codec.split(codec.encode(columns), final=True))
     assert len(batch.errors) == 0
-    assert batch.columns["P"].tolist() == [Decimal(v).scaleb(-2) for v in values]
+    assert [str(d) for d in batch.columns["P"]] == [str(d) for d in cents]
     assert batch.columns["Z"].tolist() == [Decimal(v) for v in values]
 
 
