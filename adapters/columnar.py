@@ -9,11 +9,13 @@ tables and number parsing run once per distinct value, not once per record.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 
-from scoregate.adapters.mapping import FeatureMap, RequestMapping, ResponseMapping, fallback_code
+from scoregate.adapters.mapping import (
+    HEADER_PREFIX, FeatureMap, RequestMapping, ResponseMapping, fallback_code, occurrences,
+)
 from scoregate.core.contract import BatchResult, FeatureKind, FeatureSchema, FeatureSpec
 from scoregate.core.errors import FieldViolation, ViolationCode
 
@@ -36,13 +38,70 @@ def _flag(bad: RowViolations, rows: np.ndarray, path: str, code: ViolationCode, 
         bad.setdefault(int(row), []).append(FieldViolation(field=path, code=code, message=message))
 
 
-def _ages(yyyymmdd: np.ndarray, today: date, unit: str) -> tuple[np.ndarray, np.ndarray]:
-    values = yyyymmdd.astype(np.int64)
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _date_numbers(column: np.ndarray, date_format: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """A date column (YYYYMMDD numbers, or text: ISO, YYYYMMDD or ``date_format``) -> (YYYYMMDD int64,
+    valid mask). Text is parsed once per distinct value; calendar validity is checked later."""
+    if column.dtype.kind not in "US":
+        numbers = np.nan_to_num(column.astype(np.float64), nan=-1).astype(np.int64)
+        return numbers, numbers >= 0
+    uniques, inverse = np.unique(np.char.strip(column.astype(str)), return_inverse=True)
+    parsed = np.full(len(uniques), -1, dtype=np.int64)
+    for i, text in enumerate(uniques):
+        try:
+            parsed[i] = int(datetime.strptime(text, date_format).strftime("%Y%m%d")) if date_format else int(text.replace("-", ""))
+        except ValueError:
+            continue
+    numbers = parsed[inverse.reshape(-1)]
+    return numbers, numbers >= 0
+
+
+def _calendar(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """YYYYMMDD -> (year, month, day, valid): a real calendar day (no 31 February, 29 February
+    only in leap years), as strptime decides for a single request."""
     year, month, day = values // 10000, values // 100 % 100, values % 100
-    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year > 1800)
-    months = (today.year - year) * 12 + today.month - month - (today.day < day)
-    ages = months // 12 if unit == "years" else months
+    in_range = (month >= 1) & (month <= 12) & (year > 1800) & (year <= 9999)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[np.where(in_range, month, 0)] + ((month == 2) & leap)
+    return year, month, day, in_range & (day >= 1) & (day <= last)
+
+
+def _day_number(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of calendar dates (numpy's month arithmetic knows month lengths)."""
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    return months.astype("datetime64[D]").astype(np.int64) + day - 1
+
+
+def _ages(born: np.ndarray, at: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """Whole years, months or days from each ``born`` to ``at`` (YYYYMMDD int64, validated by the
+    caller); NaN and flagged where ``born`` is not a calendar date."""
+    year, month, day, valid = _calendar(born)
+    at_year, at_month, at_day = at // 10000, at // 100 % 100, at % 100
+    if unit == "days":
+        safe = np.where(valid, born, 19700101)
+        ages = _day_number(at_year, at_month, at_day) - _day_number(safe // 10000, safe // 100 % 100, safe % 100)
+    else:
+        months = (at_year - year) * 12 + at_month - month - (at_day < day)
+        ages = months // 12 if unit == "years" else months
     return np.where(valid, ages, np.nan).astype(np.float64), ~valid
+
+
+def _numbers(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A field read by an expression -> (float64, unreadable mask); blank text is missing."""
+    if column.dtype.kind not in "US":
+        return column.astype(np.float64), np.zeros(len(column), dtype=bool)
+    uniques, inverse = np.unique(np.char.strip(column.astype(str)), return_inverse=True)
+    values = np.full(len(uniques), np.nan)
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i, text in enumerate(uniques):
+        if text:
+            try:
+                values[i] = float(text)
+            except ValueError:
+                bad[i] = True
+    return values[inverse.reshape(-1)], bad[inverse.reshape(-1)]
 
 
 def _text_column(spec: FeatureMap, feature: FeatureSpec, column: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
@@ -75,18 +134,60 @@ def _sentinels(spec: FeatureMap, column: np.ndarray) -> np.ndarray:
     return np.isin(column.astype(np.float64), numbers)
 
 
+def _derived(spec: FeatureMap, columns: Mapping[str, np.ndarray], rows: int, bad: RowViolations) -> np.ndarray:
+    """An expr feature over whole columns: the same evaluator as a single request."""
+    assert spec.expression is not None
+    env: dict[str, np.ndarray] = {}
+    for path in spec.expression.fields:
+        keys = occurrences(path, columns) if "*" in path else [path]
+        parts = []
+        for key in keys:
+            values, unreadable = _numbers(columns[key])
+            _flag(bad, unreadable, key, ViolationCode.WRONG_TYPE, "must be a number (read by an expression)")
+            parts.append(values)
+        env[path] = np.column_stack(parts) if parts else np.empty((rows, 0))
+    out = spec.expression.evaluate(env)
+    if spec.default is not None:
+        out[np.isnan(out)] = float(spec.default)
+    return out
+
+
+def _as_of(spec: FeatureMap, columns: Mapping[str, np.ndarray], header: Mapping[str, np.ndarray] | None,
+           rows: int, today: date, bad: RowViolations) -> tuple[np.ndarray, np.ndarray]:
+    """The date each row's age is measured to, as YYYYMMDD, and the rows where it is not a date."""
+    if spec.as_of is None:
+        return np.full(rows, today.year * 10000 + today.month * 100 + today.day, dtype=np.int64), np.zeros(rows, bool)
+    if spec.as_of.startswith(HEADER_PREFIX):
+        name = spec.as_of[len(HEADER_PREFIX):]
+        if header is None or name not in header:
+            raise KeyError(f"{spec.feature}: as_of {spec.as_of} needs a header record with field {name}")
+        column = np.repeat(np.asarray(header[name])[:1], rows)
+    else:
+        column = columns[spec.as_of]
+    numbers, readable = _date_numbers(column, spec.date_format)
+    *_, valid = _calendar(numbers)
+    valid &= readable
+    _flag(bad, ~valid, spec.as_of, ViolationCode.WRONG_TYPE, "not a date (the as_of date)")
+    return numbers, ~valid
+
+
 def feature_matrix(
-    mapping: RequestMapping, schema: FeatureSchema, columns: Mapping[str, np.ndarray], rows: int, today: date
+    mapping: RequestMapping, schema: FeatureSchema, columns: Mapping[str, np.ndarray], rows: int, today: date,
+    header: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, RowViolations]:
     """Decoded columns -> the model's float64 matrix, with the rows whose legacy values are unreadable.
 
-    Numeric columns are real values (float64); text columns are numpy ``U`` arrays.
+    Numeric columns are real values (float64); text columns are numpy ``U`` arrays. ``header``: the
+    file's header record (one value per field), for ages ``as_of = "header:FIELD"``.
     """
     matrix = np.full((rows, len(schema.features)), np.nan)
     bad: RowViolations = {}
     for spec in mapping.features:
         j = schema.index(spec.feature)
         feature = schema.features[j]
+        if spec.expression is not None:
+            matrix[:, j] = _derived(spec, columns, rows, bad)
+            continue
         if spec.source is None:
             matrix[:, j] = _cell(feature, spec.default)
             continue
@@ -95,8 +196,15 @@ def feature_matrix(
         invalid = np.zeros(rows, dtype=bool)
         code, message = ViolationCode.WRONG_TYPE, "unreadable value"
         if spec.type == "date":
-            matrix[:, j], invalid = _ages(column, today, spec.age or "years")
-            message = "not a date (YYYYMMDD)"
+            at, at_invalid = _as_of(spec, columns, header, rows, today, bad)
+            born, readable = _date_numbers(column, spec.date_format)
+            matrix[:, j], invalid = _ages(np.where(readable, born, 0), np.where(at_invalid, 19700101, at), spec.age or "years")
+            matrix[at_invalid, j] = np.nan
+            if column.dtype.kind in "US":  # a blank text date is absent, as over SOAP: the default
+                blank = np.char.strip(column.astype(str)) == ""
+                matrix[blank, j] = _cell(feature, spec.default)
+                invalid &= ~blank
+            message = "not a calendar date"
         elif column.dtype.kind in "US":
             matrix[:, j], invalid, code = _text_column(spec, feature, column)
             message = "unknown or unreadable value"
@@ -112,9 +220,12 @@ def feature_matrix(
 
 
 def response_columns(
-    mapping: ResponseMapping, result: BatchResult, references: np.ndarray | None = None
+    mapping: ResponseMapping, result: BatchResult, references: np.ndarray | None = None,
+    inputs: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """A scored batch -> one array per response field (rows of ``result``; rejected rows included).
+
+    ``inputs``: the request columns of the same rows, for ``input`` fields copied as they came.
 
     Text fields come out as numpy text arrays, not object arrays: the record encoder takes them as
     they are (16% less gateway CPU per record in bench/files_bench.py).
@@ -154,6 +265,8 @@ def response_columns(
                 out[spec.target] = references if references is not None else np.full(rows, "")
             case "fallback":
                 out[spec.target] = np.full(rows, fallback_code(spec, result.fallback))
+            case "input":
+                out[spec.target] = (inputs or {})[spec.field or ""]
             case _:
                 out[spec.target] = np.full(rows, spec.value or "")
     return out

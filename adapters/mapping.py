@@ -1,5 +1,7 @@
 """Declarative mapping between a legacy message and the canonical contract, for every format.
 
+The request half lives here, the response half in ``response_mapping.py`` (re-exported).
+
 A channel's codec flattens its legacy message into ``{path: raw value}`` (an XML element path
 ``Applicant/Income``, a JSON path ``applicant.income``, a fixed-width field name ``APP-INCOME``).
 :class:`RequestMapping` turns that into a canonical request; :class:`ResponseMapping` turns a
@@ -13,14 +15,27 @@ is checked later, once, by the core.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scoregate.core.contract import CallerRef, FeatureValue, ScoreRequest, ScoreResult
-from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode
+from scoregate.adapters.expressions import Expression, ExpressionError, parse_expression
+from scoregate.adapters.response_mapping import (
+    FALLBACK_CODES, ErrorField, ResponseMapping, ResultField, fallback_code,
+)
+from scoregate.core.contract import CallerRef, FeatureValue, ScoreRequest
+from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
+
+# The response half is re-exported: one import for both halves of a channel's mapping.
+__all__ = [
+    "DATE_FORMATS", "FALLBACK_CODES", "HEADER_PREFIX", "ErrorField", "FeatureMap", "RequestMapping", "ResponseMapping",
+    "ResultField", "fallback_code", "occurrence_pattern", "occurrences", "rename_violations",
+]
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d")
 _TRUE = {"1", "y", "yes", "true", "t"}
@@ -37,7 +52,12 @@ class FeatureMap(_Strict):
     feature: str
     """Canonical feature name (the model's)."""
     source: str | None = None
-    """Path in the legacy message; None for a feature that always takes ``default``."""
+    """Path in the legacy message; None for a feature that always takes ``default`` or has an ``expr``."""
+    expr: str | None = None
+    """A feature derived from several fields, e.g. ``sum(`LD-ACCT-BAL(*)`) / `LD-ANNUAL-INCOME```:
+    fields (backquoted when not plain names; ``*`` for every occurrence of a table), numbers,
+    arithmetic, comparisons, ``x if c else y`` and min/max/sum/mean/count/abs/round/where. Checked
+    when the configuration loads (see ``adapters/expressions.py``)."""
     type: Literal["number", "integer", "text", "boolean", "date"] = "number"
     """How the raw value is read; a text value may then go through ``codes``."""
     scale: float = 1.0
@@ -48,18 +68,60 @@ class FeatureMap(_Strict):
     """Used when the source is absent or blank; None means missing."""
     missing: tuple[float | str, ...] = ()
     """Raw values that mean "not reported" (e.g. -1 in a fixed-width numeric field): missing."""
-    age: Literal["years", "months"] | None = None
-    """For dates: the feature is the age in whole years or months at the request date."""
+    age: Literal["years", "months", "days"] | None = None
+    """For dates: the feature is the time elapsed since the date (an age, a duration) in whole
+    years, months or days, at the ``as_of`` date."""
+    as_of: str | None = None
+    """For dates: the path of the date to measure to, in the same message or record (e.g. the
+    application date), or ``header:FIELD`` for a field of a file's header record (its run date).
+    None: the day the request is decoded."""
     date_format: str | None = None
     """strptime format of a text date; by default ISO (2024-01-31) or 20240131."""
 
     @model_validator(mode="after")
     def _check(self) -> FeatureMap:
         if self.type == "date" and self.age is None:
-            raise ValueError(f"{self.feature}: a date feature needs 'age: years' or 'age: months'")
-        if self.source is None and self.default is None:
-            raise ValueError(f"{self.feature}: needs a source or a default")
+            raise ValueError(f"{self.feature}: a date feature needs 'age: years', 'age: months' or 'age: days'")
+        if self.as_of is not None and self.type != "date":
+            raise ValueError(f"{self.feature}: as_of is for date features")
+        if self.expr is not None:
+            if self.source is not None or self.codes is not None or self.type not in ("number", "integer"):
+                raise ValueError(f"{self.feature}: an expr feature takes no source or codes, and its type is number or integer")
+            try:
+                self.expression  # noqa: B018 - compiled here so that a bad expression fails at load
+            except ExpressionError as exc:
+                raise ValueError(f"{self.feature}: {exc}") from None
+        elif self.source is None and self.default is None:
+            raise ValueError(f"{self.feature}: needs a source, an expr or a default")
         return self
+
+    @cached_property
+    def expression(self) -> Expression | None:
+        return parse_expression(self.expr) if self.expr is not None else None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every legacy path this feature reads (a table path keeps its ``*``)."""
+        if self.expression is not None:
+            return self.expression.fields
+        paths = (self.source, self.as_of)
+        return tuple(p for p in paths if p is not None and not p.startswith(HEADER_PREFIX))
+
+
+HEADER_PREFIX = "header:"
+_INDEX = r"(\d+)"
+
+
+def occurrence_pattern(path: str) -> re.Pattern[str]:
+    """``NAME(*)`` / ``A/B[*]/C`` -> a regex of its indexed paths (``NAME(3)``, ``A/B[3]/C``)."""
+    return re.compile("^" + re.escape(path).replace(r"\*", _INDEX) + "$")
+
+
+def occurrences(path: str, keys: Iterable[str]) -> list[str]:
+    """The indexed paths of a table path among ``keys``, in index order."""
+    pattern = occurrence_pattern(path)
+    found = [(tuple(int(g) for g in m.groups()), key) for key in keys if (m := pattern.match(key))]
+    return [key for _, key in sorted(found)]
 
 
 def _violation(path: str, code: ViolationCode, message: str) -> FieldViolation:
@@ -81,8 +143,40 @@ def _parse_date(raw: Any, fmt: str | None) -> date:
 
 
 def _age(born: date, today: date, unit: str) -> int:
+    if unit == "days":
+        return (today - born).days
     months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
     return months // 12 if unit == "years" else months
+
+
+def _number(raw: Any) -> float:
+    """A raw value as a float for an expression; blank is missing (NaN)."""
+    if _blank(raw):
+        return math.nan
+    if isinstance(raw, bool):
+        raise ValueError("must be a number")
+    return float(raw.strip()) if isinstance(raw, str) else float(raw)
+
+
+def _table(values: Mapping[str, Any], path: str) -> list[tuple[str, Any]]:
+    """Every occurrence of a table path in a flat message, as (its own path, value): ``A[1]/B``,
+    ``A[2]/B`` ... (SOAP; fixed width ``NAME(1)``), or one path holding a list (AMQP XML repeats, a
+    JSON array of values or objects: ``items[*].amount`` reads ``amount`` of each object)."""
+    keys = occurrences(path, values)
+    if keys:
+        return [(k, values[k]) for k in keys]
+    whole = values.get(path.replace("[*]", "").replace("(*)", ""))
+    head, _, tail = path.partition("[*]")
+    items = whole if isinstance(whole, list) else values.get(head)
+    if not isinstance(items, list):
+        return [] if whole is None else [(path, whole)]
+    out = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(whole, list):
+            for key in filter(None, tail.lstrip(".").split(".")):
+                item = item.get(key) if isinstance(item, Mapping) else None
+        out.append((path.replace("*", str(n), 1), item))
+    return out
 
 
 def _read(spec: FeatureMap, raw: Any, today: date) -> FeatureValue:
@@ -153,6 +247,9 @@ class RequestMapping(_Strict):
         features: dict[str, FeatureValue] = {}
         violations: list[FieldViolation] = []
         for spec in self.features:
+            if spec.expression is not None:
+                features[spec.feature] = self._derive(spec, values, violations)
+                continue
             raw = values.get(spec.source) if spec.source else None
             if _blank(raw):
                 features[spec.feature] = spec.default
@@ -161,7 +258,12 @@ class RequestMapping(_Strict):
                 features[spec.feature] = None
                 continue
             try:
-                features[spec.feature] = _read(spec, raw, today)
+                at = today if spec.as_of is None else _parse_date(values.get(spec.as_of), spec.date_format)
+            except (ValueError, TypeError):
+                violations.append(_violation(spec.as_of or "", ViolationCode.WRONG_TYPE, "not a date (the as_of date)"))
+                continue
+            try:
+                features[spec.feature] = _read(spec, raw, at)
             except LookupError as exc:
                 violations.append(_violation(spec.source or spec.feature, ViolationCode.UNKNOWN_CATEGORY, str(exc.args[0])))
             except (ValueError, TypeError) as exc:
@@ -179,127 +281,61 @@ class RequestMapping(_Strict):
             reason_count=self.reason_count,
         )
 
+    @staticmethod
+    def _derive(spec: FeatureMap, values: Mapping[str, Any], violations: list[FieldViolation]) -> FeatureValue:
+        """An expr feature for one message: its fields as one-row columns, then the shared evaluator."""
+        assert spec.expression is not None
+        columns: dict[str, np.ndarray] = {}
+        for path in spec.expression.fields:
+            raws = _table(values, path) if "*" in path else [(path, values.get(path))]
+            numbers = []
+            for where, raw in raws:
+                try:
+                    numbers.append(_number(raw))
+                except (ValueError, TypeError):
+                    violations.append(_violation(where, ViolationCode.WRONG_TYPE, "must be a number (read by an expression)"))
+                    return None
+            columns[path] = np.array(numbers, dtype=np.float64).reshape(1, len(numbers))
+        value = float(spec.expression.evaluate(columns)[0])
+        if math.isnan(value):
+            return spec.default
+        return int(value) if spec.type == "integer" and value.is_integer() else value
+
     def source_of(self, feature: str) -> str:
         """The legacy path a canonical feature came from (to report core violations by the caller's name)."""
         return next((f.source for f in self.features if f.feature == feature and f.source), feature)
 
 
-class ResultField(_Strict):
-    """One response value computed from a canonical result."""
-
-    target: str
-    """Path in the legacy response. For ``numbered`` reasons, contains ``{n}`` (1-based)."""
-    source: Literal[
-        "probability", "score", "decision", "reason_codes", "reason_features", "model", "version",
-        "model_version", "reference", "request_id", "fallback", "constant",
-    ]
-    score_range: tuple[int, int] = (0, 1000)
-    """For ``score``: the probability mapped linearly onto this integer range."""
-    invert: bool = False
-    """For ``score``: high score = low probability (as credit scores run)."""
-    codes: dict[str, str] | None = None
-    """For ``decision``: decision band -> legacy code. For ``fallback``: ``true``/``false`` -> legacy
-    code (default ``Y``/``N``): whether the gateway's fallback model answered (core unavailable)."""
-    count: int = Field(default=3, ge=1, le=32)
-    """For reasons: how many slots the legacy format has."""
-    numbered: bool = False
-    """For reasons: one field per slot (``target`` with ``{n}``) rather than one repeated field."""
-    pad: str | None = None
-    """For numbered reasons: the value of an empty slot; None leaves it out."""
-    value: str | None = None
-    """For ``constant``."""
-    decimals: int | None = None
-    """For ``probability``: round to this many decimals."""
-
-
-FALLBACK_CODES = {"true": "Y", "false": "N"}
-
-
-def fallback_code(spec: ResultField, fallback: bool) -> str:
-    return {**FALLBACK_CODES, **(spec.codes or {})}["true" if fallback else "false"]
-
-
-class ErrorField(_Strict):
-    """One value of an error answer."""
-
-    target: str
-    source: Literal["code", "message", "kind", "violations", "reference", "constant"]
-    codes: dict[ErrorKind, str] | None = None
-    """For ``code``: canonical error kind -> legacy error code (default: the kind's name)."""
-    value: str | None = None
-
-
-class ResponseMapping(_Strict):
-    """Canonical result or error -> legacy response values."""
-
-    result: tuple[ResultField, ...]
-    error: tuple[ErrorField, ...] = ()
-
-    def encode_result(self, result: ScoreResult, reference: str = "") -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for spec in self.result:
-            if spec.source in ("reason_codes", "reason_features"):
-                items = [r.code if spec.source == "reason_codes" else r.feature for r in result.reasons][: spec.count]
-                if spec.numbered:
-                    for n in range(1, spec.count + 1):
-                        value = items[n - 1] if n <= len(items) else spec.pad
-                        if value is not None:
-                            out[spec.target.format(n=n)] = value
-                else:
-                    out[spec.target] = items
-            else:
-                out[spec.target] = self._scalar(spec, result, reference)
-        return out
-
-    @staticmethod
-    def _scalar(spec: ResultField, result: ScoreResult, reference: str) -> Any:
-        match spec.source:
-            case "probability":
-                return result.probability if spec.decimals is None else round(result.probability, spec.decimals)
-            case "score":
-                low, high = spec.score_range
-                p = 1.0 - result.probability if spec.invert else result.probability
-                return int(round(low + p * (high - low)))
-            case "decision":
-                return (spec.codes or {}).get(result.decision, result.decision)
-            case "model":
-                return result.model
-            case "version":
-                return result.version
-            case "model_version":
-                return f"{result.model}:{result.version}"
-            case "reference":
-                return reference
-            case "request_id":
-                return result.request_id
-            case "fallback":
-                return fallback_code(spec, result.fallback)
-            case _:
-                return spec.value
-
-    def encode_error(self, error: ScoreError, reference: str = "") -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for spec in self.error:
-            match spec.source:
-                case "code":
-                    out[spec.target] = (spec.codes or {}).get(error.kind, error.kind.name)
-                case "message":
-                    out[spec.target] = error.message
-                case "kind":
-                    out[spec.target] = error.kind.value
-                case "violations":
-                    out[spec.target] = [
-                        f"{v.field}: {v.code.value}: {v.message}" for v in getattr(error, "violations", ())
-                    ]
-                case "reference":
-                    out[spec.target] = reference
-                case _:
-                    out[spec.target] = spec.value
-        return out
+_RANGE = re.compile(r"^must be between (\S+) and (\S+)$")
 
 
 def rename_violations(error: InvalidInput, mapping: RequestMapping) -> InvalidInput:
-    """The core names canonical features; the caller knows its own field names."""
-    return InvalidInput(
-        [FieldViolation(field=mapping.source_of(v.field), code=v.code, message=v.message) for v in error.violations]
-    )
+    """The core names canonical features and their model's units; the caller knows its own field
+    names and units: a monthly income (``scale = 12``) out of range is told in monthly terms, a
+    percent (``scale = 0.01``) in percent, a date of birth by the ages it may give."""
+    return InvalidInput([_in_caller_terms(v, mapping) for v in error.violations])
+
+
+def _in_caller_terms(violation: FieldViolation, mapping: RequestMapping) -> FieldViolation:
+    spec = next((f for f in mapping.features if f.feature == violation.field and f.source), None)
+    if spec is None:
+        return violation
+    message = violation.message
+    bounds = _RANGE.match(message) if violation.code is ViolationCode.OUT_OF_RANGE else None
+    if bounds and spec.type == "date":
+        message = f"must give an age between {bounds[1]} and {bounds[2]} {spec.age or 'years'}"
+    elif bounds and spec.codes is None and spec.scale not in (0.0, 1.0):
+        low, high = (_unscaled(bound, spec.scale) for bound in (bounds[1], bounds[2]))
+        message = f"must be between {low} and {high}" if spec.scale > 0 else f"must be between {high} and {low}"
+    return FieldViolation(field=spec.source or violation.field, code=violation.code, message=message)
+
+
+def _unscaled(bound: str, scale: float) -> str:
+    """A bound in the model's units -> the caller's (the mapping multiplied by ``scale``)."""
+    try:
+        value = float(bound) / scale
+    except ValueError:
+        return bound  # -inf, inf
+    if math.isinf(value):
+        return bound
+    return f"{round(value, 2):.2f}".rstrip("0").rstrip(".")

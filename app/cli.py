@@ -7,10 +7,12 @@ check``) with help text and environment fallbacks come with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -153,6 +155,34 @@ def _banner(gateway) -> None:  # noqa: ANN001 - app.gateway.Gateway
     sys.stdout.flush()  # a supervisor or a pipe reads this while we keep running
 
 
+class ConfigProblem(click.ClickException):
+    """Configuration errors: every line names a file and a key; exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+@contextlib.contextmanager
+def _refuse_bad_config(config_file: Path, building: bool = False) -> Iterator[None]:
+    """A configuration file or channel file that does not load stops the command in its own lines
+    (``building``: the channels' files are being read, so a key error is a channel file's)."""
+    from pydantic import ValidationError
+
+    from scoregate.adapters.configfile import ConfigFileError
+    from scoregate.app.config import format_errors
+
+    try:
+        yield
+    except ValidationError as error:
+        prefix = f"a channel file of {config_file} (scoregate config check names it): " if building else f"{config_file}: "
+        raise ConfigProblem("\n".join(format_errors(error, prefix))) from None
+    except ConfigFileError as error:
+        raise ConfigProblem(str(error)) from None
+    except ValueError as error:  # a contract that does not load, a mapping that does not fit it
+        if not building:
+            raise
+        raise ConfigProblem(str(error)) from None
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="gateway configuration [the embedded default]")
@@ -166,7 +196,8 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
     from scoregate.app.runner import CoreProcess, run_gateway
 
-    config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
+    with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG):
+        config = GatewayConfig.load(config_file or DEFAULT_GATEWAY_CONFIG)
     workdir.mkdir(parents=True, exist_ok=True)
     models = config.path(config.core.models_dir) if config.core.models_dir else None
     core_process = CoreProcess(config.core.address, models, config.core.metrics_port)
@@ -174,7 +205,8 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}")
         sys.stdout.flush()
         gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir.resolve())
-        gateway.build()
+        with _refuse_bad_config(config_file or DEFAULT_GATEWAY_CONFIG, building=True):
+            gateway.build()
         run_gateway(gateway, grace, _banner)
     finally:
         core_process.stop(grace)
@@ -194,9 +226,11 @@ def gateway_serve(config_file: Path, grace: float) -> None:
     from scoregate.app.gateway import Gateway
     from scoregate.app.runner import run_gateway
 
-    config = GatewayConfig.load(config_file)
-    gw = Gateway(config, config.client_settings())
-    gw.build()
+    with _refuse_bad_config(config_file):
+        config = GatewayConfig.load(config_file)
+        gw = Gateway(config, config.client_settings())
+    with _refuse_bad_config(config_file, building=True):
+        gw.build()
     run_gateway(gw, grace, _banner)
 
 
@@ -206,34 +240,64 @@ def config_group() -> None:
 
 
 @config_group.command("check")
-@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-def config_check(config_file: Path) -> None:
-    """Validate a gateway configuration and every channel file it names; list every error."""
+@click.argument("config_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="check mappings against these models [the file's core.models_dir, else the demo models]")
+@click.option("--core", "target", default=None, metavar="HOST:PORT", help="check mappings against a running core instead")
+def config_check(config_file: Path, models_dir: Path | None, target: str | None) -> None:
+    """Validate a gateway configuration and every channel file it names, and each mapping against its
+    model (exists, every required feature mapped, kinds and codes fit); list every error."""
     from pydantic import ValidationError
 
-    from scoregate.adapters.configfile import MissingVariable
+    from scoregate.adapters.configfile import ConfigFileError
+    from scoregate.adapters.mapping_check import check_config
     from scoregate.adapters.metrics import ChannelMetrics
     from scoregate.app.config import GatewayConfig, format_errors
+    from scoregate.app.config_check import model_lookup
     from scoregate.app.gateway import BUILDERS, ChannelParts
+    from scoregate.core.settings import ClientSettings
 
     try:
         config = GatewayConfig.load(config_file)
     except ValidationError as error:
-        raise click.ClickException("\n".join(format_errors(error, f"{config_file}: "))) from None
-    except MissingVariable as error:
-        raise click.ClickException(f"{error}") from None
+        raise ConfigProblem("\n".join(format_errors(error, f"{config_file}: "))) from None
+    except ConfigFileError as error:
+        raise ConfigProblem(f"{error}") from None
     problems: list[str] = []
+    try:  # [client] is the gateway file's: its errors name that file and their full key, once
+        client_settings = config.client_settings()
+    except ValidationError as error:
+        problems += format_errors(error, f"{config_file}: client.")
+        client_settings = ClientSettings()
+    lookup = model_lookup(config, models_dir, target)
     for name, section in config.channels.items():
         path = config.path(section.config)
         try:
-            BUILDERS[name](ChannelParts(section, path, config.client_settings(), ChannelMetrics(name)))
+            channel = BUILDERS[name](ChannelParts(section, path, client_settings, ChannelMetrics(name)))
         except ValidationError as error:
             problems += format_errors(error, f"{path}: ")
+        except ConfigFileError as error:
+            problems.append(str(error))
         except Exception as error:  # noqa: BLE001 - a contract that cannot load is reported, not raised
-            problems.append(f"{path}: {error}")
+            problems += [f"{path}: {line}" for line in str(error).splitlines()]
+        else:
+            problems += [f"{path}: {problem}" for problem in check_config(channel.config, lookup)]
     if problems:
-        raise click.ClickException("\n".join(problems))
+        raise ConfigProblem("\n".join(problems))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
+
+
+@config_group.command("schema")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("docs/schema"),
+              show_default=True, help="where the JSON Schemas go")
+@click.option("--keys-out", "keys_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("docs/configuration"), show_default=True, help="where the key reference pages go")
+def config_schema(out_dir: Path, keys_dir: Path) -> None:
+    """JSON Schemas of the gateway file and of each channel's file (for editors), and the key reference pages."""
+    from scoregate.app.config_schema import write_key_docs, write_schemas
+
+    for path in [*write_schemas(out_dir), *write_key_docs(keys_dir)]:
+        click.echo(path)
 
 
 @main.group()
@@ -290,7 +354,12 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
     from scoregate.core.errors import ScoreError
     from scoregate.core.settings import ClientSettings
 
-    config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.json")
+    from scoregate.adapters.configfile import ConfigFileError
+
+    try:
+        config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
+    except ConfigFileError as error:
+        raise ConfigProblem(str(error)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     size = input_file.stat().st_size
     settings = ClientSettings(**({"target": target} if target else {}))

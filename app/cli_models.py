@@ -1,16 +1,18 @@
-"""``scoregate models``: list versions, move aliases (promote, rollback), show alias history.
+"""``scoregate models``: list versions, describe one, move aliases (promote, rollback), show alias history.
 
 Everything works on the models directory itself: a running core picks an alias move up at its next
-directory scan (``poll_interval_s``), so nothing is restarted and nothing here talks to a core.
+directory scan (``poll_interval_s``), so nothing is restarted. Only ``describe --core`` talks to a core.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import click
 
+from scoregate.app.model_card import table as _table
 from scoregate.app.paths import DEMO_MODELS_DIR
 
 MODELS_DIR_ENV = "SCOREGATE_CORE_MODELS_DIR"
@@ -31,11 +33,6 @@ def _resolve(models_dir: Path | None, writing: bool) -> Path:
     if not models_dir.is_dir():
         raise click.UsageError(f"no models directory at {models_dir}")
     return models_dir
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in [header, *rows])
 
 
 @click.group("models", invoke_without_command=True)
@@ -83,6 +80,67 @@ def list_models(models_dir: Path | None) -> None:
     click.echo(_table(("MODEL", "VERSION", "DEFAULT", "ALIASES", "STATE", "AUC", "PRECISION", "RECALL", "F1"), rows))
     for note in notes:
         click.echo(note)
+
+
+@models.command("describe")
+@click.argument("name")
+@click.option("--version", default=None, help="a version or an alias [the default version]")
+@click.option("--json", "as_json", is_flag=True, help="one JSON document instead of tables")
+@click.option("--core", "target", default=None, metavar="HOST:PORT",
+              help="ask a running core instead of reading a models directory")
+@_models_dir_option
+def describe(name: str, version: str | None, as_json: bool, target: str | None, models_dir: Path | None) -> None:
+    """Feature schema, decision bands, reason codes and holdout metrics of model NAME: what to map onto."""
+    from scoregate.app.model_card import render_json, render_text
+
+    description = _remote_description(name, version, target) if target else _local_description(name, version, models_dir)
+    click.echo(render_json(description) if as_json else render_text(description))
+
+
+def _local_description(name: str, version: str | None, models_dir: Path | None):  # noqa: ANN202
+    import difflib
+
+    from scoregate.core.contract import ModelDescription
+    from scoregate.core.errors import UnknownModel
+    from scoregate.core.registry import ModelRegistry
+
+    root = _resolve(models_dir, writing=False)
+    registry = ModelRegistry(root)
+    # "version loaded" lines would only bury the description; load failures still show.
+    registry_log = logging.getLogger("scoregate.core.registry")
+    level = registry_log.level
+    registry_log.setLevel(max(logging.WARNING, registry_log.getEffectiveLevel()))
+    try:
+        registry.refresh()
+    finally:
+        registry_log.setLevel(level)
+    try:
+        meta = registry.get(name, version).model.metadata
+    except UnknownModel:
+        known = sorted({s.model for s in registry.states() if s.state == "loaded"})
+        if name in known:
+            versions = ", ".join(s.version for s in registry.states() if s.model == name and s.state == "loaded")
+            raise click.ClickException(f"model {name} has no loaded version or alias {version!r} in {root} (loaded: {versions})") from None
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise click.ClickException(f"unknown model {name!r} in {root}{hint} (models: {', '.join(known) or 'none'})") from None
+    return ModelDescription(
+        name=meta.name, version=meta.version, feature_schema=meta.feature_schema, bands=meta.bands,
+        contributions=meta.contributions, is_default=registry.default_version(name) == meta.version,
+        description=meta.description, metrics=meta.metrics,
+    )
+
+
+def _remote_description(name: str, version: str | None, target: str):  # noqa: ANN202
+    from scoregate.core.client import ScoringClient
+    from scoregate.core.errors import ScoreError
+    from scoregate.core.settings import ClientSettings
+
+    with ScoringClient(ClientSettings(target=target, retry_attempts=1)) as client:
+        try:
+            return client.describe(name, version)
+        except ScoreError as error:
+            raise click.ClickException(f"{target}: {error.message}") from None
 
 
 @models.command("promote")

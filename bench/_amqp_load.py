@@ -20,6 +20,7 @@ import uuid
 import pika
 from _workload import APPLICANT
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.app.paths import DEFAULTS_DIR
 
 URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -28,7 +29,7 @@ DIRECT = "amq.rabbitmq.reply-to"
 
 def demo_json_request() -> bytes:
     """The benchmark applicant in the demo JSON queue's format (its mapping's paths, nested)."""
-    queue = json.loads((DEFAULTS_DIR / "amqp" / "demo.json").read_text())["queues"][0]
+    queue = read_config_file(DEFAULTS_DIR / "amqp" / "demo.toml")["queues"][0]
     doc: dict = {"application": {"id": "BENCH-1"}}
     for spec in queue["request"]["features"]:
         section, key = spec["source"].split(".")

@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--reasons", type=int, default=None)
     parser.add_argument("--batch-records", type=int, default=None)
     args = parser.parse_args()
-    config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.json")
+    config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.toml")
     update: dict = {}
     if args.reasons is not None:
         update["request"] = config.request.model_copy(update={"reason_count": args.reasons})

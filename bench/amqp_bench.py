@@ -32,6 +32,7 @@ from _report import Figure, machine, table, write_json
 from _timing import percentiles
 
 from scoregate.adapters.amqp.config import AmqpChannelConfig
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.amqp.topology import plan as plan_topology
 from scoregate.app.paths import DEFAULTS_DIR, DEMO_MODELS_DIR
 
@@ -61,7 +62,7 @@ def broker_pid() -> int:
 
 
 def gateway_config(prefix: str) -> dict:
-    config = json.loads((DEFAULTS_DIR / "amqp" / "demo.json").read_text())
+    config = read_config_file(DEFAULTS_DIR / "amqp" / "demo.toml")
     config["queues"] = [{**config["queues"][0], "name": f"{prefix}.json"}]
     config["connection_name"] = f"{prefix}.gateway"
     config["dead_letter"] = {"exchange": f"{prefix}.dlx", "queue": f"{prefix}.dead"}

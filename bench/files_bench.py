@@ -187,7 +187,7 @@ def main() -> None:
         return
     print(f"scoregate file channel benchmark: {meta['nproc']} cores ({meta['cpu']}) shared by the core, the "
           f"gateway and the in-process baselines; load average {meta['loadavg_start'][0]:.2f}", flush=True)
-    config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.json")
+    config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.toml")
     work = args.keep or Path(tempfile.mkdtemp(prefix="scoregate-files-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     path = work / "LOANS.BENCH"

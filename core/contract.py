@@ -47,6 +47,9 @@ class FeatureSpec(_Frozen):
     reason_code: str = ""
     """The legacy reason code reported when this feature drives the score up."""
     description: str = ""
+    unit: str = ""
+    """What one unit of the value is (years, months, currency, percent, ratio, count, flag): a hint
+    for whoever maps a legacy field onto the feature, never used in scoring."""
 
     @model_validator(mode="after")
     def _check(self) -> FeatureSpec:
@@ -278,3 +281,6 @@ class ModelDescription(_Frozen):
     bands: tuple[DecisionBand, ...]
     contributions: Literal["exact", "approx"] = "approx"
     is_default: bool = False
+    description: str = ""
+    metrics: HoldoutMetrics | None = None
+    """The version's holdout metrics, when its metadata has them."""

@@ -19,6 +19,7 @@ from scoregate.core.contract import (
     FeatureSchema,
     FeatureSpec,
     FeatureValue,
+    HoldoutMetrics,
     ModelDescription,
     ReasonCode,
     ScoreRequest,
@@ -201,6 +202,7 @@ def to_proto_feature(spec: FeatureSpec) -> pb.FeatureSpec:
     return pb.FeatureSpec(
         name=spec.name, kind=spec.kind.value, minimum=spec.minimum, maximum=spec.maximum,
         nullable=spec.nullable, codes=spec.codes, reason_code=spec.reason_code, description=spec.description,
+        unit=spec.unit,
     )
 
 
@@ -214,6 +216,7 @@ def from_proto_feature(message: pb.FeatureSpec) -> FeatureSpec:
         codes=tuple(message.codes),
         reason_code=message.reason_code,
         description=message.description,
+        unit=message.unit,
     )
 
 
@@ -225,6 +228,8 @@ def to_proto_description(description: ModelDescription) -> pb.ModelDescription:
         bands=[pb.DecisionBand(name=b.name, upper=b.upper) for b in description.bands],
         contributions=description.contributions,
         aliases=["default"] if description.is_default else [],
+        description=description.description,
+        metrics=pb.HoldoutMetrics(**description.metrics.model_dump()) if description.metrics else None,
     )
 
 
@@ -236,5 +241,8 @@ def from_proto_description(message: pb.ModelDescription) -> ModelDescription:
         bands=tuple(DecisionBand(name=b.name, upper=b.upper) for b in message.bands),
         contributions=message.contributions or "approx",
         is_default="default" in message.aliases,
+        description=message.description,
+        metrics=HoldoutMetrics(**{f: getattr(message.metrics, f) for f in HoldoutMetrics.model_fields})
+        if message.HasField("metrics") else None,
     )
 

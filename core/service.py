@@ -223,6 +223,8 @@ class ScoringService(pb_grpc.ScoringServicer):
                 bands=meta.bands,
                 contributions=meta.contributions,
                 is_default=self.registry.default_version(meta.name) == meta.version,
+                description=meta.description,
+                metrics=meta.metrics,
             )
         )
 

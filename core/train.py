@@ -55,11 +55,22 @@ _FEATURES = (
     ("savings_balance", _N, 0, 10_000_000, True, "Insufficient savings or savings not disclosed"),
 )
 
+# What a value of each feature counts, for `scoregate models describe` and whoever maps onto it.
+_UNITS = {
+    "age": "years", "annual_income": "currency a year", "employment_years": "years", "residence_years": "years",
+    "number_of_dependants": "count", "loan_amount": "currency", "loan_term_months": "months",
+    "interest_rate": "percent", "has_cosigner": "flag (0/1)", "debt_to_income": "ratio",
+    "revolving_utilisation": "ratio", "open_accounts": "count", "credit_history_years": "years",
+    "delinquencies_2y": "count", "months_since_last_delinquency": "months", "inquiries_6m": "count",
+    "bankruptcies": "count", "savings_balance": "currency",
+}
+
 SCHEMA = FeatureSchema(
     features=tuple(
         FeatureSpec(
             name=name, kind=kind, minimum=lo, maximum=hi, nullable=nullable,
             codes=_CODES.get(name, ()), reason_code=f"R{i:02d}", description=reason,
+            unit=_UNITS.get(name, ""),
         )
         for i, (name, kind, lo, hi, nullable, reason) in enumerate(_FEATURES, start=1)
     )

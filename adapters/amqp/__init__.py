@@ -38,7 +38,7 @@ Configuration
 and connection name, request queues (name, ``format`` + ``format_options``, ``request`` /
 ``response`` mapping, declare or use as found, classic or quorum + delivery limit), prefetch,
 retry (attempts, delays, reply when exhausted or at once), dead-letter exchange and queue,
-deadline header, reply cache size and TTL. ``app/defaults/amqp/demo.json`` is a working example
+deadline header, reply cache size and TTL. ``app/defaults/amqp/demo.toml`` is a working example
 (a JSON queue and an EBCDIC fixed-width queue; validate it with ``context={"base_dir": its folder}``).
 
 Modules: ``config`` (what), ``handler`` + ``replies`` (one message -> outcome, no pika),

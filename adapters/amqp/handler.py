@@ -72,6 +72,8 @@ class Prepared:
     reference: str
     attempt: int
     deadline: datetime | None
+    copied: dict[str, Any] | None = None
+    """The request fields the reply copies (``input`` results), kept from decoding."""
 
 
 def _epoch_ms(value: Any, name: str) -> datetime:
@@ -149,12 +151,14 @@ class RequestHandler:
             )
         except InvalidInput as error:
             return replies.for_error(error, ErrorContext(self.codec, self.retry, reference, props.attempt))
-        return Prepared(props, request, reference, props.attempt, deadline)
+        fields = self.codec.response.copied_fields
+        copied = {f: values.get(f) for f in fields} if fields else None
+        return Prepared(props, request, reference, props.attempt, deadline, copied)
 
     def answer(self, prepared: Prepared, outcome: ScoreResult | ScoreError) -> Outcome:
         """The core's answer for a prepared request -> what happens to the message."""
         if isinstance(outcome, ScoreResult):
-            return replies.for_result(outcome, self.codec, prepared.reference)
+            return replies.for_result(outcome, self.codec, prepared.reference, prepared.copied)
         if isinstance(outcome, InvalidInput):
             # The core names canonical features; the producer knows its own field names.
             outcome = rename_violations(outcome, self.codec.request)

@@ -102,10 +102,11 @@ def _reply(codec: MappedCodec, body: bytes, status: str, **headers: Any) -> Repl
     return Reply(body, codec.format.content_type, codec.format.content_encoding, {STATUS_HEADER: status, **headers})
 
 
-def for_result(result: ScoreResult, codec: MappedCodec, reference: str = "") -> Outcome:
+def for_result(result: ScoreResult, codec: MappedCodec, reference: str = "",
+               inputs: dict[str, Any] | None = None) -> Outcome:
     model = f"{result.model}:{result.version}"
     try:
-        body = codec.encode_result(result, reference)
+        body = codec.encode_result(result, reference, inputs)
     except ValueError as exc:  # a value the legacy layout has no room for: still an answer, an error one
         return _answer(CoreFailure(f"the result does not fit the reply format: {exc}"),
                        ErrorContext(codec, RetryConfig(), reference))

@@ -148,8 +148,9 @@ class MappedCodec:
     ) -> ScoreRequest:
         return self.decode_values(self.read(payload), request_id=request_id, channel=channel, deadline=deadline, today=today)
 
-    def encode_result(self, result: ScoreResult, reference: str = "") -> bytes:
-        return self.format.write(self.response.encode_result(result, reference))
+    def encode_result(self, result: ScoreResult, reference: str = "", inputs: Mapping[str, Any] | None = None) -> bytes:
+        """``inputs``: the request's values, for response fields copied from the request."""
+        return self.format.write(self.response.encode_result(result, reference, inputs))
 
     def encode_error(self, error: ScoreError, reference: str = "") -> bytes:
         return self.format.write(self.response.encode_error(error, reference), error=True)

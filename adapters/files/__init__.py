@@ -34,7 +34,7 @@
 **Configuration**: :class:`FileJobConfig` (``config.py``), one per job, documented field by field;
 ``FileJobConfig.load(path)`` reads JSON (or YAML) and resolves relative paths against the file's
 folder (``base_dir`` defaults to that folder: override it, as the gateway does with its working
-folder, rather than drop files inside the package). The demo job is ``app/defaults/files/loans.json``.
+folder, rather than drop files inside the package). The demo job is ``app/defaults/files/loans.toml``.
 
 **Errors** (``rejects.py`` is the one mapping):
 

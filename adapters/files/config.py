@@ -146,7 +146,9 @@ class FileJobConfig(_Strict):
         gateway's ``set``), as the other channels' ``load`` does.
 
         ``base_dir`` (default: the file's folder) and the copybook paths resolve against the
-        file's folder, so a config and its copybooks move together.
+        file's folder, so a config and its copybooks move together. Every field the job names is
+        then looked up in its copybooks (``preflight.check_job``): raises ``JobProblems`` listing
+        each one that is not there, or a copybook that is missing or does not parse.
         """
         path = Path(path).resolve()
         data = {**read_config_file(path), **overrides}
@@ -155,7 +157,11 @@ class FileJobConfig(_Strict):
         for side in ("input", "output"):
             if isinstance(data.get(side), dict) and "copybook" in data[side]:
                 data[side]["copybook"] = str(folder / data[side]["copybook"])
-        return cls.model_validate(data)
+        config = cls.model_validate(data)
+        from scoregate.adapters.files.preflight import check_job  # it reads the copybooks
+
+        check_job(config, str(path))
+        return config
 
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else self.base_dir / value

@@ -1,4 +1,4 @@
-"""Demo input files for the demo job (``app/defaults/files/loans.json``, copybook LOANREQ).
+"""Demo input files for the demo job (``app/defaults/files/loans.toml``, copybook LOANREQ).
 
 ``write_demo_file(path, records)`` writes a header, ``records`` detail records with realistic
 values for the ``credit-risk`` model (EBCDIC cp037, packed amounts, -1 for "not reported") and a

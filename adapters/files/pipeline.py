@@ -101,11 +101,11 @@ class Pipeline:
         self._widths = {f.name: f.length for f in self.out.layout.record_type(config.output.detail).fields}
 
     # -- the reader thread ----------------------------------------------------------------------
-    def _prepare(self, batch: DecodedBatch, schema, today: date) -> Chunk:
+    def _prepare(self, batch: DecodedBatch, schema, today: date, header: dict[str, np.ndarray] | None) -> Chunk:
         part = batch.parts[self.config.input.detail]
         rows = part.index
         decoded_ok = ~batch.bad[rows]
-        matrix, violations = feature_matrix(self.config.request, schema, part.real_columns(), len(rows), today)
+        matrix, violations = feature_matrix(self.config.request, schema, part.real_columns(), len(rows), today, header)
         good = decoded_ok.copy()
         good[list(violations)] = False
         chunk = Chunk(batch, rows, good, matrix[good])
@@ -127,6 +127,8 @@ class Pipeline:
                     continue
             return False
 
+        header_group = self.config.input.header
+        header = None  # the header record's fields, kept for the ages measured to its run date
         try:
             with source.open("rb") as f:
                 def chunks():
@@ -136,7 +138,9 @@ class Pipeline:
                         yield data
                 for batch in self.codec.iter_batches(chunks(), self.config.batch_records):
                     check_framing(batch, source, self.config.input, self.codec.lrecl)
-                    if not put(self._prepare(batch, schema, today)):
+                    if header is None and header_group and header_group in batch.parts and len(batch.parts[header_group].index):
+                        header = {k: v[:1] for k, v in batch.parts[header_group].real_columns().items()}
+                    if not put(self._prepare(batch, schema, today, header)):
                         return
             put(_END)
         except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread, raised there
@@ -241,7 +245,9 @@ class Pipeline:
                 record = int(chunk.rows[good_rows[i]])
                 rejects.setdefault(record, []).extend(self.rejects.from_violations(chunk.batch.start + record + 1, found))
             references = part.columns[cfg.reference][good_rows]
-            columns = response_columns(cfg.response, result, references)
+            copied = cfg.response.copied_fields
+            inputs = {k: v[good_rows] for k, v in part.real_columns().items() if k in copied} if copied else None
+            columns = response_columns(cfg.response, result, references, inputs)
             columns = {k: self._text(k, v[keep]) for k, v in columns.items()}
             rsp.write(self.out.encode(columns, cfg.output.detail))
             scored = good_rows[keep]

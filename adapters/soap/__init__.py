@@ -8,11 +8,19 @@ contract. Nothing is generated from code, and a new WSDL is configuration.
 Features
 ========
 - [x] SOAP 1.1 and 1.2 bindings of one WSDL on one HTTP path: document/literal (wrapped, or bare with one part)
-      and rpc/literal; schemas inline or in imported/included XSD files (WCF ``?xsd=xsd0`` style)
+      and rpc/literal; schemas inline (with or without a targetNamespace, several importing each
+      other) or in XSD files imported or included at any depth, by relative or absolute location
+      (WCF ``?xsd=xsd0`` style too); ``wsdl:import``; rpc/encoded refused at start; one-way
+      operations not served
+- [x] Mapping paths for attributes (``Loan/@amount``), simple content, one occurrence (``Item[2]``),
+      choice branches and substitution groups (values.py); responses write attributes and fill
+      repeated elements
 - [x] Dispatch on the Body child's qualified name; SOAPAction (quoted, unquoted, empty, missing)
       and the SOAP 1.2 ``action`` parameter only break ties
 - [x] ``GET ?wsdl`` byte for byte (only ``soap:address/@location`` rewritten to ``public_url``),
-      ``?xsd=NAME`` and relative schema paths for imported documents
+      ``?xsd=NAME`` and relative schema paths for imported documents; ``?singleWsdl`` (single.py)
+- [x] Content-Type checked per version (415), a SOAP action of another operation refused; both
+      tolerable per channel (``[tolerate]``)
 - [x] Body validated against the WSDL's schemas (lxml XMLSchema), then by the canonical contract;
       violations name the caller's element paths
 - [x] Faults: Client/Sender and Server/Receiver with the WSDL-declared detail and 1.2 subcode,
@@ -22,7 +30,8 @@ Features
 - [x] Any prefixes or a default namespace, ``xsi:type``/``xsi:nil``, ISO-8859-1, BOM, comments
 - [x] DTDs, entities and external references refused; body size limit; request timeout (also the
       core deadline); health and readiness endpoints; HTTPS when a certificate is configured
-- [x] Mapping checked against the WSDL at start, with "did you mean"
+- [x] Mapping checked against the WSDL at start, one line per problem, with "did you mean"
+      (``preflight.preflight(config) -> list[str]``)
 - [x] WS-Security UsernameToken: PasswordText and PasswordDigest, freshness window, bounded
       replay cache; credentials from the config file or the environment
 - [x] Compiled read/write plans from zeep's XSD objects (zeep's generic parse/serialize as fallback)
@@ -56,7 +65,8 @@ Errors
 | InvalidInput: XSD, mapping or model schema | ``Client`` + declared detail | ``Sender`` 400 + subcode + detail |
 | CoreUnavailable, DeadlineExpired, CoreFailure, UnknownModel | ``Server`` + declared detail | ``Receiver`` 500 + subcode + detail |
 | bad, stale or replayed UsernameToken | ``wsse:FailedAuthentication`` / ``InvalidSecurity`` | ``Sender`` 400 + that subcode |
-| not a SOAP envelope, unsupported version | ``VersionMismatch`` | ``VersionMismatch`` 500 + ``Upgrade`` |
+| not a SOAP envelope, unsupported version | ``VersionMismatch`` (+ ``Upgrade``) | ``VersionMismatch`` 500 + ``Upgrade`` |
+| Content-Type not the version's own | ``Client``, HTTP 415 | ``Sender``, HTTP 415 |
 | unknown header with mustUnderstand | ``MustUnderstand`` | ``MustUnderstand`` 500 + ``NotUnderstood`` |
 """
 

@@ -5,7 +5,8 @@ Routes, all on the configured paths:
 - ``POST <path>``: a SOAP 1.1 or 1.2 request -> codec -> mapping -> scoring client -> codec;
   every failure is a SOAP fault (faults.py), never an HTML page or a stack trace.
 - ``GET <path>?wsdl``: the legacy WSDL byte for byte (only ``soap:address/@location`` rewritten
-  when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas.
+  when ``public_url`` is set); ``GET <path>?xsd=NAME`` and ``GET <relative path>``: imported schemas;
+  ``GET <path>?singleWsdl``: the whole contract flattened into one document (WCF style, single.py).
 - ``GET <health_path>`` (liveness) and ``GET <ready_path>`` (readiness, probes the core if in doubt).
 - ``GET <metrics_path>``: Prometheus text, only when given a registry to export (several workers).
 
@@ -74,7 +75,7 @@ class SoapApp:
             security = UsernameTokenPolicy(config.security)
         self.security = security
         understood = frozenset({SECURITY_HEADER}) if self.security else frozenset()
-        self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood)
+        self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
         self.core_reachable = True
@@ -119,6 +120,10 @@ class SoapApp:
                 if method == "GET":  # HEAD sends no body
                     self.metrics.event("wsdl_served")
                 return 200, self.contract.wsdl_bytes, _XML
+            if "singlewsdl" in params and self.contract.single_wsdl is not None:
+                if method == "GET":
+                    self.metrics.event("wsdl_served")
+                return 200, self.contract.single_wsdl, _XML
             if "xsd" in params and (doc := self.contract.served_document(f"?xsd={params['xsd'][0]}")):
                 return 200, doc, _XML
             return 404, b"not found; the service description is at ?wsdl\n", _TEXT
@@ -227,13 +232,19 @@ class SoapApp:
             if event := _FAULT_EVENTS.get(fault.code):
                 self.metrics.event(event)
             return faults.from_envelope_fault(self.codec.version_hint(content_type), fault), ErrorKind.INVALID_INPUT
+        if not self.config.tolerate.content_type and (fault := self.codec.content_type_fault(envelope.version, content_type)):
+            self.metrics.event("wrong_content_type")
+            return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
         if self.security is not None:
             try:
                 self.security.check(envelope.header)
             except SoapFault as fault:
                 self.metrics.event("auth_failed")
                 return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
-        mapping = self.config.operations[envelope.operation.name]
+        mapping = self.config.operations.get(envelope.operation.name)
+        if mapping is None:  # unmapped_operations = "fault"
+            fault = SoapFault(FaultCode.CLIENT, f"operation {envelope.operation.name} is not served by this endpoint")
+            return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
         reference = ""
         try:
             values = self.codec.read(envelope)
@@ -251,7 +262,10 @@ class SoapApp:
                 self.core_reachable = False
                 raise
             self.core_reachable = True
-            out = mapping.response.encode_result(result, reference=reference)
+            if result.fallback:  # counted by the gateway's decision recorder (fallback_scored)
+                log.warning("soap request %s (%s): the scoring core is unavailable; answered by the fallback model %s:%s",
+                            request_id, envelope.operation.name, result.model, result.version)
+            out = mapping.response.encode_result(result, reference=reference, inputs=values)
             return SoapResponse(200, self.codec.encode(envelope, out), envelope.version.content_type), None
         except ScoreError as error:
             if not isinstance(error, InvalidInput):

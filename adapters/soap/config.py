@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -80,6 +80,19 @@ class SecurityConfig(_Strict):
     once across all of them (``uvicorn --workers N``); None: each process keeps its own."""
 
 
+class ToleranceConfig(_Strict):
+    """Deviations from the SOAP HTTP binding accepted from callers known to make them."""
+
+    content_type: bool = False
+    """Accept a request whatever its Content-Type (e.g. SOAP 1.2 sent as ``text/xml``); otherwise a
+    SOAP 1.1 request must say ``text/xml`` and a 1.2 one ``application/soap+xml``, or it gets HTTP
+    415 and a Client/Sender fault."""
+    soap_action: bool = False
+    """Dispatch by the Body's element alone, whatever the SOAPAction header (or the 1.2 ``action``
+    parameter) says; otherwise an action other than the operation's declared ``soapAction`` is
+    refused with a Client/Sender fault. An empty or missing action is always accepted."""
+
+
 class ViolationDetail(_Strict):
     """Where field violations go inside a fault element: one repeated structure per violation."""
 
@@ -144,8 +157,10 @@ class SoapChannelConfig(_Strict):
     public_url: str | None = None
     """If set, ``soap:address/@location`` in the served WSDL is rewritten to it; nothing else is."""
     documents: dict[str, Path] = {}
-    """Imported or included schema files by the name the WSDL uses in ``?xsd=NAME`` references
-    (WCF style); plain relative ``schemaLocation`` files need no entry."""
+    """Local copies of documents the contract refers to other than by a relative path: by the name
+    in a ``?xsd=NAME`` reference (WCF style), or by an absolute URL
+    (``"http://schemas.example.org/common/v1/common.xsd" = "common/common.xsd"``; its own relative
+    references resolve beside the copy). Plain relative ``schemaLocation`` files need no entry."""
     host: str = DEFAULT_HOST
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
     """0 picks a free port; ``SoapChannel.port`` tells which after start."""
@@ -162,10 +177,15 @@ class SoapChannelConfig(_Strict):
     grace_s: float = Field(default=DEFAULT_GRACE_S, ge=0)
     """Default time for in-flight requests to finish on stop."""
     limits: LimitsConfig = LimitsConfig()
+    tolerate: ToleranceConfig = ToleranceConfig()
     security: SecurityConfig | None = None
     """None: no WS-Security check (and a ``wsse:Security`` header marked mustUnderstand is a fault)."""
     operations: dict[str, OperationConfig]
-    """WSDL operation name -> its mapping. Every operation of the WSDL must be mapped."""
+    """WSDL operation name -> its mapping."""
+    unmapped_operations: Literal["refuse", "fault"] = "refuse"
+    """WSDL operations without a mapping: ``refuse`` to start (a forgotten operation is more often a
+    slip than a choice), or start and answer their calls with a Client/Sender fault (``fault``:
+    a large contract of which one operation is scored)."""
 
     @field_validator("path", "health_path", "ready_path", "metrics_path")
     @classmethod

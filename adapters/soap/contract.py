@@ -1,5 +1,5 @@
 """The legacy contract as the server sees it: operations by dispatch key, the XSD validator,
-and the documents served on ``?wsdl`` and ``?xsd=``.
+and the documents served on ``?wsdl`` and ``?xsd=`` (read by documents.py).
 
 zeep loads the WSDL (its bindings, operations and message types are the parse and serialize
 machinery); lxml's ``XMLSchema`` is built from the same schemas because zeep does not validate.
@@ -9,29 +9,27 @@ Nothing is fetched from the network: every reference resolves to a local file (:
 from __future__ import annotations
 
 import logging
-import posixpath
-import re
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 from zeep.settings import Settings
-from zeep.transports import Transport
 from zeep.wsdl import Document
 
+from scoregate.adapters.soap.documents import (
+    WSDL_NS, ContractError, LocalDocuments, element_names, refuse_encoded, rewrite_locations, served_documents,
+    substitution_members,
+)
 from scoregate.adapters.soap.plan import Node, compile_or_none
 from scoregate.adapters.soap.schemas import RpcDeclaration, SchemaError, build_validator, rpc_declaration
+from scoregate.adapters.soap.single import single_wsdl
 
 log = logging.getLogger(__name__)
 
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
-WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
-WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
-WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
-XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 # The WSDL is the operator's own file, but it is still parsed without DTDs or entities.
 # forbid_external stays off because LocalDocuments is the gate: it maps every URL to a local file.
@@ -45,10 +43,6 @@ class SoapVersion(Enum):
     @property
     def content_type(self) -> str:
         return "text/xml; charset=utf-8" if self is SoapVersion.SOAP11 else "application/soap+xml; charset=utf-8"
-
-
-class ContractError(ValueError):
-    """The WSDL, its schemas or the mapping cannot be served; raised at start, never per request."""
 
 
 @dataclass(frozen=True)
@@ -75,39 +69,6 @@ class Operation:
     """WS-Addressing action of the response, for clients that address their requests (WCF wsHttp)."""
 
 
-class LocalDocuments(Transport):
-    """zeep's transport for loading the contract: local files only, ``?xsd=NAME`` by the config's table."""
-
-    def __init__(self, wsdl: Path, documents: dict[str, Path]) -> None:
-        super().__init__()
-        self.base = wsdl.resolve().parent
-        self.documents = documents
-
-    def resolve(self, url: str) -> Path:
-        """The local file a reference points to; raises ContractError for anything else."""
-        parts = urlsplit(url)
-        query = parse_qs(parts.query)
-        for key in ("xsd", "wsdl"):
-            name = (query.get(key) or [""])[0]
-            if name:
-                if name in self.documents:
-                    return self.documents[name]
-                for candidate in (self.base / name, self.base / f"{name}.xsd"):
-                    if candidate.is_file():
-                        return candidate
-                raise ContractError(f"no local document for {url!r}: add it to 'documents' as {name!r}")
-        if parts.scheme in ("http", "https"):
-            raise ContractError(f"{url!r} is remote; scoregate loads contracts from local files only")
-        path = Path(parts.path if parts.scheme == "file" else url)
-        path = path if path.is_absolute() else self.base / path
-        if not path.is_file():
-            raise ContractError(f"referenced document not found: {url!r}")
-        return path
-
-    def load(self, url: str) -> bytes:
-        return self.resolve(url).read_bytes()
-
-
 _WSA_METADATA = ("http://www.w3.org/2007/05/addressing/metadata", "http://www.w3.org/2006/05/addressing/wsdl")
 
 
@@ -130,14 +91,29 @@ def _output_actions(wsdl: Path) -> dict[tuple[str, str], str]:
     return out
 
 
-def _operations(document: Document, wsdl: Path) -> list[Operation]:
+def _operations(
+    document: Document, wsdl: Path, members: dict[str, tuple[str, ...]], one_way: set[str]
+) -> list[Operation]:
+    """Every request-response operation of every SOAP binding; the names of one-way operations go into ``one_way``."""
     out = []
     actions = _output_actions(wsdl)
+    plans: dict[str, Node | None] = {}
+
+    def plan_of(element: object) -> Node | None:
+        # A global element is one declaration, however many bindings use it (SOAP 1.1 and 1.2).
+        key = str(element.qname)
+        if key not in plans:
+            plans[key] = compile_or_none(element, members)
+        return plans[key]
+
     for binding in document.bindings.values():
-        env = binding.nsmap.get("soap-env")
+        env = getattr(binding, "nsmap", {}).get("soap-env")
         if env not in (SOAP11_ENV, SOAP12_ENV):
             continue  # an HTTP GET/POST binding: not SOAP
         for name, op in binding._operations.items():  # zeep keeps no public list by binding
+            if op.input is None or op.output is None:
+                one_way.add(name)  # no answer to give a score in (or nothing to score)
+                continue
             body = op.input.body
             headers = frozenset(
                 str(el.qname) for _, el in (op.input.header.type.elements if op.input.header else [])
@@ -153,88 +129,50 @@ def _operations(document: Document, wsdl: Path) -> list[Operation]:
                     zeep=op,
                     validated=document,
                     # Plans only where the XSD has checked the body first: they do not validate.
-                    read_plan=compile_or_none(body) if document and body is not None else None,
-                    write_plan=compile_or_none(op.output.body) if document and op.output.body is not None else None,
+                    read_plan=plan_of(body) if document and body is not None else None,
+                    write_plan=plan_of(op.output.body) if document and op.output.body is not None else None,
                     output_action=actions.get((binding.port_type.name.localname, name), ""),
                 )
             )
     return out
 
 
-_LOCATION = r'(<{tag}\b[^>]*?\blocation\s*=\s*)(["\'])(.*?)\2'
-
-
-def rewrite_locations(wsdl: bytes, public_url: str) -> bytes:
-    """The WSDL with only ``soap:address/@location`` (1.1 and 1.2) replaced; every other byte kept."""
-    root = etree.fromstring(wsdl, etree.XMLParser(resolve_entities=False, no_network=True))
-    tags = {
-        f"{el.prefix}:address" if el.prefix else "address"
-        for el in root.iter(f"{{{WSDL_SOAP11}}}address", f"{{{WSDL_SOAP12}}}address")
-    }
-    value = public_url.replace("&", "&amp;").replace('"', "&quot;").encode()
-    for tag in tags:
-        pattern = re.compile(_LOCATION.format(tag=re.escape(tag)).encode(), re.S)
-        wsdl = pattern.sub(lambda m: m.group(1) + b'"' + value + b'"', wsdl)
-    return wsdl
-
-
-_REFS = (
-    f"{{{WSDL_NS}}}import", f"{{{XSD_NS}}}import", f"{{{XSD_NS}}}include", f"{{{XSD_NS}}}redefine",
-)
-
-
-def served_documents(wsdl: Path, documents: LocalDocuments) -> dict[str, bytes]:
-    """Every document the WSDL imports, directly or not, by the route a client fetches it on.
-
-    A client resolves each reference against the URL it loaded the referring document from
-    (``http://h/Svc.asmx?wsdl``): ``Svc.asmx?xsd=xsd0`` (WCF style) comes back to our path with
-    ``?xsd=xsd0``, so its route is ``?xsd=xsd0``; ``types/loan.xsd`` becomes ``http://h/types/loan.xsd``,
-    so its route is the path relative to ours, ``types/loan.xsd``. Only these are ever served.
-    """
-    served: dict[str, bytes] = {}
-    pending = [(wsdl, "")]
-    seen = {wsdl.resolve()}
-    while pending:
-        local, route = pending.pop()
-        root = etree.parse(str(local), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
-        for el in root.iter(*_REFS):
-            ref = el.get("schemaLocation") or el.get("location")
-            if not ref:
-                continue
-            target = documents.resolve(ref if "?" in ref or "://" in ref else str(local.parent / ref))
-            name = (parse_qs(urlsplit(ref).query).get("xsd") or [""])[0]
-            child_route = f"?xsd={name}" if name else posixpath.normpath(posixpath.join(posixpath.dirname(route), ref))
-            if target.resolve() not in seen:
-                seen.add(target.resolve())
-                served[child_route] = target.read_bytes()
-                pending.append((target, child_route))
-    return served
-
-
-def _element_names(documents: list[bytes]) -> frozenset[str]:
-    """Every element name the schemas declare: tells a misplaced known element from an unknown one."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    return frozenset(
-        el.get("name") for data in documents for el in etree.fromstring(data, parser).iter(f"{{{XSD_NS}}}element")
-        if el.get("name")
-    )
-
-
 class ServiceContract:
     """Everything read from the WSDL once at start; immutable and shared by all requests."""
 
     def __init__(self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None) -> None:
+        """Raises ContractError with one line that starts with the WSDL's file name."""
         self.wsdl_path = wsdl
         self.transport = LocalDocuments(wsdl, documents or {})
+        try:
+            self._load(wsdl, public_url)
+        except ContractError as exc:
+            raise ContractError(f"{wsdl.name}: {' '.join(str(exc).split())}") from None
+
+    def _load(self, wsdl: Path, public_url: str | None) -> None:
+        if not wsdl.is_file():
+            raise ContractError("file not found")
+        try:
+            refuse_encoded(wsdl, self.transport)
+        except etree.XMLSyntaxError as exc:
+            raise ContractError(f"a document of the contract is not well-formed XML: {exc}") from None
         try:
             self.document = Document(str(wsdl), self.transport, settings=_WSDL_SETTINGS)
         except ContractError:
             raise
         except Exception as exc:  # zeep raises a dozen kinds; all mean "this WSDL cannot be served"
-            raise ContractError(f"cannot load {wsdl}: {exc}") from exc
-        operations = _operations(self.document, wsdl)
+            try:  # libxml2 names the file and line of a schema error; zeep does not
+                build_validator(wsdl, self.transport)
+            except SchemaError as schema_error:
+                raise ContractError(str(schema_error)) from None
+            raise ContractError(f"cannot be loaded: {exc}") from exc
+        raw = wsdl.read_bytes()
+        self.served = served_documents(wsdl, self.transport)
+        self.one_way: set[str] = set()
+        """Operations without an output message: not served (a request for one gets a Client fault)."""
+        operations = _operations(self.document, wsdl, substitution_members([raw, *self.served.values()]), self.one_way)
         if not operations:
-            raise ContractError(f"{wsdl} has no SOAP 1.1 or 1.2 binding")
+            raise ContractError("has no request-response operation in a SOAP 1.1 or 1.2 binding")
         rpc: dict[str, list[RpcDeclaration]] = {}
         for qname, op in {op.body_qname: op for op in operations if op.zeep.style == "rpc"}.items():
             if (declaration := rpc_declaration(qname, op.zeep.input.abstract.parts)) is not None:
@@ -254,12 +192,19 @@ class ServiceContract:
         for op in self.operations:
             if not op.validated:
                 log.warning("operation %s (%s style): body not checked against the XSD", op.name, op.zeep.style)
-        raw = wsdl.read_bytes()
         self.wsdl_bytes = rewrite_locations(raw, public_url) if public_url else raw
-        self.served = served_documents(wsdl, self.transport)
+        self._public_url = public_url
         # rpc part accessors are element names too, though declared by messages, not schemas.
         parts = {item.get("name") for decls in rpc.values() for decl in decls for item, attr, _ in decl.refs if attr == "type"}
-        self.element_names = _element_names([raw, *self.served.values()]) | parts
+        self.element_names = element_names([raw, *self.served.values()]) | parts
+
+    @cached_property
+    def single_wsdl(self) -> bytes | None:
+        """The contract flattened into one document for ``?singleWsdl`` (single.py); None if it
+        cannot be. Built on first request: few clients ask, and a SAP-size contract takes 0.3 s
+        and 30 MB to flatten (bench/soap_contracts_bench.py)."""
+        single = single_wsdl(self.wsdl_path, self.transport)
+        return rewrite_locations(single, self._public_url) if single and self._public_url else single
 
     def _declares(self, qname: str) -> bool:
         probe = etree.Element(qname)

@@ -67,12 +67,17 @@ class SoapFault(Exception):
     """A problem with the envelope itself, found before there is an operation to map it with."""
 
     def __init__(
-        self, code: FaultCode, reason: str, *, not_understood: Iterable[str] = (), subcode: str | None = None
+        self, code: FaultCode, reason: str, *, not_understood: Iterable[str] = (), subcode: str | None = None,
+        status: int | None = None, upgrade: Iterable[SoapVersion] = (),
     ) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
         self.not_understood = tuple(not_understood)
+        self.status = status
+        """An HTTP status other than the code's own (415 for a wrong Content-Type)."""
+        self.upgrade = tuple(upgrade)
+        """For VersionMismatch: the envelopes the endpoint serves (the ``Upgrade`` header)."""
         self.subcode = subcode
         """A Clark name refining the code (WS-Security's ``wsse:FailedAuthentication``): the SOAP 1.2
         subcode, and the SOAP 1.1 faultcode itself, as the WS-Security specification has it."""
@@ -104,10 +109,14 @@ def render(
     not_understood: Iterable[str] = (),
     faultcode11: str | None = None,
     headers: Iterable[etree._Element] = (),
+    upgrade: Iterable[SoapVersion] = (),
+    status: int | None = None,
 ) -> SoapResponse:
     """A complete fault envelope. ``subcode`` (1.2 only) is a Clark name, e.g. the detail element's;
     ``faultcode11`` replaces ``soap:Client``/``soap:Server`` in SOAP 1.1 (a Clark name);
-    ``headers`` go into the fault's Header (WS-Addressing replies)."""
+    ``headers`` go into the fault's Header (WS-Addressing replies); ``upgrade``: for VersionMismatch,
+    the envelopes served, in an ``Upgrade`` header (SOAP 1.2 §5.4.7, and in a 1.1 fault as its
+    Appendix A has it)."""
     env = version.value
     root = etree.Element(f"{{{env}}}Envelope", nsmap={"soap": env})
     header = etree.SubElement(root, f"{{{env}}}Header")  # attached first: prefixes resolve in scope
@@ -115,10 +124,11 @@ def render(
     if version is SoapVersion.SOAP12:
         for qname in not_understood:
             _set_qname(etree.SubElement(header, f"{{{env}}}NotUnderstood"), "qname", qname)
-        if code is FaultCode.VERSION_MISMATCH:
-            upgrade = etree.SubElement(header, f"{{{env}}}Upgrade")
-            for supported in (SOAP12_ENV, SOAP11_ENV):
-                _set_qname(etree.SubElement(upgrade, f"{{{env}}}SupportedEnvelope"), "qname", f"{{{supported}}}Envelope")
+    if code is FaultCode.VERSION_MISMATCH:
+        served = list(upgrade) or [SoapVersion.SOAP12, SoapVersion.SOAP11]
+        block = etree.SubElement(header, f"{{{SOAP12_ENV}}}Upgrade", nsmap={"soap12": SOAP12_ENV})
+        for supported in sorted(served, key=lambda v: v is SoapVersion.SOAP11):  # 1.2 first: the one preferred
+            _set_qname(etree.SubElement(block, f"{{{SOAP12_ENV}}}SupportedEnvelope"), "qname", f"{{{supported.value}}}Envelope")
     if not len(header):
         root.remove(header)
     body = etree.SubElement(root, f"{{{env}}}Body")
@@ -142,7 +152,7 @@ def render(
         if detail is not None:
             etree.SubElement(fault, f"{{{env}}}Detail").append(detail)
     body_bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    return SoapResponse(http_status(version, code), body_bytes, version.content_type)
+    return SoapResponse(status or http_status(version, code), body_bytes, version.content_type)
 
 
 def _set_qname(element: etree._Element, attribute: str | None, clark: str) -> None:
@@ -167,8 +177,8 @@ def _set_qname(element: etree._Element, attribute: str | None, clark: str) -> No
 def from_envelope_fault(fallback: SoapVersion, fault: SoapFault) -> SoapResponse:
     """An envelope-level fault, in the request's version if it was read, else in ``fallback``."""
     return render(
-        fault.version or fallback, fault.code, fault.reason,
-        not_understood=fault.not_understood, subcode=fault.subcode, faultcode11=fault.subcode,
+        fault.version or fallback, fault.code, fault.reason, not_understood=fault.not_understood,
+        subcode=fault.subcode, faultcode11=fault.subcode, upgrade=fault.upgrade, status=fault.status,
     )
 
 

@@ -3,10 +3,12 @@
 zeep's generic ``body.parse`` and ``output.serialize`` build and check value objects for every
 element on every request: about four fifths of the adapter's CPU, and five times a hand-written
 lxml handler (bench/soap_bench.py). The body has already passed the XSD, so it needs no second
-check: a plan walks zeep's element tree once (qualified names, occurrences, the simple type of each
-leaf) and then reads or writes lxml elements directly, converting leaves with zeep's own
-``pythonvalue`` / ``xmlvalue``. Anything a plan does not cover (attributes, xsd:any, simple content,
-an xsi:type on a complex element) makes it decline, and the codec uses zeep's generic path;
+check: a plan walks zeep's element tree once (qualified names, occurrences, attributes, the simple
+type of each value) and then reads or writes lxml elements directly, converting values with zeep's
+own ``pythonvalue`` / ``xmlvalue``. Plans cover sequences, ``all``, choices occurring once (a branch
+is an optional child), attributes and attribute groups, simple content, and ``xs:any`` (skipped
+when reading). What they do not cover (a repeated group, a substitution group member, an xsi:type
+on a complex element) makes them decline, and the codec uses zeep's generic path;
 tests/adapters/soap/test_soap_plan.py pins that both paths give the same result.
 
 Leaves of the common builtin types (string, the integers, decimal, a plain ``YYYY-MM-DD`` date)
@@ -18,7 +20,7 @@ type or text goes to zeep's.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,10 +28,14 @@ from typing import Any as AnyValue
 
 from lxml import etree
 from zeep.xsd.elements import Any, Element
-from zeep.xsd.elements.indicators import All, Sequence
+from zeep.xsd.elements.indicators import All, Choice, Sequence
 from zeep.xsd.types import builtins
+from zeep.xsd.types.collection import UnionType
 from zeep.xsd.types.complex import ComplexType
 from zeep.xsd.types.simple import AnySimpleType
+
+from scoregate.adapters.soap.paths import TEXT
+from scoregate.adapters.soap.values import attributes, simple_content
 
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -43,9 +49,21 @@ class Unsupported(Exception):
     """This element (or document) is outside what a plan handles; use zeep's generic path."""
 
 
+@dataclass(frozen=True)
+class Attr:
+    """One attribute of an element: its name in paths, its key in lxml, and its simple type."""
+
+    name: str
+    key: str
+    simple: AnyValue
+    convert: Callable[[str], AnyValue]
+    required: bool
+
+
 @dataclass
 class Node:
-    """One element declaration: a leaf with its simple type, or a complex type's children in order."""
+    """One element declaration: a value with its simple type, or a complex type's children in order;
+    either may have attributes."""
 
     name: str
     qname: str
@@ -53,13 +71,16 @@ class Node:
     required: bool = True
     nillable: bool = False
     simple: AnyValue = None
-    """zeep's simple type of a leaf (``pythonvalue`` / ``xmlvalue``); None for a complex element."""
+    """zeep's simple type of a value (leaf or simple content); None for a structure."""
     convert: Callable[[str], AnyValue] | None = None
-    """A leaf's text -> value: ``simple.pythonvalue`` or an equivalent without zeep's wrappers."""
+    """A value's text -> value: ``simple.pythonvalue`` or an equivalent without zeep's wrappers."""
     children: list[Node] = field(default_factory=list)
     by_tag: dict[str, Node] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
-    """The children's names (what a value written for this element may hold)."""
+    """The children's names and ``@attribute`` names (what a value written for this element may hold)."""
+    attributes: tuple[Attr, ...] = ()
+    open: bool = False
+    """Declares ``xs:any``: undeclared children are skipped when reading."""
 
 
 def _decimal(text: str) -> Decimal:
@@ -69,7 +90,7 @@ def _decimal(text: str) -> Decimal:
 def _converter(simple: AnyValue) -> Callable[[str], AnyValue]:
     """``simple.pythonvalue``, or a plain function that gives the same for every text."""
     method = type(simple).pythonvalue
-    if method is builtins.String.pythonvalue:
+    if method is builtins.String.pythonvalue or isinstance(simple, UnionType):
         return str  # zeep returns the text as it is
     if method in (builtins.Integer.pythonvalue, builtins.Long.pythonvalue):
         return int  # zeep's own call, unwrapped
@@ -86,60 +107,88 @@ def _converter(simple: AnyValue) -> Callable[[str], AnyValue]:
     return simple.pythonvalue
 
 
-def compile_element(element: AnyValue, depth: int = 0) -> Node:
-    """A plan for a zeep ``Element``; raises Unsupported for constructs the plan does not cover."""
+_TEXT_TYPE = builtins.String()
+NO_MEMBERS: Mapping[str, tuple[str, ...]] = {}
+
+
+def _simple(xsd_type: AnyValue) -> AnyValue:
+    # zeep gives a union its first member's type (and drops anonymous members): 'OPEN' in a union
+    # of xs:int and an enumeration would not parse. The XSD has checked the text, so it stays text.
+    return _TEXT_TYPE if isinstance(xsd_type, UnionType) else xsd_type
+
+
+def compile_element(
+    element: AnyValue, depth: int = 0, optional: bool = False, members: Mapping[str, tuple[str, ...]] = NO_MEMBERS
+) -> Node:
+    """A plan for a zeep ``Element``; raises Unsupported for constructs the plan does not cover.
+    ``optional``: the element sits in a choice or an optional group, so it may be absent.
+    ``members``: substitution group head -> its members (Clark names); a member is read as its head
+    (zeep reads none of them)."""
     if depth > _MAX_DEPTH:
         raise Unsupported("schema nested too deeply (recursive type?)")
     if not hasattr(element, "qname") or not hasattr(element, "type"):
-        raise Unsupported(f"{type(element).__name__} (xsd:any or a group reference)")
+        raise Unsupported(f"{type(element).__name__} (a group reference)")
     xsd_type = element.type
     node = Node(
         name=element.qname.localname, qname=str(element.qname),
         repeated=element.max_occurs == "unbounded" or element.max_occurs > 1,
-        required=element.min_occurs > 0, nillable=bool(element.nillable),
+        required=element.min_occurs > 0 and not optional, nillable=bool(element.nillable),
     )
     if isinstance(xsd_type, AnySimpleType):
-        node.simple, node.convert = xsd_type, _converter(xsd_type)
+        node.simple = _simple(xsd_type)
+        node.convert = _converter(node.simple)
         return node
-    if not isinstance(xsd_type, ComplexType):
-        raise Unsupported(f"{node.name}: type {type(xsd_type).__name__}")
-    content = getattr(xsd_type, "_element", None)
-    if isinstance(content, Element) and isinstance(content.type, AnySimpleType):
-        raise Unsupported(f"{node.name}: simple content")
-    if xsd_type.attributes or getattr(xsd_type, "_array_type", None):
-        raise Unsupported(f"{node.name}: attributes or a SOAP-encoded array")
-    if not all(_plain(item) for _, item in xsd_type.elements_nested):
-        raise Unsupported(f"{node.name}: xsd:any, a choice, or a repeated group")
-    for _, child in xsd_type.elements:
-        compiled = compile_element(child, depth + 1)
-        node.children.append(compiled)
-        node.by_tag[compiled.qname] = compiled
-    node.names = frozenset(child.name for child in node.children)
+    if not isinstance(xsd_type, ComplexType) or getattr(xsd_type, "_array_type", None):
+        raise Unsupported(f"{node.name}: type {type(xsd_type).__name__} (or a SOAP-encoded array)")
+    node.attributes = tuple(
+        Attr(name, str(a.qname), _simple(a.type), _converter(_simple(a.type)), bool(a.required))
+        for name, a in attributes(xsd_type)
+    )
+    if simple_content(xsd_type):
+        content = _simple(xsd_type._element.type)  # zeep keeps the base simple type as an element "_value_1"
+        node.simple, node.convert = content, _converter(content)
+    else:
+        for _, item in xsd_type.elements_nested:
+            _add_children(node, item, depth, False, members)
+    node.names = frozenset(child.name for child in node.children) | {f"@{a.name}" for a in node.attributes}
+    if node.simple is not None:
+        node.names |= {TEXT}
     return node
 
 
-def _plain(item: AnyValue) -> bool:
-    """An element, or a sequence/all occurring once whose items are plain too (what a plan reads by tag)."""
+def _add_children(node: Node, item: AnyValue, depth: int, optional: bool, members: Mapping[str, tuple[str, ...]]) -> None:
+    """The elements of a sequence, all or choice occurring once (recursively) become ``node``'s children."""
     if isinstance(item, Any):
-        return False
+        node.open = True
+        return
     if isinstance(item, Element):
-        return True
-    if not isinstance(item, Sequence | All) or item.max_occurs != 1:
-        return False
-    return all(_plain(child) for child in item)
+        compiled = compile_element(item, depth + 1, optional, members)
+        if compiled.qname in node.by_tag:
+            raise Unsupported(f"{compiled.name} occurs twice in one content model")
+        node.children.append(compiled)
+        for tag in (compiled.qname, *members.get(compiled.qname, ())):
+            node.by_tag[tag] = compiled
+        return
+    if not isinstance(item, Sequence | All | Choice) or item.max_occurs != 1:
+        raise Unsupported(f"{node.name}: a repeated group or a group reference")
+    for child in item:
+        _add_children(node, child, depth, optional or isinstance(item, Choice) or item.min_occurs == 0, members)
 
 
-def compile_or_none(element: AnyValue) -> Node | None:
+def compile_or_none(element: AnyValue, members: Mapping[str, tuple[str, ...]] = NO_MEMBERS) -> Node | None:
     try:
-        return compile_element(element)
+        return compile_element(element, members=members)
     except Unsupported:
         return None
 
 
 def read(element: etree._Element, node: Node, prefix: str = "", out: dict[str, AnyValue] | None = None) -> dict[str, AnyValue]:
-    """A validated element -> {path: value}, the same shape as ``paths.flatten`` of zeep's parse."""
+    """A validated element -> {path: value}, the same shape as ``values.flatten`` of zeep's parse."""
     out = {} if out is None else out
     base = f"{prefix}/" if prefix else ""
+    for attr in node.attributes:
+        text = element.get(attr.key)
+        out[f"{base}@{attr.name}"] = None if text is None else attr.convert(text)
     by_tag = node.by_tag
     seen: dict[str, int] = {}
     for child in element:
@@ -148,6 +197,8 @@ def read(element: etree._Element, node: Node, prefix: str = "", out: dict[str, A
             continue  # comments and processing instructions
         spec = by_tag.get(tag)
         if spec is None:
+            if node.open:
+                continue  # xs:any content: valid, and no path names it
             raise Unsupported(f"{tag} is not declared here")
         name = spec.name
         path = base + name
@@ -156,8 +207,8 @@ def read(element: etree._Element, node: Node, prefix: str = "", out: dict[str, A
             _read_one(child, spec, f"{path}[{n}]", out)
             if n > 1:
                 continue  # the unindexed path names the first occurrence only
-        # The common case, a leaf without xsi:nil, inline: most elements of a request are one.
-        if spec.convert is not None and child.get(_XSI_NIL) is None:
+        # The common case, a leaf without xsi:nil or attributes, inline: most elements of a request are one.
+        if spec.convert is not None and not spec.attributes and child.get(_XSI_NIL) is None:
             text = child.text
             out[path] = None if text is None else spec.convert(text)
         else:
@@ -174,6 +225,9 @@ def _read_one(child: etree._Element, spec: Node, path: str, out: dict[str, AnyVa
         out[path] = None
     elif spec.convert is not None:
         out[path] = None if child.text is None else spec.convert(child.text)
+        for attr in spec.attributes:
+            text = child.get(attr.key)
+            out[f"{path}/@{attr.name}"] = None if text is None else attr.convert(text)
     elif child.get(_XSI_TYPE) is not None:
         raise Unsupported(f"xsi:type on {path}: a derived type may add elements")
     else:
@@ -190,12 +244,24 @@ def write(parent: etree._Element, node: Node, value: AnyValue) -> None:
         return
     for item in value if isinstance(value, list) and node.repeated else [value]:
         element = etree.SubElement(parent, node.qname)
-        if node.simple is not None:
+        if node.simple is not None and not isinstance(item, dict):
+            if node.attributes and any(a.required for a in node.attributes):
+                raise ValueError(f"missing required attribute {node.name}/@{next(a.name for a in node.attributes if a.required)}")
             element.text = node.simple.xmlvalue(item)
             continue
         if not isinstance(item, dict):
             raise ValueError(f"{node.name} is a structure, got {item!r}")
         if unknown := item.keys() - node.names:
-            raise ValueError(f"{node.name} has no element {sorted(unknown)[0]}")
+            raise ValueError(f"{node.name} has no element or attribute {sorted(unknown)[0]}")
+        for attr in node.attributes:
+            attribute = item.get(f"@{attr.name}")
+            if attribute is not None:
+                element.set(attr.key, attr.simple.xmlvalue(attribute))
+            elif attr.required:
+                raise ValueError(f"missing required attribute {node.name}/@{attr.name}")
+        if node.simple is not None:
+            if item.get(TEXT) is not None:
+                element.text = node.simple.xmlvalue(item[TEXT])
+            continue
         for child in node.children:
             write(element, child, item.get(child.name))

@@ -1,43 +1,54 @@
-"""Checks a mapping against its WSDL before anything listens, so that a typo in a path fails at
-start with the path named (and a "did you mean"), not on the first real request."""
+"""Checks a SOAP channel's configuration against its WSDL before anything listens, so that a
+contract that does not load or a path that does not fit fails at start, one line per problem
+naming the file, the operation and the path (with a "did you mean"), not on the first request.
+
+:func:`preflight` is the pure entry point (configuration in, problems out) that ``config check``,
+``gateway serve`` and ``up`` share; :func:`check_mapping` raises them for a channel being built.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
 
+from scoregate.adapters.mapping import ResultField
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ContractError, Operation, ServiceContract
 from scoregate.adapters.soap.faults import render_detail
-from scoregate.adapters.soap.paths import fixed_point, nest
+from scoregate.adapters.soap.paths import fixed_point, nest, segments
+from scoregate.adapters.soap.values import PathInfo, known_paths, to_zeep
 from scoregate.core.contract import ReasonCode, ScoreResult
 from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode
 
-_MAX_DEPTH = 16  # recursive schema types end here
 _INDEX = re.compile(r"\[[0-9]+\]")
+_LIST_SOURCES = frozenset({"reason_codes", "reason_features"})
 
 
-def element_paths(xsd_type: object, prefix: str = "", depth: int = 0) -> set[str]:
-    """Every element path below a zeep type (without indexes)."""
-    out: set[str] = set()
-    if depth > _MAX_DEPTH:
-        return out
-    for name, child in getattr(xsd_type, "elements", None) or ():
-        path = f"{prefix}/{name}" if prefix else name
-        out.add(path)
-        out |= element_paths(child.type, path, depth + 1)
-    return out
-
-
-def _unknown(paths: list[str], known: set[str], where: str) -> list[str]:
-    problems = []
-    for path in paths:
-        bare = _INDEX.sub("", path.replace("{n}", "1"))
-        if bare not in known:
-            close = difflib.get_close_matches(bare, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(f"{where}: {path!r} is not an element path{hint}")
-    return problems
+def _check_path(path: str, known: dict[str, PathInfo], what: str, *, value: bool = True, many: bool = False) -> str | None:
+    """What is wrong with one path (None if nothing). ``value``: it must name a value (an element
+    with text, or an attribute), not a structure; ``many``: it receives a list (a repeated element)."""
+    concrete = path.replace("{n}", "1")
+    try:
+        parts = segments(concrete)
+    except ValueError as exc:
+        return str(exc)
+    bare = _INDEX.sub("", concrete)
+    info = known.get(bare)
+    if info is None:
+        close = difflib.get_close_matches(bare, known, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{path!r} is not in the {what}{hint}"
+    prefix = ""
+    for name, index in parts:
+        prefix = f"{prefix}/{name}" if prefix else name
+        if index is not None and not known[prefix].repeated:
+            return f"{path!r}: {prefix} occurs once in the {what}, so it takes no [index]"
+    if value and info.kind == "element":
+        leaves = sorted(p for p, i in known.items() if p.startswith(f"{bare}/") and i.kind != "element")[:3]
+        return f"{path!r} is a structure in the {what}, not a value (e.g. {', '.join(map(repr, leaves)) or 'nothing'})"
+    if many and not (info.repeated and parts[-1][1] is None):
+        return f"{path!r} occurs once in the {what}; a list of values needs a repeated element"
+    return None
 
 
 def _sample_error(kind: ErrorKind) -> ScoreError:
@@ -48,51 +59,77 @@ def _sample_error(kind: ErrorKind) -> ScoreError:
     return error
 
 
+def _many(spec: ResultField) -> bool:
+    return spec.source in _LIST_SOURCES and not spec.numbered
+
+
 def check_operation(name: str, config: SoapChannelConfig, operation: Operation) -> list[str]:
+    """Every problem of one operation's mapping, each a line starting ``operation NAME ...``."""
     mapping = config.operations[name]
     zeep_op = operation.zeep
-    where = f"operations.{name}"
-    problems = _unknown(
-        [f.source for f in mapping.request.features if f.source] + ([mapping.request.reference] if mapping.request.reference else []),
-        element_paths(zeep_op.input.body.type), f"{where}.request",
-    )
-    problems += _unknown([f.target for f in mapping.response.result], element_paths(zeep_op.output.body.type), f"{where}.response")
+    where = f"operation {name}"
+    problems = []
+    inputs = known_paths(zeep_op.input.body.type)
+    sources = [(f"feature {f.feature}", f.source) for f in mapping.request.features if f.source]
+    sources += [("reference", mapping.request.reference)] if mapping.request.reference else []
+    for label, path in sources:
+        if problem := _check_path(path, inputs, "input message"):
+            problems.append(f"{where}, request {label}: {problem}")
+    outputs = known_paths(zeep_op.output.body.type)
+    for spec in mapping.response.result:
+        if problem := _check_path(spec.target, outputs, "output message", many=_many(spec)):
+            problems.append(f"{where}, response {spec.source}: {problem}")
     if not problems:
         # Render a full response once: catches a required output element the mapping never fills.
         reasons = tuple(ReasonCode(feature="f", code="R00", contribution=0.1) for _ in range(32))
         result = ScoreResult(request_id="preflight", model="m", version="1", probability=0.5, decision="?", reasons=reasons)
         try:
-            zeep_op.output.serialize(**fixed_point(nest(mapping.response.encode_result(result, "REF"))))
+            zeep_op.output.serialize(**to_zeep(fixed_point(nest(mapping.response.encode_result(result, "REF")))))
         except Exception as exc:  # zeep's ValidationError and TypeError both mean "does not fit"
-            problems.append(f"{where}.response does not fill the output message: {exc}")
+            problems.append(f"{where}: the response mapping does not fill the output message: {_one_line(exc)}")
     for fault in mapping.faults:
         if fault.fault is None:
             continue
         if fault.fault not in zeep_op.faults:
-            problems.append(f"{where}.faults: the operation declares no fault {fault.fault!r} "
+            problems.append(f"{where}, faults: the operation declares no fault {fault.fault!r} "
                             f"(it declares: {', '.join(zeep_op.faults) or 'none'})")
             continue
         element = next(iter(zeep_op.faults[fault.fault].abstract.parts.values())).element
-        targets = [d.target for d in fault.detail]
+        detail = known_paths(element.type)
+        targets = [(d.target, d.source == "violations") for d in fault.detail]
         if fault.violations is not None:
             v = fault.violations
-            targets += [f"{v.target}/{sub}" for sub in (v.field, v.code, v.message) if sub]
-        found = _unknown(targets, element_paths(element.type), f"{where}.faults[{fault.fault}]")
+            problem = _check_path(v.target, detail, f"fault {fault.fault}", value=False, many=True)
+            problems += [f"{where}, fault {fault.fault}: {problem}"] if problem else []
+            targets += [(f"{v.target}/{sub}", False) for sub in (v.field, v.code, v.message) if sub]
+        found = [
+            f"{where}, fault {fault.fault}: {problem}"
+            for target, many in targets
+            if (problem := _check_path(target, detail, f"fault {fault.fault}", many=many))
+        ]
         for kind in fault.kinds if not found else ():
             try:
                 render_detail(operation, fault, _sample_error(kind), "REF")
             except Exception as exc:
-                found.append(f"{where}.faults[{fault.fault}] cannot be rendered for {kind.value}: {exc}")
+                found.append(f"{where}, fault {fault.fault}: cannot be rendered for {kind.value}: {_one_line(exc)}")
         problems += found
     return problems
 
 
-def check_mapping(config: SoapChannelConfig, contract: ServiceContract) -> None:
-    """Raise ContractError listing every mismatch between the mapping and the WSDL."""
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())
+
+
+def mapping_problems(config: SoapChannelConfig, contract: ServiceContract) -> list[str]:
+    """Every mismatch between the mapping and the WSDL, one line each, starting with the WSDL's name."""
     problems = []
-    for missing in sorted(contract.names - set(config.operations)):
-        problems.append(f"operation {missing!r} of the WSDL has no mapping in 'operations'")
-    for extra in sorted(set(config.operations) - contract.names):
+    unmapped = contract.names - set(config.operations) if config.unmapped_operations == "refuse" else set()
+    for missing in sorted(unmapped):
+        problems.append(f"operation {missing} of the WSDL has no mapping in 'operations'")
+    for extra in sorted(set(config.operations) & contract.one_way - contract.names):
+        problems.append(f"operation {extra} is one-way (no output message), so it cannot answer with a score: "
+                        "remove it from 'operations'")
+    for extra in sorted(set(config.operations) - contract.names - contract.one_way):
         close = difflib.get_close_matches(extra, contract.names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(f"operations.{extra}: the WSDL has no such operation{hint}")
@@ -101,5 +138,20 @@ def check_mapping(config: SoapChannelConfig, contract: ServiceContract) -> None:
         if operation.name in config.operations and operation.name not in checked:
             checked.add(operation.name)
             problems += check_operation(operation.name, config, operation)
-    if problems:
-        raise ContractError(f"{config.wsdl.name}: the mapping does not fit the WSDL:\n  " + "\n  ".join(problems))
+    return [f"{config.wsdl.name}: {problem}" for problem in problems]
+
+
+def preflight(config: SoapChannelConfig) -> list[str]:
+    """Load the configuration's WSDL and check its mapping: every problem, one line each; [] if none.
+    Pure apart from reading the contract's files; nothing listens."""
+    try:
+        contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+    except ContractError as error:
+        return [_one_line(error)]
+    return mapping_problems(config, contract)
+
+
+def check_mapping(config: SoapChannelConfig, contract: ServiceContract) -> None:
+    """Raise ContractError listing every mismatch (one line each) between the mapping and the WSDL."""
+    if problems := mapping_problems(config, contract):
+        raise ContractError("\n".join(problems))

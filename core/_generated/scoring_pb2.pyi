@@ -158,7 +158,7 @@ class DescribeModelRequest(_message.Message):
     def __init__(self, model: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
 
 class FeatureSpec(_message.Message):
-    __slots__ = ("name", "kind", "minimum", "maximum", "nullable", "codes", "reason_code", "description")
+    __slots__ = ("name", "kind", "minimum", "maximum", "nullable", "codes", "reason_code", "description", "unit")
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MINIMUM_FIELD_NUMBER: _ClassVar[int]
@@ -167,6 +167,7 @@ class FeatureSpec(_message.Message):
     CODES_FIELD_NUMBER: _ClassVar[int]
     REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
     name: str
     kind: str
     minimum: float
@@ -175,7 +176,8 @@ class FeatureSpec(_message.Message):
     codes: _containers.RepeatedScalarFieldContainer[str]
     reason_code: str
     description: str
-    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., minimum: _Optional[float] = ..., maximum: _Optional[float] = ..., nullable: _Optional[bool] = ..., codes: _Optional[_Iterable[str]] = ..., reason_code: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    unit: str
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., minimum: _Optional[float] = ..., maximum: _Optional[float] = ..., nullable: _Optional[bool] = ..., codes: _Optional[_Iterable[str]] = ..., reason_code: _Optional[str] = ..., description: _Optional[str] = ..., unit: _Optional[str] = ...) -> None: ...
 
 class DecisionBand(_message.Message):
     __slots__ = ("name", "upper")
@@ -186,20 +188,40 @@ class DecisionBand(_message.Message):
     def __init__(self, name: _Optional[str] = ..., upper: _Optional[float] = ...) -> None: ...
 
 class ModelDescription(_message.Message):
-    __slots__ = ("model", "version", "features", "bands", "contributions", "aliases")
+    __slots__ = ("model", "version", "features", "bands", "contributions", "aliases", "description", "metrics")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     BANDS_FIELD_NUMBER: _ClassVar[int]
     CONTRIBUTIONS_FIELD_NUMBER: _ClassVar[int]
     ALIASES_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
     model: str
     version: str
     features: _containers.RepeatedCompositeFieldContainer[FeatureSpec]
     bands: _containers.RepeatedCompositeFieldContainer[DecisionBand]
     contributions: str
     aliases: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, model: _Optional[str] = ..., version: _Optional[str] = ..., features: _Optional[_Iterable[_Union[FeatureSpec, _Mapping]]] = ..., bands: _Optional[_Iterable[_Union[DecisionBand, _Mapping]]] = ..., contributions: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ...) -> None: ...
+    description: str
+    metrics: HoldoutMetrics
+    def __init__(self, model: _Optional[str] = ..., version: _Optional[str] = ..., features: _Optional[_Iterable[_Union[FeatureSpec, _Mapping]]] = ..., bands: _Optional[_Iterable[_Union[DecisionBand, _Mapping]]] = ..., contributions: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., metrics: _Optional[_Union[HoldoutMetrics, _Mapping]] = ...) -> None: ...
+
+class HoldoutMetrics(_message.Message):
+    __slots__ = ("rows", "auc", "precision", "recall", "f1", "threshold")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    AUC_FIELD_NUMBER: _ClassVar[int]
+    PRECISION_FIELD_NUMBER: _ClassVar[int]
+    RECALL_FIELD_NUMBER: _ClassVar[int]
+    F1_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    rows: int
+    auc: float
+    precision: float
+    recall: float
+    f1: float
+    threshold: float
+    def __init__(self, rows: _Optional[int] = ..., auc: _Optional[float] = ..., precision: _Optional[float] = ..., recall: _Optional[float] = ..., f1: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ()

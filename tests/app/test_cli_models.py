@@ -108,3 +108,71 @@ def test_moves_need_an_explicit_models_dir(runner, three, monkeypatch) -> None:
     result = runner.invoke(models, ["promote", MODEL, "1"])
     assert result.exit_code == 0, result.output
     assert read_aliases(three, MODEL) == {"production": "1"}
+
+
+def _describe_lines(output: str) -> dict[str, list[str]]:
+    """The feature table's rows by feature name."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("NAME "))
+    assert lines[start].split() == ["NAME", "KIND", "UNIT", "VALID", "RANGE", "CODES", "MAY", "BE", "MISSING", "REQUIRED"]
+    rows = {}
+    for line in lines[start + 1:]:
+        if not line:
+            break
+        rows[line.split()[0]] = line.split()
+    return rows
+
+
+def test_describe_prints_features_bands_reasons_and_metrics(runner, models_dir) -> None:
+    meta = ModelMetadata.model_validate_json((models_dir / MODEL / "1" / "metadata.json").read_text())
+    result = runner.invoke(models, ["describe", MODEL, "--models-dir", str(models_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{MODEL} version 1 (default)\n")
+    rows = _describe_lines(result.output)
+    assert list(rows) == list(meta.feature_schema.names)
+    assert rows["age"] == ["age", "integer", "years", "18", "..", "100", "-", "no", "yes"]
+    assert rows["employment_years"][-2:] == ["yes", "no"]  # may be missing, so not required
+    assert rows["home_ownership"][:5] == ["home_ownership", "category", "-", "-", "RENT,OWN,MORTGAGE,OTHER"]
+    assert "APPROVE   [0, 0.15)" in result.output and "DECLINE   [0.4, 1]" in result.output
+    for feature in meta.feature_schema.features:
+        assert any(line.split()[:2] == [feature.reason_code, feature.name] and line.endswith(feature.description)
+                   for line in result.output.splitlines()), feature.name
+    m = meta.metrics
+    metrics_row = result.output.splitlines()[-1].split()
+    assert metrics_row == [str(m.rows), f"{m.auc:.4f}", f"{m.precision:.4f}", f"{m.recall:.4f}", f"{m.f1:.4f}", f"{m.threshold:g}"]
+    assert "loaded" not in result.output  # registry log lines stay out of the description
+
+
+def test_describe_json_is_the_metadata(runner, models_dir) -> None:
+    import json
+
+    meta = ModelMetadata.model_validate_json((models_dir / MODEL / "1" / "metadata.json").read_text())
+    result = runner.invoke(models, ["describe", MODEL, "--version", "1", "--json", "--models-dir", str(models_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["name"], data["version"], data["is_default"]) == (MODEL, "1", True)
+    assert [f["name"] for f in data["features"]] == list(meta.feature_schema.names)
+    assert all(f["required"] is not f["nullable"] for f in data["features"])
+    assert data["features"][0]["unit"] == "years"
+    assert data["metrics"] == meta.metrics.model_dump()
+    assert [b["name"] for b in data["bands"]] == [b.name for b in meta.bands]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["credit-riskx"], "unknown model 'credit-riskx' in {dir}; did you mean 'credit-risk'? (models: credit-risk)"),
+    (["credit-risk", "--version", "9"], "model credit-risk has no loaded version or alias '9' in {dir} (loaded: 1)"),
+])
+def test_describe_unknown_model_is_one_line(runner, models_dir, args, message) -> None:
+    result = runner.invoke(models, ["describe", *args, "--models-dir", str(models_dir)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message.format(dir=models_dir)}\n"
+
+
+def test_describe_asks_a_running_core(runner, core, models_dir) -> None:
+    local = runner.invoke(models, ["describe", MODEL, "--models-dir", str(models_dir)])
+    remote = runner.invoke(models, ["describe", MODEL, "--core", core.target])
+    assert remote.exit_code == 0, remote.output
+    assert remote.output == local.output  # units, description and metrics travel over DescribeModel
+    missing = runner.invoke(models, ["describe", "credit-riskx", "--core", core.target])
+    assert missing.exit_code == 1
+    assert missing.output == f"Error: {core.target}: unknown model 'credit-riskx'\n"

@@ -153,7 +153,7 @@ def test_set_overrides_of_the_file_channel_are_read_like_its_file(tmp_path: Path
 
     config_file = tmp_path / "gateway.toml"
     config_file.write_text(
-        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\n"
+        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.toml'}\"\n"
         f'set = {{ base_dir = "{tmp_path / "drop"}", ledger = "state/ledger.sqlite", poll_s = 0.5 }}\n'
     )
     config = GatewayConfig.load(config_file)

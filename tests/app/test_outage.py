@@ -58,10 +58,10 @@ def test_core_killed_every_channel_answers_in_its_own_way_and_recovers(free_port
         "[health]\nport = 0\n"
         f'[client]\ntarget = "127.0.0.1:{port}"\ntimeout_s = 2\nretry_attempts = 2\nbreaker_failures = 3\nbreaker_reset_s = 0.5\n'
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
-        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.json'}\"\n"
+        f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.toml'}\"\n"
         f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\", "
         "retry = { max_attempts = 12, initial_delay_s = 0.5, max_delay_s = 2.0 } }\n"
-        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.json'}\"\n"
+        f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.toml'}\"\n"
         f'set = {{ base_dir = "{work}", poll_s = 0.2, retry_s = 1.0 }}\n'
     )
     gateway = Process("gateway", "serve", "--config", str(config))

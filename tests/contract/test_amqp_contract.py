@@ -19,15 +19,16 @@ import pika
 import pytest
 from contract_support import INVALID, SCORED, SERVER_ERROR, Answer, ChannelContract
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.amqp import AmqpChannel
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.app.paths import DEFAULTS_DIR
 from scoregate.core.settings import ClientSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_CONFIG = DEFAULTS_DIR / "amqp" / "demo.json"
+DEMO_CONFIG = DEFAULTS_DIR / "amqp" / "demo.toml"
 SAMPLE = json.loads((DEFAULTS_DIR / "amqp" / "sample-request.json").read_text())
-QUEUE = json.loads(DEMO_CONFIG.read_text())["queues"][0]["name"]
+QUEUE = read_config_file(DEMO_CONFIG)["queues"][0]["name"]
 # Retries cover an outage of ~15 s (19 attempts, at most 1 s apart) before anything is dead-lettered.
 RETRY = {"max_attempts": 20, "initial_delay_s": 0.2, "max_delay_s": 1.0}
 _ACTOR = '<<"contract-tests">>'  # the acting user the broker logs

@@ -1,4 +1,4 @@
-"""The channel contract for files: the shipped demo job (loans.json, EBCDIC copybook records) in temporary
+"""The channel contract for files: the shipped demo job (loans.toml, EBCDIC copybook records) in temporary
 directories. A request is one detail record; a caller reads the response and reject files of the outbox."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from scoregate.adapters.files.rejects import reject_layout
 from scoregate.app.paths import DEFAULTS_DIR
 from scoregate.core.settings import ClientSettings
 
-DEMO_JOB = DEFAULTS_DIR / "files" / "loans.json"
+DEMO_JOB = DEFAULTS_DIR / "files" / "loans.toml"
 RECORDS_PER_FILE = 10
 """Requests are sent as files of at most this many records, so many requests are many files."""
 

@@ -21,6 +21,7 @@ from typing import Any
 import pika
 import pika.exceptions
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.amqp import topology
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.codecs.fixedwidth import RecordCodec, parse_copybook
@@ -28,7 +29,7 @@ from scoregate.app.demo import DEMO_APPLICANT
 from scoregate.app.paths import DEFAULTS_DIR
 
 URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
-DEMO_CONFIG = DEFAULTS_DIR / "amqp" / "demo.json"
+DEMO_CONFIG = DEFAULTS_DIR / "amqp" / "demo.toml"
 DIRECT = "amq.rabbitmq.reply-to"
 
 
@@ -217,7 +218,7 @@ def crash_vhost(vhost: str) -> None:
 
 # A valid applicant of the demo model (credit-risk), in canonical feature names.
 APPLICANT = DEMO_APPLICANT
-# Canonical feature -> JSON path of the demo JSON queue (app/defaults/amqp/demo.json).
+# Canonical feature -> JSON path of the demo JSON queue (app/defaults/amqp/demo.toml).
 JSON_PATHS = {
     "age": "applicant.age", "annual_income": "applicant.annual_income",
     "employment_years": "applicant.employment_years", "home_ownership": "applicant.home_ownership",
@@ -269,8 +270,8 @@ def declare_topology(config: AmqpChannelConfig, url: str = URL) -> None:
 
 
 def json_queue(name: str) -> dict[str, Any]:
-    """The demo JSON queue (app/defaults/amqp/demo.json) under another name."""
-    queue = copy.deepcopy(json.loads(DEMO_CONFIG.read_text())["queues"][0])
+    """The demo JSON queue (app/defaults/amqp/demo.toml) under another name."""
+    queue = copy.deepcopy(read_config_file(DEMO_CONFIG)["queues"][0])
     queue["name"] = name
     return queue
 
@@ -306,7 +307,7 @@ def xml_queue(name: str) -> dict[str, Any]:
 
 def fixed_queue(name: str) -> dict[str, Any]:
     """The demo fixed-width queue (EBCDIC copybook records) under another name, copybooks absolute."""
-    queue = copy.deepcopy(json.loads(DEMO_CONFIG.read_text())["queues"][1])
+    queue = copy.deepcopy(read_config_file(DEMO_CONFIG)["queues"][1])
     queue["name"] = name
     for key in ("request_copybook", "response_copybook"):
         queue["format_options"][key] = str(DEMO_CONFIG.parent / queue["format_options"][key])

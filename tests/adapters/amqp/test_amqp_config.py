@@ -6,6 +6,7 @@ import pytest
 from amqp_support import DEMO_CONFIG, json_queue, xml_queue
 from pydantic import ValidationError
 
+from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.topology import plan
 
@@ -15,12 +16,12 @@ def config(**kw: object) -> AmqpChannelConfig:
 
 
 def test_the_demo_config_is_valid_and_resolves_copybooks_against_its_folder() -> None:
-    demo = AmqpChannelConfig.model_validate_json(DEMO_CONFIG.read_text(), context={"base_dir": DEMO_CONFIG.parent})
+    demo = AmqpChannelConfig.model_validate(read_config_file(DEMO_CONFIG), context={"base_dir": DEMO_CONFIG.parent})
     assert [q.name for q in demo.queues] == ["scoregate.demo.json", "scoregate.demo.fixedwidth"]
     assert [q.codec().format_name for q in demo.queues] == ["json", "fixedwidth"]
     assert demo.queues[1].format_options["request_copybook"] == str(DEMO_CONFIG.parent / "copybooks" / "LOANREQ.cpy")
     with pytest.raises(ValidationError, match="No such file"):  # without the context: the working directory
-        AmqpChannelConfig.model_validate_json(DEMO_CONFIG.read_text())
+        AmqpChannelConfig.model_validate(read_config_file(DEMO_CONFIG))
 
 
 def test_unknown_format_suggests_the_closest_name() -> None:

@@ -15,7 +15,7 @@ from scoregate.adapters.files import FileChannel, FileJobConfig
 from scoregate.app.paths import DEFAULTS_DIR
 from scoregate.core.client import ScoringClient
 
-DEMO_JOB = DEFAULTS_DIR / "files" / "loans.json"
+DEMO_JOB = DEFAULTS_DIR / "files" / "loans.toml"
 
 
 def dirs(config: FileJobConfig) -> dict[str, Path]:

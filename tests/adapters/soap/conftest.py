@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from soap_support import DEMO_CONFIG, ChannelThread
+from soap_support import ATTRIBUTES, DEMO_CONFIG, INLINE, ChannelThread
 
 from scoregate.adapters.soap import SoapChannelConfig
 from scoregate.core.settings import ClientSettings
@@ -18,6 +18,22 @@ def soap_config() -> SoapChannelConfig:
 def soap_server(shared_core, soap_config) -> ChannelThread:
     """The demo endpoint on a free port, scoring with the session's shared core."""
     server = ChannelThread(soap_config, shared_core.client_settings()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def attributes_server(shared_core) -> ChannelThread:
+    """The attributes12 contract (SOAP 1.2 only) on a free port."""
+    server = ChannelThread(SoapChannelConfig.load(ATTRIBUTES / "loan-score.toml", port=0), shared_core.client_settings()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def inline_server(shared_core) -> ChannelThread:
+    """The inline-many contract (SOAP 1.1) on a free port."""
+    server = ChannelThread(SoapChannelConfig.load(INLINE / "apply.toml", port=0), shared_core.client_settings()).start()
     yield server
     server.stop()
 

@@ -13,9 +13,15 @@ from urllib.parse import urlsplit
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap import SoapChannel, SoapChannelConfig
 from scoregate.app.paths import DEFAULTS_DIR
+from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 DEMO_CONFIG = DEFAULTS_DIR / "soap" / "loan-risk.toml"
+DATA = Path(__file__).parent / "data"
+ATTRIBUTES = DATA / "attributes12"
+"""SOAP 1.2 only; the loan in attributes (Loan/@amount), simple content, repeated simple elements."""
+INLINE = DATA / "inline-many"
+"""SOAP 1.1; several inline schemas, a choice, a substitution group, xs:any, a list, a union."""
 NS = "http://risk.northwind-bank.example/LoanRisk/2011/03"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -38,8 +44,11 @@ def age_today(born: date) -> int:
 class ChannelThread:
     """A real SoapChannel (uvicorn, real sockets) in its own event loop in a background thread."""
 
-    def __init__(self, config: SoapChannelConfig, settings: ClientSettings, metrics: ChannelMetrics | None = None) -> None:
-        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics)
+    def __init__(
+        self, config: SoapChannelConfig, settings: ClientSettings, metrics: ChannelMetrics | None = None,
+        hooks: ClientHooks | None = None,
+    ) -> None:
+        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics, client_hooks=hooks)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="soap-channel", daemon=True)
 

@@ -165,3 +165,53 @@ def test_other_paths_and_methods_never_answer_html(soap_server) -> None:
         assert reply.status in (404, 405)
         assert reply.headers["content-type"].startswith("text/plain")
     assert_still_serving(soap_server.url)
+
+
+# ------------------------------------------------ hostile input in attributes, choices and xs:any
+LOAN_TYPES = "http://loans.example.org/types"
+GOOD_LOAN = (f'<t:ScoreLoan xmlns:t="{LOAN_TYPES}" reference="R"><t:Applicant monthlyIncome="3000" born="{BORN.isoformat()}"/>'
+             '<t:Loan amount="5000" months="12" purpose="HOME"/></t:ScoreLoan>')
+MANY_ATTRIBUTES = " ".join(f'a{i}="{i}"' for i in range(5000))
+HOSTILE_LOANS = {
+    "huge-number": GOOD_LOAN.replace('amount="5000"', f'amount="{"9" * 200_000}"'),
+    "many-attributes": GOOD_LOAN.replace("<t:Loan ", f"<t:Loan {MANY_ATTRIBUTES} "),
+    "undefined-entity": GOOD_LOAN.replace('purpose="HOME"', 'purpose="&boat;"'),
+    "duplicate-attribute": GOOD_LOAN.replace('months="12"', 'months="12" months="13"'),
+    "attribute-as-element": GOOD_LOAN.replace('<t:Loan amount="5000"', "<t:Loan><t:amount>5000</t:amount></t:Loan><t:Loan amount=\"5000\""),
+    "missing-required": GOOD_LOAN.replace(' reference="R"', ""),
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE_LOANS.values(), ids=HOSTILE_LOANS.keys())
+def test_hostile_attributes_get_a_soap12_fault_and_the_server_keeps_serving(attributes_server, body) -> None:
+    envelope = f'<s:Envelope xmlns:s="{SOAP12}"><s:Body>{body}</s:Body></s:Envelope>'.encode()
+    reply = post_soap12(attributes_server.url, envelope, content_type="application/soap+xml; charset=utf-8")
+    assert reply.status == 400, reply.body
+    assert etree.fromstring(reply.body).findtext(f".//{{{SOAP12}}}Code/{{{SOAP12}}}Value") == "soap:Sender"
+    assert len(reply.body) < 20_000  # the fault does not echo the hostile input back
+    assert_nothing_leaks(reply.body)
+    good = f'<s:Envelope xmlns:s="{SOAP12}"><s:Body>{GOOD_LOAN}</s:Body></s:Envelope>'.encode()
+    assert post_soap12(attributes_server.url, good, content_type="application/soap+xml").status == 200
+
+
+PERSON = f"<p:Person><p:Name>A</p:Name><p:Born>{BORN.isoformat()}</p:Born><p:Income><m:Amount>1</m:Amount></p:Income></p:Person>"
+COMPANY = "<p:Company><p:Registration>X</p:Registration><p:Turnover>1</p:Turnover></p:Company>"
+DEEP = "<x>" * 5000 + "</x>" * 5000
+def apply_body(applicant: str, extra: str, term: str = "12") -> bytes:
+    return (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            f"<Applicant>{applicant}</Applicant><Amount>1000</Amount><Term>{term}</Term>{extra}</Apply></s:Body></s:Envelope>").encode()
+
+
+@pytest.mark.parametrize(
+    ("applicant", "extra", "term"),
+    [(PERSON + COMPANY, "", "12"), ("", "", "12"), (PERSON, '<m:Collateral value="1"/>', "12"),
+     (PERSON, f"<Extensions>{DEEP}</Extensions>", "12"), (PERSON, "", "CLOSED")],
+    ids=["both-branches", "no-branch", "abstract-head", "deep-any", "outside-the-union"],
+)
+def test_hostile_choices_get_a_soap11_fault_and_the_server_keeps_serving(inline_server, applicant, extra, term) -> None:
+    reply = post_soap11(inline_server.url, apply_body(applicant, extra, term), action='"urn:apply#Apply"')
+    assert reply.status == 500, reply.body
+    code, _, _ = fault11(reply.body)
+    assert code == "soap:Client"
+    assert_nothing_leaks(reply.body)
+    assert post_soap11(inline_server.url, apply_body(PERSON, ""), action='"urn:apply#Apply"').status == 200

@@ -68,3 +68,30 @@ def test_a_core_that_never_answers_is_a_server_fault_at_the_request_timeout(chan
     fault = etree.fromstring(reply.body).find(f"{{{SOAP11}}}Body/{{{SOAP11}}}Fault")
     assert (reply.status, fault.findtext("faultcode")) == (500, "soap:Server")
     assert fault.findtext(f"detail/{{{NS}}}RiskServiceFault/{{{NS}}}ErrorCode") == "E901"
+
+
+def test_a_fallback_answer_is_logged_and_counted(channel_factory, caplog) -> None:
+    from scoregate.adapters.metrics import ChannelMetrics
+    from scoregate.app.decisions import DecisionRecorder
+    from scoregate.app.paths import DEMO_FALLBACK
+    from scoregate.core.fallback import FallbackScorer
+    from scoregate.core.hooks import ClientHooks
+    from soap_support import ChannelThread
+
+    with socket.socket() as closed:  # a port nobody listens on: the core is down
+        closed.bind(("127.0.0.1", 0))
+        settings = ClientSettings(target=f"127.0.0.1:{closed.getsockname()[1]}", retry_attempts=1)
+    metrics = ChannelMetrics("soap")
+    hooks = ClientHooks(fallback=FallbackScorer(DEMO_FALLBACK), observer=DecisionRecorder("soap", None, metrics))
+    server = ChannelThread(_config(), settings, metrics, hooks).start()
+    try:
+        with caplog.at_level("WARNING", logger="scoregate.adapters.soap.app"):
+            reply = post_soap11(server.url, assess_envelope(BORN).encode())
+    finally:
+        server.stop()
+    assert reply.status == 200, reply.body
+    assert b"credit-risk:1-fallback" in reply.body
+    assert any("answered by the fallback model credit-risk:1-fallback" in r.getMessage() for r in caplog.records)
+    assert metrics.registry.get_sample_value(
+        "scoregate_channel_events_total", {"channel": "soap", "event": "fallback_scored"}
+    ) == 1

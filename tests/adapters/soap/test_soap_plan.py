@@ -15,7 +15,8 @@ from zeep.xsd.types import builtins
 from scoregate.adapters.soap import plan
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract
-from scoregate.adapters.soap.paths import fixed_point, flatten, nest
+from scoregate.adapters.soap.paths import fixed_point, nest
+from scoregate.adapters.soap.values import flatten, to_zeep
 
 BORN = born_years_ago(41)
 BROKER = Path(__file__).parent / "contracts" / "broker" / "ScoreBroker.wsdl"
@@ -31,7 +32,7 @@ def zeep_read(codec: SoapCodec, body: bytes) -> dict:
     value = envelope.operation.zeep.input.body.parse(
         envelope.body, codec.contract.document.types, context=XmlParserContext(_PARSE_SETTINGS)
     )
-    return flatten(serialize_object(value, dict))
+    return flatten(serialize_object(value, dict), envelope.operation.zeep.input.body.type)
 
 
 def leaves(xml: bytes) -> list[tuple[str, str | None]]:
@@ -92,7 +93,7 @@ def test_write_plan_equals_zeeps_serialize(wsdl) -> None:
         nested = fixed_point(nest(values[operation.name]))
         root = etree.Element(f"{{{operation.version.value}}}Envelope")
         plan.write(etree.SubElement(root, f"{{{operation.version.value}}}Body"), operation.write_plan, nested)
-        by_zeep = operation.zeep.output.serialize(**nested).content
+        by_zeep = operation.zeep.output.serialize(**to_zeep(nested)).content
         assert leaves(etree.tostring(root)) == leaves(etree.tostring(by_zeep)), operation.name
 
 
@@ -101,7 +102,7 @@ def test_write_plan_refuses_what_zeep_would() -> None:
     holder = etree.Element("holder")
     with pytest.raises(ValueError, match="missing required element ApplicationNo"):
         plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Decision": {"RiskScore": 1}}})
-    with pytest.raises(ValueError, match="no element Colour"):
+    with pytest.raises(ValueError, match="no element or attribute Colour"):
         plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Colour": "red"}})
     assert Decimal("0.000032") == fixed_point(3.2e-05)
 
@@ -137,3 +138,30 @@ def test_other_leaf_types_keep_zeeps_converter() -> None:
     for xsd_type in (builtins.Boolean, builtins.Token, builtins.DateTime, builtins.Float):
         simple = xsd_type()
         assert plan._converter(simple) == simple.pythonvalue
+
+
+ATTRIBUTES = Path(__file__).parent / "data" / "attributes12" / "LoanScore.wsdl"
+LOAN_BODY = (
+    f'<s:Envelope xmlns:s="{SOAP12}"><s:Body><t:ScoreLoan xmlns:t="http://loans.example.org/types" reference="R-9"'
+    ' channel="web"><t:Applicant monthlyIncome="4000.50" born="1980-02-03"/><t:Loan amount="12000" months="36"'
+    ' purpose="CAR"/></t:ScoreLoan></s:Body></s:Envelope>'
+).encode()
+
+
+def test_attribute_plans_equal_zeeps_parse_and_serialize() -> None:
+    codec = SoapCodec(ServiceContract(ATTRIBUTES), max_bytes=65536)
+    envelope = codec.open(LOAN_BODY, "application/soap+xml")
+    assert envelope.operation.read_plan is not None and envelope.operation.write_plan is not None
+    values = codec.read(envelope)
+    assert values == zeep_read(codec, LOAN_BODY)
+    assert values["Loan/@amount"] == Decimal("12000") and values["@user"] is None
+
+    out = {"@decision": "APPROVE", "Score": 742, "Score/@scale": 1000, "Reason": ["R01", "R02"], "@reference": "R-9"}
+    nested = fixed_point(nest(out))
+    root = etree.Element(f"{{{SOAP12}}}Envelope")
+    plan.write(etree.SubElement(root, f"{{{SOAP12}}}Body"), envelope.operation.write_plan, nested)
+    by_zeep = envelope.operation.zeep.output.serialize(**to_zeep(nested)).content
+    ours, zeeps = root[0][0], by_zeep.find(f".//{{{SOAP12}}}Body")[0]
+    assert [(e.tag, dict(e.attrib), e.text) for e in ours.iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
+    with pytest.raises(ValueError, match="missing required attribute Score/@scale"):
+        plan.write(etree.Element("x"), envelope.operation.write_plan, fixed_point(nest({**out, "Score/@scale": None})))

@@ -8,7 +8,7 @@ import zeep
 from soap_support import DEMO_CONFIG, demo_file, http_request, legacy_application, born_years_ago
 
 from scoregate.adapters.soap import ContractError, SoapChannel, SoapChannelConfig
-from scoregate.adapters.soap.contract import rewrite_locations
+from scoregate.adapters.soap.documents import rewrite_locations
 
 LEGACY_LOCATION = b"http://riskhost.northwind-bank.example/RiskServices/LoanRiskService.asmx"
 
@@ -61,16 +61,19 @@ def test_a_mapping_that_does_not_fit_fails_at_start_naming_the_path() -> None:
     data["operations"]["PreScreen"] = data["operations"].pop("PreScreenApplicant")
     with pytest.raises(ContractError) as caught:
         SoapChannel(SoapChannelConfig.model_validate(data))
-    message = str(caught.value)
-    assert "'Application/Applicant/DateOfBrith' is not an element path (did you mean 'Application/Applicant/DateOfBirth'?)" in message
-    assert "declares no fault 'ValidationFault' (it declares: RiskServiceFault)" in message
-    assert "operation 'PreScreenApplicant' of the WSDL has no mapping" in message
-    assert "operations.PreScreen: the WSDL has no such operation (did you mean 'PreScreenApplicant'?)" in message
+    assert str(caught.value).splitlines() == [
+        "LoanRiskService.wsdl: operation PreScreenApplicant of the WSDL has no mapping in 'operations'",
+        "LoanRiskService.wsdl: operations.PreScreen: the WSDL has no such operation (did you mean 'PreScreenApplicant'?)",
+        "LoanRiskService.wsdl: operation AssessCreditApplication, request feature age: 'Application/Applicant/DateOfBrith'"
+        " is not in the input message (did you mean 'Application/Applicant/DateOfBirth'?)",
+        "LoanRiskService.wsdl: operation AssessCreditApplication, faults: the operation declares no fault 'ValidationFault'"
+        " (it declares: RiskServiceFault)",
+    ]
 
 
 def test_a_response_mapping_that_leaves_a_required_element_empty_fails_at_start() -> None:
     data = SoapChannelConfig.load(DEMO_CONFIG).model_dump(mode="json")
     result = data["operations"]["PreScreenApplicant"]["response"]["result"]
     data["operations"]["PreScreenApplicant"]["response"]["result"] = [r for r in result if not r["target"].endswith("/Score")]
-    with pytest.raises(ContractError, match="PreScreenApplicant.response does not fill the output message"):
+    with pytest.raises(ContractError, match="operation PreScreenApplicant: the response mapping does not fill the output message"):
         SoapChannel(SoapChannelConfig.model_validate(data))

@@ -1,0 +1,4 @@
+          10  PROCESS-INDICATOR               PIC X.
+
+          COPY EPSMTINP.
+          COPY EPSMTOUT.

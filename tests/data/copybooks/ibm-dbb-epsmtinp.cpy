@@ -1,0 +1,7 @@
+      * INPUT
+          10 EPSPCOM-PRINCIPLE-DATA   PIC S9(9)V99 COMP.
+          10 EPSPCOM-NUMBER-OF-YEARS  PIC S9(4)    COMP.
+          10 EPSPCOM-NUMBER-OF-MONTHS PIC S9(4)    COMP.
+          10 EPSPCOM-QUOTED-INTEREST-RATE
+                                        PIC S9(2)v9(3) COMP.
+          10 EPSPCOM-YEAR-MONTH-IND   PIC X.
