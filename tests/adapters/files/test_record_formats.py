@@ -17,7 +17,7 @@ from scoregate.adapters.files.demo import _details, write_demo_file
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ColumnBatch
 
-ODO_JOB = Path(__file__).parent / "odo" / "loans_odo.json"
+ODO_JOB = Path(__file__).parent / "odo" / "loans_odo.toml"
 HEADER, DETAIL, TRAILER = "LR-HEADER-REC", "LR-DETAIL-REC", "LR-TRAILER-REC"
 
 
