@@ -1,9 +1,10 @@
 """Records whose shape varies (OCCURS ... DEPENDING ON), decoded and encoded a shape at a time.
 
 Decoding reads each table's counter (vectorised over the records, at the position the earlier
-counts put it), groups the records by their tuple of counts, and decodes each group with that
-shape's fixed layout, as a fixed-layout record type is decoded. A file holds few distinct shapes,
-so the numpy calls per batch grow with the shapes, never with the records. A count that does not
+counts put it), groups the records by their tuple of counts, and decodes each field with the
+shapes' fixed layouts, over the run of records (in shape order) that hold it at one offset. A
+file holds few distinct shapes, so the numpy calls per batch grow with the shapes, never with
+the records. A count that does not
 decode, or is outside the table's ``min TO max``, rejects its record (BAD_ODO_COUNT); the other
 records decode normally. Occurrences past a record's count are ``absent`` in its Part.
 """
