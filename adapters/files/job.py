@@ -32,9 +32,10 @@ from datetime import date
 from pathlib import Path
 
 from scoregate.adapters.channel import Disposition
+from scoregate.adapters.codecs.fixedwidth import framing_hint
 from scoregate.adapters.files.claim import original_name
 from scoregate.adapters.files.config import FileJobConfig
-from scoregate.adapters.files.hint import HEAD_BYTES, layout_hint
+from scoregate.adapters.files.framing import HEAD_BYTES
 from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
 from scoregate.adapters.files.pipeline import (
     Abandoned,
@@ -216,10 +217,11 @@ class FileJob:
         try:
             with claimed.open("rb") as f:
                 head = f.read(HEAD_BYTES)
-            hint = layout_hint(head, spec.encoding, spec.recfm, self.config.input_codec.lrecl)
+            hint = framing_hint(head, recfm=spec.recfm, encoding=spec.encoding, lrecl=self.config.input_codec.lrecl,
+                                block_descriptors=spec.block_descriptors)
         except (OSError, ValueError):
             return error
-        return FileRejected(error.code, f"{error.message}; {hint}") if hint else error
+        return FileRejected(error.code, f"{error.message}; hint: {hint}") if hint else error
 
     def _put_back(self, claimed: Path, name: str, entry: int, why: str, started: float,
                   kind: ErrorKind | None = None) -> JobSummary:
