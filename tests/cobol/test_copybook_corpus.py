@@ -111,7 +111,7 @@ def test_random_records_round_trip_exactly(path, data) -> None:
         if not fields:  # a heading of FILLER only: nothing to write
             continue
         counts = _counts(rtype, n)
-        columns = {f.name: data.draw(counts.get(f.name) or _values(f, n), label=f.name) for f in fields}
+        columns = {f.name: data.draw(counts[f.name] if f.name in counts else _values(f, n), label=f.name) for f in fields}
         codec = RecordCodec(_single(rtype, layout), encoding, recfm, lrecl=layout.width,
                             fields=[f.name for f in fields], **options)
         encoded = codec.encode(columns)
