@@ -26,9 +26,6 @@ class Refusal(NamedTuple):
 
 
 EXPECTED_REFUSALS: dict[str, Refusal] = {
-    # OCCURS ... DEPENDING ON whose count sits in each occurrence of an outer table (a shape per
-    # occurrence): refused.
-    "cobrix-test21.cpy": Refusal(23, "counter is inside a table"),
     # Enterprise COBOL's limit is 31 digits.
     "cobrix-data_types.cpy": Refusal(43, "37 digits"),
     # COMP-0 is no IBM usage (Cobrix's own test of an unknown usage): refused for good.

@@ -37,7 +37,7 @@ from .errors import LayoutError
 from .layout import Field, Kind, Layout, RecordType
 from .lexer import statements
 from .odo import EntryShapes, tables_of
-from .tree import Flat, flatten, inherit, place, walk
+from .tree import Counts, Flat, flatten, inherit, place, walk
 
 
 def _roots(text: str, fixed_format: bool | None, name: str) -> list[Entry]:
@@ -85,14 +85,14 @@ def _alternatives(root: Entry, names: Sequence[str] | None) -> list[Entry]:
 
 def _record_type(name: str, root: Entry, skip: Sequence[Entry] = (), member: Entry | None = None) -> RecordType:
     """One record type: ``root`` without the record-type groups in ``skip``, plus ``member``."""
-    def fields(counts: dict[Entry, int]) -> list[Flat]:
+    def fields(counts: Counts) -> list[Flat]:
         place(root, counts)
         out: list[Flat] = []
         flatten(root, counts, 0, (), False, root.name, out, skip)
         if member is not None:
             path = _path_to(root, member) or [root, member]
             flatten(member, counts, sum(p.offset for p in path[1:-1]), (), False, path[-2].name, out, ())
-        out.extend(_renames(root, out, counts))
+        out.extend(_renames(root, out))
         return out
 
     flat = fields({})
@@ -102,13 +102,13 @@ def _record_type(name: str, root: Entry, skip: Sequence[Entry] = (), member: Ent
             seen.setdefault(item.field.name, set()).add(item.entry)
     qualified = {e for entries in seen.values() if len(entries) > 1 for e in entries}
 
-    def build(counts: dict[Entry, int]) -> RecordType:
+    def build(counts: Counts) -> RecordType:
         return RecordType(name, tuple(
             replace(f.field, name=f"{f.field.name} OF {f.parent}") if f.entry in qualified and not f.field.filler
             else f.field for f in fields(counts)))
 
     rtype = build({})
-    names = {f.entry: rtype.fields[i].name for i, f in enumerate(sorted(flat, key=lambda f: f.field.offset))}
+    names = {(f.entry, f.subs): rtype.fields[i].name for i, f in enumerate(sorted(flat, key=lambda f: f.field.offset))}
     entries = walk(root, skip) + (walk(member) if member is not None else [])
     tables = tables_of(root, entries, flat, names)
     return replace(rtype, shapes=EntryShapes(tables, build)) if tables else rtype
@@ -144,7 +144,7 @@ def parse_copybook(text: str, *, record_types: Sequence[str] | None = None, fixe
     return Layout(tuple(types), name=name or roots[0].name)
 
 
-def _renames(root: Entry, flat: list[Flat], counts: dict[Entry, int]) -> list[Flat]:
+def _renames(root: Entry, flat: list[Flat]) -> list[Flat]:
     """Level 66: one item renamed is that item under a new name; A THRU B is text over their bytes."""
     by_entry = {f.entry: f.field for f in flat}
     out = []
@@ -166,7 +166,7 @@ def _renames(root: Entry, flat: list[Flat], counts: dict[Entry, int]) -> list[Fl
         if last is None and not a.children:
             out.append(Flat(root.name, e, replace(by_entry[a], name=e.name, redefines=True, line=e.line)))
             continue
-        end = end_start + b.size * counts.get(b, b.occurs)
+        end = end_start + b.span
         if end <= start:
             raise LayoutError(f"RENAMES {first} THRU {last}: {last} ends before {first} starts", e.line)
         out.append(Flat(root.name, e, Field(e.name, start, end - start, Kind.TEXT, redefines=True, line=e.line)))

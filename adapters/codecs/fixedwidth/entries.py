@@ -60,6 +60,13 @@ class Entry:
     """Bytes of one occurrence, inter-occurrence slack bytes included."""
     align: int = 1
     """Boundary (1, 2, 4, 8) the strictest SYNCHRONIZED item inside needs."""
+    span: int = 0
+    """Bytes of all its occurrences (``size`` times the count, or their sum when they vary)."""
+    odo_depth: int = 0
+    """OCCURS ... DEPENDING ON: how many enclosing tables also hold the counter (its count is
+    read once per occurrence of those: the first ``odo_depth`` subscripts key it)."""
+    varies: bool = False
+    """A table whose occurrences differ in size: it holds the counter of a table inside it."""
 
 
 class EntryParser:

@@ -10,7 +10,7 @@ Everything is resolved here: absolute offsets, byte lengths, OCCURS already flat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
@@ -144,22 +144,31 @@ class Field:
 
 @dataclass(frozen=True)
 class DependingOn:
-    """One ``OCCURS min TO max DEPENDING ON counter`` table of a record type."""
+    """One ``OCCURS min TO max DEPENDING ON counter`` table of a record type; a table whose
+    counter sits in each occurrence of an outer table is one of these per outer occurrence."""
 
     table: str
-    """The table item's name."""
+    """The table item's name (with the outer subscripts when its count is read per occurrence)."""
     counter: str
     """The field holding the count (a field of the same record type, before the table)."""
     minimum: int
     maximum: int
     line: int | None = None
+    inside: tuple[tuple[int, int], ...] = ()
+    """(k, i) for each outer OCCURS DEPENDING ON table: this table exists only where the count of
+    table k (an earlier one) reaches i. Where it does not, its count is 0 and unread."""
+
+    def present(self, counts: Sequence[int]) -> bool:
+        """Whether the outer occurrences holding this table exist, given the earlier counts."""
+        return all(counts[k] >= i for k, i in self.inside)
 
 
 class Shapes(Protocol):
     """The concrete layouts of a record type whose tables vary (OCCURS DEPENDING ON).
 
     ``tables`` are in the order of their counters in the record; the counter of table k lies
-    where the counts of tables 0..k-1 put it (its position depends on no later count)."""
+    where the counts of tables 0..k-1 put it (its position depends on no later count). A table
+    absent from a record (inside an outer occurrence past its count) counts 0."""
 
     tables: tuple[DependingOn, ...]
 

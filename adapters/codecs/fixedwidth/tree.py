@@ -21,7 +21,8 @@ from .entries import Entry
 from .errors import LayoutError
 from .items import item_field, read_item
 
-Counts = Mapping[Entry, int]
+Counts = Mapping[tuple[Entry, tuple[int, ...]], int]
+"""(ODO table, the subscripts keying its count) -> occurrences; tables not named: their maximum."""
 
 
 def inherit(e: Entry, usage: str, sign: tuple[bool | None, bool], blank: bool, sync: bool, options: dict) -> None:
@@ -43,9 +44,22 @@ def inherit(e: Entry, usage: str, sign: tuple[bool | None, bool], blank: bool, s
         inherit(child, usage, (e.sign_leading, e.sign_separate), e.blank_when_zero, e.sync, options)
 
 
-def place(e: Entry, counts: Counts, start: int = 0) -> None:
+def occurrences(e: Entry, counts: Counts, subs: tuple[int, ...]) -> int:
+    """How many times ``e`` occurs under the enclosing subscripts ``subs``: an OCCURS DEPENDING ON
+    table's count is keyed by the subscripts of the tables that also hold its counter."""
+    if e.depending_on is None:
+        return e.occurs
+    return counts.get((e, subs[: e.odo_depth]), e.occurs)
+
+
+def is_table(e: Entry) -> bool:
+    return e.occurs > 1 or e.depending_on is not None
+
+
+def place(e: Entry, counts: Counts, start: int = 0, subs: tuple[int, ...] = ()) -> None:
     """Sizes and offsets (relative to the parent) with ``counts`` occurrences of each ODO table.
-    ``start`` is the item's absolute offset, for SYNCHRONIZED alignment."""
+    ``start`` is the item's absolute offset, for SYNCHRONIZED alignment; ``subs`` the subscripts
+    of this occurrence (its own last, when it is a table)."""
     if not e.children:
         e.size = e.item.length
         e.align = e.item.align if e.sync else 1
@@ -54,21 +68,28 @@ def place(e: Entry, counts: Counts, start: int = 0) -> None:
     for child in e.children:
         if child.renames is not None:
             continue
+        first = (*subs, 1) if is_table(child) else subs
         if child.redefines is not None:
             if child.redefines not in starts:
                 raise LayoutError(f"REDEFINES {child.redefines}: no earlier item of that name at this level", child.line)
             child.offset = starts[child.redefines]
-            place(child, counts, start + child.offset)
+            place(child, counts, start + child.offset, first)
         else:
-            place(child, counts, start + cursor)
+            place(child, counts, start + cursor, first)
             # A synchronized elementary item waits for its boundary (a group's items placed themselves).
             child.offset = cursor + (0 if child.children else -(start + cursor) % child.align)
         starts.setdefault(child.name, child.offset)
         align = max(align, child.align)
-        n = counts.get(child, child.occurs)
+        n = occurrences(child, counts, subs)
+        child.span = child.size * n
+        if child.varies:  # each occurrence sized by its own counts (placed again when flattened)
+            child.span = 0
+            for i in range(n):
+                place(child, counts, start + child.offset + child.span, (*subs, i + 1))
+                child.span += child.size
         # The next item starts after the longest of an item and everything redefining it.
-        cursor = max(cursor, child.offset + child.size * n)
-    if e.occurs > 1 or e.depending_on:
+        cursor = max(cursor, child.offset + child.span)
+    if is_table(e):
         cursor += -cursor % align  # inter-occurrence slack bytes
     e.size, e.align = cursor, align
 
@@ -78,22 +99,27 @@ class Flat:
     parent: str
     entry: Entry
     field: object  # Field
+    subs: tuple[int, ...] = ()
+    """The subscripts of this occurrence (empty outside tables)."""
 
 
 def flatten(e: Entry, counts: Counts, base: int, subs: tuple[int, ...], view: bool, parent: str,
             out: list[Flat], skip: Sequence[Entry]) -> None:
     """Append the elementary items under ``e`` (at ``base``), one per occurrence."""
-    table = e.occurs > 1 or e.depending_on is not None
-    for i in range(counts.get(e, e.occurs)):
-        start = base + e.offset + i * e.size
+    table = is_table(e)
+    start = base + e.offset
+    for i in range(occurrences(e, counts, subs)):
         here = (*subs, i + 1) if table else subs
+        if e.varies:  # this occurrence's own sizes and offsets
+            place(e, counts, start, here)
         if e.children:
             for child in e.children:
                 if child not in skip and child.renames is None:
                     flatten(child, counts, start, here, view or child.redefines is not None, e.name, out, skip)
-            continue
-        name = e.name + (f"({','.join(map(str, here))})" if here else "")
-        out.append(Flat(parent, e, item_field(e, name, start, view)))
+        else:
+            name = e.name + (f"({','.join(map(str, here))})" if here else "")
+            out.append(Flat(parent, e, item_field(e, name, start, view), here))
+        start += e.size
 
 
 def walk(e: Entry, skip: Sequence[Entry] = ()) -> list[Entry]:

@@ -47,6 +47,10 @@ def group_by_shape(rtype: RecordType, sub: np.ndarray, index: np.ndarray, codec_
     for k, table in enumerate(shapes.tables):
         split: list[tuple[np.ndarray, tuple[int, ...]]] = []
         for rows, prefix in groups:
+            if not table.present(prefix):  # inside an outer occurrence these records lack
+                counts[rows, k] = 0
+                split.append((rows, (*prefix, 0)))
+                continue
             # Only earlier counts move the counter of table k (odo.py checks that at parse time).
             f = shapes.record_type(prefix + maxima[k:]).field(table.counter)
             cells = sub[:, f.offset: f.end] if rows.size == sub.shape[0] else sub[rows, f.offset: f.end]
@@ -140,7 +144,11 @@ def encode_shapes(rtype: RecordType, columns: Mapping[str, Any], n: int, plan_fo
         if table.counter not in columns:
             columns[table.counter] = np.full(n, table.minimum, np.int64)
         counts[:, k] = to_scaled(columns[table.counter], 0)
-        if (wrong := np.flatnonzero((counts[:, k] < table.minimum) | (counts[:, k] > table.maximum))).size:
+        present = np.ones(n, bool)
+        for j, i in table.inside:  # the table lives in an outer occurrence some records lack
+            present &= counts[:, j] >= i
+        counts[~present, k] = 0
+        if (wrong := np.flatnonzero(present & ((counts[:, k] < table.minimum) | (counts[:, k] > table.maximum)))).size:
             raise EncodeError(table.counter, "OCCURS_OUT_OF_RANGE", wrong,
                               f"{table.table} holds {table.minimum} to {table.maximum} occurrences")
     out = np.full((n, rtype.length), pad, np.uint8)
