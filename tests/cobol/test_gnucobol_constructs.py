@@ -6,6 +6,7 @@ engine's default). Options and GnuCOBOL's limits: see test_gnucobol_oracle.py.""
 
 from __future__ import annotations
 
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,18 +15,22 @@ import pytest
 from scoregate.adapters.codecs.fixedwidth import Layout, parse_copybook
 
 from corpus import ORACLE_DIR, WRAPPER, read
-from gnucobol import DATA_FILE, Compiler, Shape, Slot, cobol_ref, parse_display
+from gnucobol import COBC_OPTIONS, DATA_FILE, Compiler, Shape, Slot, cobol_ref, parse_display, program
 from oracle_cases import Case, Values, check_cobol_reads, check_cobol_writes, differences
 
 def _explicit(file: str, root: str, width: int, slots: list[tuple[str, str | None]], rows: list[Values],
-              length: int | None = None, unread: frozenset[str] = frozenset()) -> Case:
+              length: int | None = None, unread: frozenset[str] = frozenset(), options: tuple[str, ...] = ()) -> Case:
     shape = Shape(root, tuple(Slot(n, cobol_ref(n), p) for n, p in slots), None, length)
-    return Case(read(ORACLE_DIR / file), None, width, [shape], [(0, r) for r in rows], unread=unread)
+    return Case(read(ORACLE_DIR / file), None, width, [shape], [(0, r) for r in rows], unread=unread, options=options)
+
 
 
 D = Decimal
 _ODO_SLOTS = [("ODO-ID", None), ("ODO-COUNT", "9(2)"),
               *[s for i in range(1, 6) for s in ((f"ODO-CODE({i})", None), (f"ODO-AMOUNT({i})", "S9(5)V9(2)"))]]
+_SLIDE_SLOTS = [("SL-ID", None), ("SL-N-ITEMS", "9(2)"), ("SL-N-NOTES", "S9(3)"),
+                *[s for i in range(1, 5) for s in ((f"SL-SKU({i})", None), (f"SL-QTY({i})", "S9(4)"))],
+                ("SL-MID", None), *[(f"SL-NOTE({i})", None) for i in range(1, 4)], ("SL-TOTAL", "S9(7)V9(2)")]
 BEYOND = {
     "odo": (_explicit("odo.cpy", "ODO-REC", 43, _ODO_SLOTS, [
         {"ODO-ID": "A1", "ODO-COUNT": D(3), "ODO-CODE(1)": "AAA", "ODO-AMOUNT(1)": D("-12345.67"),
@@ -34,6 +39,17 @@ BEYOND = {
         {"ODO-ID": "C3", "ODO-COUNT": D(5), **{f"ODO-CODE({i})": f"E{i}" for i in range(1, 6)},
          **{f"ODO-AMOUNT({i})": D(i * 111) for i in range(1, 6)}},
     ], length=43), "OCCURS ... DEPENDING ON"),
+    # -fodoslide: GnuCOBOL places an item after an ODO table after its last entry, as IBM does
+    # (without it, at the table's longest offset). Its counts are set before the items they move.
+    "odo-slide": (_explicit("odo_slide.cpy", "SLIDE-REC", 41, _SLIDE_SLOTS, [
+        {"SL-ID": "S1", "SL-N-ITEMS": D(2), "SL-N-NOTES": D(1), "SL-SKU(1)": "AB1", "SL-QTY(1)": D(-12),
+         "SL-SKU(2)": "CD2", "SL-QTY(2)": D(9999), "SL-MID": "MM", "SL-NOTE(1)": "N1", "SL-TOTAL": D("-12345.67")},
+        {"SL-ID": "S2", "SL-N-ITEMS": D(0), "SL-N-NOTES": D(3), "SL-MID": "XY", "SL-NOTE(1)": "A1",
+         "SL-NOTE(2)": "B2", "SL-NOTE(3)": "C3", "SL-TOTAL": D("0.01")},
+        {"SL-ID": "S3", "SL-N-ITEMS": D(4), "SL-N-NOTES": D(2), **{f"SL-SKU({i})": f"K{i}" for i in range(1, 5)},
+         **{f"SL-QTY({i})": D(-i) for i in range(1, 5)}, "SL-MID": "ZZ", "SL-NOTE(1)": "P", "SL-NOTE(2)": "Q",
+         "SL-TOTAL": D("9999999.99")},
+    ], length=41, options=("-fodoslide",)), "OCCURS ... DEPENDING ON with items after the tables"),
     "edited": (_explicit("edited.cpy", "EDITED-REC", 64, [
         ("ED-ID", None), ("ED-ZERO-SUPPRESS", "9(5)"), ("ED-AMOUNT", "S9(5)V9(2)"), ("ED-CURRENCY", "S9(5)V9(2)"),
         ("ED-PLUS", "S9(5)"), ("ED-CHECK-PROTECT", "9(5)V9(2)"), ("ED-DEBIT", "S9(5)V9(2)"),
@@ -100,3 +116,19 @@ def test_scoregate_decodes_constructs_cobol_writes(cobol: Compiler, tmp_path: Pa
 def test_cobol_reads_constructs_scoregate_encodes(cobol: Compiler, tmp_path: Path, name: str) -> None:
     case = BEYOND[name][0]
     check_cobol_reads(cobol, tmp_path, case, _layout(case, name), {0: [values for _, values in case.writes]})
+
+
+def test_gnucobol_refuses_a_count_in_each_occurrence_of_an_outer_table(cobol: Compiler, tmp_path: Path) -> None:
+    """Why cobrix-test21.cpy (which the engine reads) has no oracle case: if a GnuCOBOL release
+    compiles it, this fails; then add one."""
+    # test21's layout itself (it starts in column 7 and uses COUNT and GROUP, words GnuCOBOL reserves).
+    text = "\n".join(["       01  TEST21-REC.", "           02  N-OUTER PIC 9(1).",
+                      "           02  OUTER OCCURS 0 TO 2 TIMES DEPENDING ON N-OUTER.",
+                      "               03  N-INNER PIC 9(1).",
+                      "               03  INNER OCCURS 0 TO 3 TIMES DEPENDING ON N-INNER.",
+                      "                   04  FLD PIC X."])
+    source = program(text, None, 9, [Shape("TEST21-REC", ())], [])
+    (tmp_path / "nested.cob").write_text(source, encoding="latin-1")
+    done = subprocess.run([cobol.cobc, "-x", *COBC_OPTIONS, "-fcomplex-odo", "-o", str(tmp_path / "nested"),
+                           str(tmp_path / "nested.cob")], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "cannot have nested OCCURS DEPENDING" in done.stderr, done.stderr

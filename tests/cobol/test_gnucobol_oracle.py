@@ -29,7 +29,11 @@ OCCURS strides, REDEFINES and every byte of packed, binary and separate-sign fie
 - A packed item with a scaling ``P`` is written wrong by GnuCOBOL 3.1 (``PIC S9(3)PP COMP-3``
   holding -12300 becomes ``001D``): the P test uses display and binary items only.
 - Items after an ``OCCURS DEPENDING ON`` table stay at their longest offset in GnuCOBOL 3.1,
-  where IBM places them after the last entry: the ODO test puts its table last.
+  where IBM places them after the last entry, unless compiled with ``-fodoslide``: the
+  ``odo-slide`` case is, the ``odo`` case puts its table last.
+- A table whose ``DEPENDING ON`` counter sits in each occurrence of an outer table (Cobrix's
+  test21, which the engine reads) is refused by GnuCOBOL 3.1 ("cannot have nested OCCURS
+  DEPENDING", with ``-fcomplex-odo`` too): no oracle case; checked in test_gnucobol_constructs.py.
 """
 
 from __future__ import annotations
