@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import ValidationInfo, field_validator
 
@@ -49,6 +49,9 @@ class FixedWidthOptions(FormatOptions):
     error_record: str | None = None
     encoding: str = "cp037"
     """Code page: cp037, cp500, cp1047 (EBCDIC) or latin-1 / ascii."""
+    sign_convention: Literal["ebcdic", "ascii"] = "ebcdic"
+    """ASCII messages only: zoned signs written as an EBCDIC record translated to ASCII has them
+    (``ebcdic``) or as GnuCOBOL and Micro Focus write them (``ascii``, p-y negative); both are read."""
     line_end: str | None = None
     """A line end requests may carry after the record (e.g. "\\n" from a script); replies get none."""
 
@@ -66,7 +69,7 @@ def _codec(path: Path, record: str | None, options: FixedWidthOptions) -> Record
         layout = parse_copybook(path.read_text(), name=path.stem)
         only = Layout(record_types=(layout.record_type(record),), name=layout.name)
         end = options.line_end.encode() if options.line_end else None
-        return RecordCodec(only, options.encoding, "F", line_end=end)
+        return RecordCodec(only, options.encoding, "F", line_end=end, sign_convention=options.sign_convention)
     except (OSError, LayoutError, KeyError, ValueError) as exc:
         raise ValueError(f"copybook {path}: {exc}") from None
 

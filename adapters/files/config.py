@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoregate.adapters.codecs.fixedwidth import Layout, LayoutError, RecordCodec, RecordType, codepage, parse_copybook
 from scoregate.adapters.configfile import read_config_file
@@ -35,6 +35,10 @@ class RecordLayout(_Strict):
     recfm: Literal["F", "FB", "V", "VB", "VS", "VBS", "LS"] = "FB"
     """F/FB fixed; V/VB with RDWs; VS/VBS spanned; LS text lines (a text-mode transfer: records end
     at a newline, short lines are padded with spaces)."""
+    sign_convention: Literal["ebcdic", "ascii"] = "ebcdic"
+    """ASCII files (latin-1 / ascii) only: how overpunched zoned signs are written, ``ebcdic`` as an
+    EBCDIC file translated to ASCII has them ({ABCDEFGHI / }JKLMNOPQR) or ``ascii`` as GnuCOBOL and
+    Micro Focus write them by default (a plain digit positive, p-y negative). Both are read."""
     line_end: bool = False
     """F/FB text files with a newline after each record."""
     block_descriptors: bool = False
@@ -51,19 +55,18 @@ class RecordLayout(_Strict):
     type_values: dict[str, str] = {}
     """Type-field value -> record-type group, e.g. {"H": "LR-HEADER-REC", "D": ..., "T": ...}."""
 
-    @field_validator("encoding")
-    @classmethod
-    def _known_code_page(cls, value: str) -> str:
+    @model_validator(mode="after")
+    def _known_code_page(self) -> RecordLayout:
         try:
-            codepage(value)
+            codepage(self.encoding, self.sign_convention)
         except LayoutError as exc:
             raise ValueError(str(exc)) from None
-        return value
+        return self
 
     def codec(self, layout: Layout) -> RecordCodec:
         """The record codec of this side of the job: framing and code page as configured."""
         return RecordCodec(layout, self.encoding, self.recfm, line_end=b"\n" if self.line_end else None,
-                           block_descriptors=self.block_descriptors)
+                           block_descriptors=self.block_descriptors, sign_convention=self.sign_convention)
 
 
 class TrailerCheck(_Strict):

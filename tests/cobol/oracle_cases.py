@@ -48,6 +48,8 @@ class Case:
     """Fields GnuCOBOL cannot read back exactly (left out of the reading direction)."""
     options: tuple[str, ...] = ()
     """cobc options after the IBM ones."""
+    sign_convention: str = "ebcdic"
+    """How scoregate writes overpunched zoned signs for it (``ascii``: as ``-fsign=ASCII`` does)."""
 
     def build(self, cobol: Compiler) -> Path:
         return cobol.build(self.source(), self.names, self.options)
@@ -119,10 +121,10 @@ def as_gnucobol(rtype: RecordType) -> RecordType:
                                        for f in rtype.fields))
 
 
-def _codec(layout: Layout, shape: Shape, width: int) -> RecordCodec:
+def _codec(layout: Layout, shape: Shape, width: int, sign_convention: str = "ebcdic") -> RecordCodec:
     rtype = as_gnucobol(layout.record_type(shape.record_type if len(layout.record_types) > 1 else None))
     return RecordCodec(Layout((rtype,), name=layout.name), "latin-1", "FB", lrecl=width,
-                       fields=[s.name for s in shape.slots])
+                       fields=[s.name for s in shape.slots], sign_convention=sign_convention)
 
 
 def _real(f: Field, value: object) -> str | Decimal:
@@ -157,8 +159,8 @@ def differences(got: list[Values], expected: list[Values]) -> list[str]:
             if g.get(name) != value]
 
 
-def encode(layout: Layout, shape: Shape, width: int, rows: list[Values]) -> bytes:
-    codec = _codec(layout, shape, width)
+def encode(layout: Layout, shape: Shape, width: int, rows: list[Values], sign_convention: str = "ebcdic") -> bytes:
+    codec = _codec(layout, shape, width, sign_convention)
     # An occurrence past its OCCURS DEPENDING ON count has no value in the row; any will do.
     columns = {s.name: np.array([r.get(s.name, 0 if s.picture else "") for r in rows], dtype=object if s.picture else str)
                for s in shape.slots}
@@ -182,7 +184,7 @@ def check_cobol_reads(cobol: Compiler, tmp_path: Path, case: Case, layout: Layou
     for k, expected in rows.items():
         if not case.shapes[k].slots:  # a heading of FILLER only: nothing to write or read
             continue
-        (tmp_path / DATA_FILE).write_bytes(encode(layout, case.shapes[k], case.width, expected))
+        (tmp_path / DATA_FILE).write_bytes(encode(layout, case.shapes[k], case.width, expected, case.sign_convention))
         shown = parse_display(cobol.run(exe, f"R{k}", tmp_path), case.shapes[k], case.shapes)
         assert not differences(shown, [{n: v.rstrip(" ") if isinstance(v, str) else v for n, v in r.items()
                                         if n not in case.unread} for r in expected])

@@ -71,12 +71,20 @@ def test_cobol_reads_what_scoregate_encodes(cobol: Compiler, tmp_path: Path, nam
     check_cobol_reads(cobol, tmp_path, case, layout, rows)
 
 
-@pytest.mark.xfail(strict=True, reason="engine gap: latin-1 zoned decimals take only the EBCDIC-style overpunch "
-                   "({ABCDEFGHI / }JKLMNOPQR), not the ASCII one GnuCOBOL and Micro Focus write by default "
-                   "(a plain digit positive, 0x70-0x79 'p'-'y' for -0..-9)")
 def test_scoregate_decodes_the_ascii_signs_gnucobol_writes_by_default(cobol: Compiler, tmp_path: Path) -> None:
+    """GnuCOBOL's (and Micro Focus's) own ASCII overpunch, a plain digit positive and 0x70-0x79
+    ('p'-'y') for -0..-9, is read as well as the EBCDIC-style letters."""
     case, layout = engine_case(read(ORACLE_DIR / "usages.cpy"))
     check_cobol_writes(cobol, tmp_path, replace(case, options=("-fsign=ASCII",)), lambda: layout)
+    assert set(range(0x70, 0x7A)) & set((tmp_path / DATA_FILE).read_bytes())  # it did write them
+
+
+def test_cobol_reads_the_ascii_signs_scoregate_writes_when_asked(cobol: Compiler, tmp_path: Path) -> None:
+    case, layout = engine_case(read(ORACLE_DIR / "usages.cpy"))
+    case = replace(case, options=("-fsign=ASCII",), sign_convention="ascii")
+    rows = {k: known_values(s, layout.record_types[k], seed=3) for k, s in enumerate(case.shapes)}
+    check_cobol_reads(cobol, tmp_path, case, layout, rows)
+    assert set(range(0x70, 0x7A)) & set((tmp_path / DATA_FILE).read_bytes())
 
 
 def test_gnucobol_does_not_implement_code_set_so_the_files_are_ascii(cobol: Compiler, tmp_path: Path) -> None:

@@ -19,8 +19,11 @@ Line ends follow the IBM table (0x25 = LF, 0x15 = NEL); z/OS UNIX swaps them (IC
 
 Numbers: a zoned digit is the code page's ``'0'``-``'9'``. The sign of an overpunched zoned field
 is, in EBCDIC, the zone nibble of its sign byte (C/A/E/F positive, D/B negative; the two
-alternates are IBM's "non-preferred" signs) and, in ASCII, the classic overpunch letters
-``{ABCDEFGHI`` (+0..+9) and ``}JKLMNOPQR`` (-0..-9), plain digits being positive.
+alternates are IBM's "non-preferred" signs). ASCII files carry one of two conventions, and both
+are read: the ``ebcdic`` one, what an EBCDIC file becomes when translated to ASCII
+(``{ABCDEFGHI`` +0..+9, ``}JKLMNOPQR`` -0..-9), and the ``ascii`` one GnuCOBOL and Micro Focus
+write by default (a plain digit positive, ``pqrstuvwxy``, bytes 0x70-0x79, -0..-9). Which one is
+written is the page's ``sign_convention`` (``ebcdic`` unless asked).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ _CP1047_OVER_CP037 = {0x5F: "^", 0xAD: "[", 0xB0: "\u00ac", 0xBA: "\u00dd", 0xBB
 
 _ASCII_POSITIVE = "{ABCDEFGHI"
 _ASCII_NEGATIVE = "}JKLMNOPQR"
+_MF_NEGATIVE = "pqrstuvwxy"  # GnuCOBOL's and Micro Focus's ASCII sign: 0x70-0x79
+SIGN_CONVENTIONS = ("ebcdic", "ascii")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +57,9 @@ class CodePage:
     ebcdic: bool
     to_unicode: np.ndarray = field(repr=False)
     """uint32[256]: code page byte -> Unicode code point (numpy's ``U`` element)."""
+    sign_convention: str = "ebcdic"
+    """How an overpunched zoned sign is written in an ASCII page (both are read): ``ebcdic``
+    (``{ABCDEFGHI`` / ``}JKLMNOPQR``) or ``ascii`` (a plain digit positive, ``p``-``y`` negative)."""
     from_unicode: np.ndarray = field(init=False, repr=False)
     """int16[65536]: code point -> code page byte, -1 for a character the page lacks."""
     sign_digit: np.ndarray = field(init=False, repr=False)
@@ -80,11 +88,12 @@ class CodePage:
         else:
             for d in range(10):
                 digit[0x30 + d] = d
-                digit[ord(_ASCII_POSITIVE[d])] = d
-                digit[ord(_ASCII_NEGATIVE[d])] = d
-                negative[ord(_ASCII_NEGATIVE[d])] = True
-            positive = np.frombuffer(_ASCII_POSITIVE.encode("latin-1"), np.uint8).copy()
-            negatives = np.frombuffer(_ASCII_NEGATIVE.encode("latin-1"), np.uint8).copy()
+                for positives, negatives in ((_ASCII_POSITIVE, _ASCII_NEGATIVE), ("0123456789", _MF_NEGATIVE)):
+                    digit[ord(positives[d])] = digit[ord(negatives[d])] = d
+                    negative[ord(negatives[d])] = True
+            written = (_ASCII_POSITIVE, _ASCII_NEGATIVE) if self.sign_convention == "ebcdic" else (
+                "0123456789", _MF_NEGATIVE)
+            positive, negatives = (np.frombuffer(w.encode("latin-1"), np.uint8).copy() for w in written)
         for name, value in (("sign_digit", digit), ("sign_negative", negative),
                             ("positive_punch", positive), ("negative_punch", negatives)):
             value.flags.writeable = False
@@ -126,7 +135,7 @@ def _table_from_python(name: str, overrides: dict[int, str] | None = None) -> np
     return table
 
 
-def _build(name: str) -> CodePage:
+def _build(name: str, sign_convention: str) -> CodePage:
     if name == "latin-1":
         table, ebcdic_page = np.arange(256, dtype=np.uint32), False
     elif name == "cp1047":
@@ -134,7 +143,7 @@ def _build(name: str) -> CodePage:
     else:
         table, ebcdic_page = _table_from_python(codecs.lookup(name).name), True
     table.flags.writeable = False
-    return CodePage(name, ebcdic_page, table)
+    return CodePage(name, ebcdic_page, table, sign_convention)
 
 
 _EBCDIC = ("037", "273", "277", "278", "280", "284", "285", "297", "500", "871", "1047",
@@ -145,13 +154,18 @@ ALIASES = {
     "us-ascii": "latin-1", "cp37": "cp037",
     **{alias: f"cp{n}" for n in _EBCDIC for alias in (n, f"ibm{n}", f"ibm-{n}", f"ccsid{n}", f"ebcdic-{n}")},
 }
-_CACHE: dict[str, CodePage] = {}
+_CACHE: dict[tuple[str, str], CodePage] = {}
 
 
-def codepage(name: str | CodePage) -> CodePage:
-    """The code page called ``name`` (case-insensitive, common aliases accepted)."""
+def codepage(name: str | CodePage, sign_convention: str | None = None) -> CodePage:
+    """The code page called ``name`` (case-insensitive, common aliases accepted); for an ASCII
+    page, ``sign_convention`` says how overpunched zoned signs are written (``ebcdic``, the
+    default, or ``ascii``)."""
     if isinstance(name, CodePage):
-        return name
+        return name if sign_convention in (None, name.sign_convention) else codepage(name.name, sign_convention)
+    convention = sign_convention or "ebcdic"
+    if convention not in SIGN_CONVENTIONS:
+        raise LayoutError(f"sign_convention must be 'ebcdic' or 'ascii', not {sign_convention!r}")
     key = name.strip().lower().replace("_", "-")
     key = ALIASES.get(key, key)
     if key not in CODE_PAGES:
@@ -159,6 +173,9 @@ def codepage(name: str | CodePage) -> CodePage:
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise LayoutError(f"unknown encoding {name!r} (known: {', '.join(CODE_PAGES)}){hint}")
-    if key not in _CACHE:
-        _CACHE[key] = _build(key)
-    return _CACHE[key]
+    if convention != "ebcdic" and key != "latin-1":
+        raise LayoutError(f"sign_convention {convention!r} is for ASCII files (latin-1 / ascii); an EBCDIC page "
+                          f"such as {name} carries the sign in the zone nibble")
+    if (key, convention) not in _CACHE:
+        _CACHE[key, convention] = _build(key, convention)
+    return _CACHE[key, convention]

@@ -61,14 +61,17 @@ class RecordCodec(SingleRecords):
     ``block_descriptors`` for BDWs), ``VS``/``VBS`` (spanned), ``LS`` (text lines).
     ``lrecl`` defaults to the longest record type (for OCCURS DEPENDING ON: every table full).
     ``fields`` limits decoding to those names (skip what nobody reads); encoding always knows all.
+    ``sign_convention`` (ASCII pages): zoned signs written ``ebcdic``-style (``{A-I``/``}J-R``, the
+    default) or ``ascii``-style (GnuCOBOL's and Micro Focus's ``p``-``y``); both are read.
     Instances are immutable and safe to share between threads.
     """
 
     def __init__(self, layout: Layout, encoding: str | CodePage = "cp037", recfm: str = "FB", *,
                  lrecl: int | None = None, line_end: bytes | None = None, block_descriptors: bool = False,
-                 block_size: int | None = None, fields: Sequence[str] | None = None) -> None:
+                 block_size: int | None = None, fields: Sequence[str] | None = None,
+                 sign_convention: str | None = None) -> None:
         self.layout = layout
-        self.codepage = codepage(encoding)
+        self.codepage = codepage(encoding, sign_convention)
         self.lrecl = lrecl or layout.width
         if self.lrecl < layout.width:
             raise LayoutError(f"LRECL {self.lrecl} is shorter than the longest record type ({layout.width})")

@@ -109,3 +109,7 @@ def test_the_job_chooses_framing_and_code_page_and_a_wrong_name_is_one_line() ->
     assert (codec.codepage.name, codec.framer.recfm, codec.framer.block_descriptors) == ("cp1141", "VBS", True)
     with pytest.raises(ValidationError, match="unknown encoding 'cp1074'.*did you mean 'cp1047'"):
         RecordLayout(copybook=Path("X.cpy"), detail="R", encoding="cp1074")
+    ascii_signs = RecordLayout(copybook=Path("X.cpy"), detail="R", encoding="ascii", sign_convention="ascii")
+    assert ascii_signs.codec(parse_copybook("       01  R.\n           05  A  PIC S9.\n")).encode({"A": [-3]}) == b"s"
+    with pytest.raises(ValidationError, match="sign_convention 'ascii' is for ASCII files"):
+        RecordLayout(copybook=Path("X.cpy"), detail="R", encoding="cp037", sign_convention="ascii")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoregate.adapters.codecs.fixedwidth import CODE_PAGES, EncodeError, LayoutError, Text, codepage
+from scoregate.adapters.codecs.fixedwidth import CODE_PAGES, EncodeError, LayoutError, RecordCodec, Text, codepage, parse_copybook
 
 # IBM CP 1047 -> ISO 10646, "Copyright IBM Corporation 1995, Table Version 1.00", as registered at
 # IANA (charset-reg/IBM1047): the Unicode code point (all below U+0100) of bytes 0x00..0xFF.
@@ -76,3 +76,29 @@ def test_aliases(alias: str, name: str) -> None:
 def test_unknown_code_page_suggests_a_name() -> None:
     with pytest.raises(LayoutError, match="did you mean 'cp1047'"):
         codepage("cp1074")
+
+
+SIGNED = "       01  R.\n           05  A  PIC S9(3).\n           05  B  PIC S9(2)V9 SIGN LEADING.\n"
+
+
+def test_ascii_zoned_signs_of_both_conventions_are_read() -> None:
+    codec = RecordCodec(parse_copybook(SIGNED), "latin-1", "FB")
+    # EBCDIC-style letters, then GnuCOBOL/Micro Focus ASCII (plain digit positive, p-y negative).
+    batch = codec.decode(codec.split(b"12{A23" b"12}J23" b"123123" b"12pq23" b"12yy99", final=True))
+    assert len(batch.errors) == 0, batch.explain()
+    assert batch.columns["A"].tolist() == [120, -120, 123, -120, -129]
+    assert batch.columns["B"].tolist() == [123, -123, 123, -123, -999]
+
+
+@pytest.mark.parametrize(("convention", "expected"), [("ebcdic", b"12}J23" b"12{A23"), ("ascii", b"12pq23" b"120123")])
+def test_the_job_chooses_the_ascii_sign_convention_written(convention: str, expected: bytes) -> None:
+    codec = RecordCodec(parse_copybook(SIGNED), "ascii", "FB", sign_convention=convention)
+    assert codec.encode({"A": [-120, 120], "B": [-123, 123]}) == expected
+    assert codec.decode(codec.split(expected, final=True)).columns["A"].tolist() == [-120, 120]
+
+
+def test_an_ascii_sign_convention_on_an_ebcdic_page_is_refused() -> None:
+    with pytest.raises(LayoutError, match="sign_convention 'ascii' is for ASCII files"):
+        codepage("cp037", "ascii")
+    with pytest.raises(LayoutError, match="must be 'ebcdic' or 'ascii'"):
+        codepage("latin-1", "micro-focus")
