@@ -33,10 +33,9 @@ EXPECTED_REFUSALS: dict[str, Refusal] = {
     # COPY statements inside a copybook: the engine reads one file; refused for good.
     "ibm-dbb-epsmtcom.cpy": Refusal(3, "COPY"),
     "ibm-zopeneditor-SAM2PARM.cpy": Refusal(12, "COPY"),
-    # Tabs expanded to 8 columns push "PIC X(25)." past column 72 on line 6, so the entry runs
-    # on into line 7 (an IBM compiler, which sees no tabs, would never get this file). A clearer
-    # message would name line 6 (test_a_period_past_column_72_is_named_on_its_own_line).
-    "carddemo-CUSTREC.cpy": Refusal(7, "unexpected '05'"),
+    # Tabs expanded to 8 columns push "PIC X(25)." past column 72 on line 6, so the entry would
+    # run on into line 7 (an IBM compiler, which sees no tabs, would never get this file).
+    "carddemo-CUSTREC.cpy": Refusal(6, "period ending this entry is past column 72"),
 }
 
 

@@ -127,11 +127,3 @@ def test_random_records_round_trip_exactly(path, data) -> None:
             assert batch.columns[f.name][there].tolist() == expected[there].tolist(), f"{rtype.name}.{f.name}"
         # And back: the decoded columns encode to the same bytes.
         assert codec.encode({f.name: batch.columns[f.name] for f in fields}) == encoded
-
-
-@pytest.mark.xfail(strict=True, reason="engine: code past column 72 is dropped silently, so the refusal names "
-                   "the next entry's line ('unexpected 05', line 7) and not line 6, whose period is past column 72")
-def test_a_period_past_column_72_is_named_on_its_own_line() -> None:
-    with pytest.raises(LayoutError) as caught:
-        layout_of(CORPUS_DIR / "carddemo-CUSTREC.cpy")
-    assert caught.value.line == 6 and "72" in str(caught.value)

@@ -35,7 +35,7 @@ from typing import Literal
 from .entries import Entry, EntryParser
 from .errors import LayoutError
 from .layout import Field, Kind, Layout, RecordType
-from .lexer import statements
+from .lexer import Token, periods_past_column_72, statements
 from .odo import EntryShapes, tables_of
 from .tree import Counts, Flat, flatten, inherit, place, walk
 
@@ -44,7 +44,10 @@ def _roots(text: str, fixed_format: bool | None, name: str) -> list[Entry]:
     roots: list[Entry] = []
     stack: list[Entry] = []
     for tokens in statements(text, fixed_format):
-        entry = EntryParser(tokens).entry()
+        try:
+            entry = EntryParser(tokens).entry()
+        except LayoutError as exc:
+            raise _period_past_column_72(exc, tokens, text, fixed_format) from None
         if entry is None:
             continue
         if entry.level == 66:  # RENAMES entries follow their record; they take no part in its layout
@@ -61,6 +64,19 @@ def _roots(text: str, fixed_format: bool | None, name: str) -> list[Entry]:
     if any(r.level != 1 for r in roots):  # a copybook of 05-level items meant for inclusion under an 01
         roots = [Entry(1, name or "RECORD", roots[0].line, children=roots)]
     return roots
+
+
+def _period_past_column_72(exc: LayoutError, tokens: list[Token], text: str, fixed_format: bool | None
+                           ) -> LayoutError:
+    """An entry that fails because its period was past column 72 (and so ran on into the next
+    line's entry) is reported on the line of that period; any other failure as it is."""
+    lines = sorted({t.line for t in tokens})
+    cut = sorted(periods_past_column_72(text, fixed_format) & set(lines[:-1]))
+    if not cut:
+        return exc
+    return LayoutError("the period ending this entry is past column 72 (a fixed-format copybook's code ends at "
+                       "column 72; tabs count as 8 columns): move it left, or the entry runs on into line "
+                       f"{lines[lines.index(cut[0]) + 1]}", cut[0])
 
 
 def _alternatives(root: Entry, names: Sequence[str] | None) -> list[Entry]:

@@ -21,11 +21,27 @@ class Token:
     literal: bool = False
 
 
+def _is_fixed(lines: list[str], fixed: bool | None) -> bool:
+    if fixed is None:  # free format when column 7 holds something no fixed-format line can
+        fixed = all(len(s) < 7 or s[6] in " */-Dd" for s in lines if s.strip() and not s.lstrip().startswith("*>"))
+    return fixed
+
+
+def periods_past_column_72(text: str, fixed: bool | None) -> set[int]:
+    """Fixed-format lines whose code area (8-72) does not end an entry but whose ignored columns
+    73-80 hold a period: an entry that ends there runs on into the next, which then fails to
+    parse (tabs expanded by an editor push code past column 72). Sequence numbers rarely hold one."""
+    lines = text.expandtabs(8).splitlines()
+    if not _is_fixed(lines, fixed):
+        return set()
+    return {number for number, raw in enumerate(lines, 1) if "." in raw[72:] and raw[7:72].strip()
+            and not raw[7:72].rstrip().endswith(".") and (len(raw) < 7 or raw[6] not in "*/Dd")}
+
+
 def _code_lines(text: str, fixed: bool | None) -> Iterator[tuple[int, str, bool]]:
     """(line number, code text, is a continuation) for every line holding code."""
     lines = text.expandtabs(8).splitlines()
-    if fixed is None:  # free format when column 7 holds something no fixed-format line can
-        fixed = all(len(s) < 7 or s[6] in " */-Dd" for s in lines if s.strip() and not s.lstrip().startswith("*>"))
+    fixed = _is_fixed(lines, fixed)
     for number, raw in enumerate(lines, 1):
         if fixed:
             indicator = raw[6] if len(raw) > 6 else " "

@@ -76,6 +76,16 @@ def test_the_same_copybook_in_free_format_and_without_sequence_numbers() -> None
     assert _table(parse_copybook(free)) == _table(parse_copybook(REQUEST_COPYBOOK))
 
 
+def test_a_period_past_column_72_is_named_on_its_own_line() -> None:
+    head = "       01  R.".ljust(72) + "AB000010\n"
+    # Periods in the identification area of lines whose entries end in the code area: no matter.
+    dotted = head + "           05  A  PIC X(5).".ljust(72) + "V1.2.3\n"
+    assert parse_copybook(dotted).width == 5
+    past = head + "           05  A  PIC X(5)".ljust(72) + ".\n" + "           05  B  PIC X.\n"
+    with pytest.raises(LayoutError, match=r"^line 2: the period ending this entry is past column 72.*line 3$"):
+        parse_copybook(past)
+
+
 def test_several_01_records_are_record_types_and_05_items_get_a_root() -> None:
     text = """
        01  HDR-REC.
