@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoregate.adapters.codecs.fixedwidth import Kind, Layout, LayoutError, RecordType, parse_copybook
+from scoregate.adapters.codecs.copybook_files import read_copybook, read_text
+from scoregate.adapters.codecs.fixedwidth import Kind, Layout, LayoutError, RecordType
 from scoregate.adapters.codecs.fixedwidth.conditions import Condition, conditions
 from scoregate.adapters.proposals import Leaf, words
 
@@ -26,9 +27,9 @@ class Copybook:
     @classmethod
     def read(cls, path: Path) -> Copybook:
         """Raises ValueError in one line naming the copybook (and its line) when it does not parse."""
-        text = Path(path).read_text(encoding="latin-1")
+        text = read_text(path)
         try:
-            return cls(Path(path), parse_copybook(text), conditions(text))
+            return cls(Path(path), read_copybook(path), conditions(text))
         except LayoutError as error:
             raise ValueError(f"{path}: {error}") from None
 

@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import ValidationInfo, field_validator
 
 from scoregate.adapters.codecs.base import FormatOptions
+from scoregate.adapters.codecs.copybook_files import read_copybook
 from scoregate.adapters.codecs.fixedwidth import (
     EncodeError,
     Kind,
@@ -31,7 +32,6 @@ from scoregate.adapters.codecs.fixedwidth import (
     LayoutError,
     RecordCodec,
     RecordError,
-    parse_copybook,
 )
 from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
 
@@ -66,7 +66,7 @@ class FixedWidthOptions(FormatOptions):
 
 def _codec(path: Path, record: str | None, options: FixedWidthOptions) -> RecordCodec:
     try:
-        layout = parse_copybook(path.read_text(), name=path.stem)
+        layout = read_copybook(path, name=path.stem)
         only = Layout(record_types=(layout.record_type(record),), name=layout.name)
         end = options.line_end.encode() if options.line_end else None
         return RecordCodec(only, options.encoding, "F", line_end=end, sign_convention=options.sign_convention)

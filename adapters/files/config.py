@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scoregate.adapters.codecs.fixedwidth import Layout, LayoutError, RecordCodec, RecordType, codepage, parse_copybook
+from scoregate.adapters.codecs.copybook_files import read_copybook
+from scoregate.adapters.codecs.fixedwidth import Layout, LayoutError, RecordCodec, RecordType, codepage
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.files.claim import CompletionRule
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
@@ -215,8 +216,7 @@ class FileJobConfig(_Strict):
 
     def _layout(self, spec: RecordLayout) -> Layout:
         groups = [g for g in (spec.header, spec.detail, spec.trailer) if g]
-        layout = parse_copybook(self.path(spec.copybook).read_text(encoding="latin-1"), record_types=groups,
-                                floating_point=spec.floating_point)
+        layout = read_copybook(self.path(spec.copybook), record_types=groups, floating_point=spec.floating_point)
         if spec.type_field:
             layout = layout.with_selector(spec.type_field, spec.type_values)
         return layout
@@ -229,8 +229,8 @@ class FileJobConfig(_Strict):
         """The record type of ``reject`` (None: the built-in layout); raises LayoutError, KeyError, OSError."""
         if self.reject is None:
             return None
-        text = self.path(self.reject.copybook).read_text(encoding="latin-1")
-        layout = parse_copybook(text, record_types=[self.reject.record] if self.reject.record else None)
+        layout = read_copybook(self.path(self.reject.copybook),
+                               record_types=[self.reject.record] if self.reject.record else None)
         return layout.record_type(self.reject.record) if self.reject.record else layout.record_types[0]
 
     @cached_property

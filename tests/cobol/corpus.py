@@ -30,9 +30,6 @@ EXPECTED_REFUSALS: dict[str, Refusal] = {
     "cobrix-data_types.cpy": Refusal(43, "37 digits"),
     # COMP-0 is no IBM usage (Cobrix's own test of an unknown usage): refused for good.
     "cobrix-test6.cpy": Refusal(90, "COMP-0"),
-    # COPY statements inside a copybook: the engine reads one file; refused for good.
-    "ibm-dbb-epsmtcom.cpy": Refusal(3, "COPY"),
-    "ibm-zopeneditor-SAM2PARM.cpy": Refusal(12, "COPY"),
     # Tabs expanded to 8 columns push "PIC X(25)." past column 72 on line 6, so the entry would
     # run on into line 7 (an IBM compiler, which sees no tabs, would never get this file).
     "carddemo-CUSTREC.cpy": Refusal(6, "period ending this entry is past column 72"),
@@ -48,5 +45,16 @@ def read(path: Path) -> str:
     return path.read_text(encoding="latin-1")
 
 
+def member_of(path: Path):
+    """COPY members of a corpus copybook: the corpus files of the same source (``ibm-dbb-``),
+    named as the COPY statement names them, in any case."""
+    prefix = path.name[: len(path.name) - len(path.stem.split("-")[-1]) - len(path.suffix)]
+
+    def member(name: str) -> str | None:
+        found = [p for p in corpus_files() if p.name.lower() == f"{prefix}{name}.cpy".lower()]
+        return read(found[0]) if found else None
+    return member
+
+
 def layout_of(path: Path) -> Layout:
-    return parse_copybook(read(path), name=WRAPPER)
+    return parse_copybook(read(path), name=WRAPPER, copy_member=member_of(path))

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import EXPECTED_REFUSALS, ORACLE_DIR, corpus_files, read
+from corpus import CORPUS_DIR, EXPECTED_REFUSALS, ORACLE_DIR, corpus_files, member_of, read
 from gnucobol import COBC_OPTIONS, DATA_FILE, Compiler
 from oracle_cases import NOT_COMPILED, check_cobol_reads, check_cobol_writes, engine_case, known_values
 
@@ -57,15 +57,21 @@ ENGINE_CASES = {
 }
 
 
+def _case(name: str):
+    """A corpus copybook's COPY members are the corpus files of its source (inlined for GnuCOBOL)."""
+    path = ENGINE_CASES[name]
+    return engine_case(read(path), copy_member=member_of(path) if path.parent == CORPUS_DIR else None)
+
+
 @pytest.mark.parametrize("name", ENGINE_CASES)
 def test_scoregate_decodes_what_cobol_writes(cobol: Compiler, tmp_path: Path, name: str) -> None:
-    case, layout = engine_case(read(ENGINE_CASES[name]))
+    case, layout = _case(name)
     check_cobol_writes(cobol, tmp_path, case, lambda: layout)
 
 
 @pytest.mark.parametrize("name", ENGINE_CASES)
 def test_cobol_reads_what_scoregate_encodes(cobol: Compiler, tmp_path: Path, name: str) -> None:
-    case, layout = engine_case(read(ENGINE_CASES[name]))
+    case, layout = _case(name)
     # Other values than the program was compiled with: it reads them from the file.
     rows = {k: known_values(s, layout.record_types[k], seed=2) for k, s in enumerate(case.shapes)}
     check_cobol_reads(cobol, tmp_path, case, layout, rows)

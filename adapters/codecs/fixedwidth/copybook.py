@@ -1,22 +1,26 @@
 """COBOL copybook text -> :class:`~.layout.Layout`; every error names its line.
 
 Supported: level numbers 01-49 and groups; ``PIC``/``PICTURE`` with ``X``, ``A``, ``9``, ``S``,
-``V`` and repeat counts (``X(10)``, ``S9(7)V99``, ``SV99``); ``USAGE`` (or bare) ``DISPLAY``,
-``COMP``/``COMP-4``/``BINARY``/``COMPUTATIONAL(-n)``, ``COMP-5``, ``COMP-3``/``PACKED-DECIMAL``,
-inherited from groups; ``SIGN [IS] LEADING|TRAILING [SEPARATE [CHARACTER]]`` (also on groups);
-``OCCURS n [TIMES]`` on items and groups (flattened to ``NAME(1)``, nested ``NAME(1,2)``);
-``OCCURS [m TO] n DEPENDING ON counter`` (variable tables, also nested or several; the fields
-after them move with the counts: see ``odo.py``); ``SYNCHRONIZED`` (IBM slack bytes, ``tree.py``);
-``REDEFINES``; ``FILLER`` and unnamed items; ``BLANK WHEN ZERO``; ``VALUE``, level 88,
-``JUSTIFIED``, ``INDEXED BY``, ``KEY IS``, ``GLOBAL``/``EXTERNAL`` are read and ignored.
-Fixed format: columns 1-6 (sequence numbers) and 73-80 are ignored, ``*``/``/``/``D`` in column 7
-is a comment line, ``-`` continues the previous line (words and literals); an entry may span
-lines. Free format (``*>`` comments) is detected when column 7 holds anything else.
+``V``, ``P`` (scaling) and repeat counts, up to 31 digits; edited numeric pictures (``Z``, ``*``,
+``$``, ``.``, ``,``, ``+``, ``-``, ``CR``, ``DB``, ``B``, ``0``, ``/``); ``PIC N`` (UTF-16);
+``USAGE`` (or bare) ``DISPLAY``, ``COMP``/``COMP-4``/``BINARY``/``COMPUTATIONAL(-n)``,
+``COMP-5``, ``COMP-3``/``PACKED-DECIMAL``, ``COMP-1``/``COMP-2`` (IBM hexadecimal or IEEE),
+``NATIONAL``, inherited from groups; ``SIGN [IS] LEADING|TRAILING [SEPARATE [CHARACTER]]`` (also
+on groups); ``OCCURS n [TIMES]`` on items and groups (flattened to ``NAME(1)``, nested
+``NAME(1,2)``); ``OCCURS [m TO] n DEPENDING ON counter`` (variable tables, also nested, several,
+or counted in each occurrence of an outer table; the fields after them move with the counts: see
+``odo.py``); ``SYNCHRONIZED`` (IBM slack bytes, ``tree.py``); ``REDEFINES``; level 66
+``RENAMES``; ``FILLER`` and unnamed items; ``BLANK WHEN ZERO``; ``COPY member [REPLACING ...]``
+when the caller gives the members (``members.py``); ``VALUE``, level 88, ``JUSTIFIED``,
+``INDEXED BY``, ``KEY IS``, ``GLOBAL``/``EXTERNAL`` are read and ignored. Fixed format: columns
+1-6 (sequence numbers) and 73-80 are ignored (an entry whose period falls there is refused on its
+line), ``*``/``/``/``D`` in column 7 is a comment line, ``-`` continues the previous line (words
+and literals); an entry may span lines. Free format (``*>`` comments) is detected when column 7
+holds anything else.
 
-Refused with a :class:`~.errors.LayoutError` naming the line: ``COMP-1``/``COMP-2`` floats,
-``POINTER``/``INDEX``, national ``PIC N``, DBCS ``PIC G``, edited pictures (``Z``, ``*``, ``$``,
-``.``, ``,``, ``+``, ``-``, ``B``, ``0``, ``/``, ``CR``, ``DB``), scaling ``P``, levels 66 and 77,
-more than 18 digits.
+Refused with a :class:`~.errors.LayoutError` naming the line: ``POINTER``/``INDEX`` and other
+address usages, DBCS ``PIC G``/``DISPLAY-1``, external floating point (``E``), national numbers,
+level 77, usages no IBM compiler has (``COMP-0``), more than 31 digits (18 for binary and edited).
 
 Record types: several 01 records are one record type each. A single 01 whose group items
 redefine each other (header, detail and trailer areas sharing one area) gives one record type per
@@ -35,18 +39,21 @@ from typing import Literal
 from .entries import Entry, EntryParser
 from .errors import LayoutError
 from .layout import Field, Kind, Layout, RecordType
-from .lexer import Token, periods_past_column_72, statements
+from .lexer import Token, periods_past_column_72
+from .members import CopyMember, expanded
 from .odo import EntryShapes, tables_of
 from .tree import Counts, Flat, flatten, inherit, place, walk
 
 
-def _roots(text: str, fixed_format: bool | None, name: str) -> list[Entry]:
+def _roots(text: str, fixed_format: bool | None, name: str, copy_member: CopyMember | None) -> list[Entry]:
     roots: list[Entry] = []
     stack: list[Entry] = []
-    for tokens in statements(text, fixed_format):
+    for tokens in expanded(text, fixed_format, copy_member):
         try:
             entry = EntryParser(tokens).entry()
         except LayoutError as exc:
+            if tokens[0].origin:  # an entry of a COPY member: name its own line too
+                raise LayoutError(f"in {tokens[0].origin}: {exc.reason}", exc.line) from None
             raise _period_past_column_72(exc, tokens, text, fixed_format) from None
         if entry is None:
             continue
@@ -131,7 +138,8 @@ def _record_type(name: str, root: Entry, skip: Sequence[Entry] = (), member: Ent
 
 
 def parse_copybook(text: str, *, record_types: Sequence[str] | None = None, fixed_format: bool | None = None,
-                   name: str = "", floating_point: Literal["hfp", "ieee", "ieee-le"] = "hfp") -> Layout:
+                   name: str = "", floating_point: Literal["hfp", "ieee", "ieee-le"] = "hfp",
+                   copy_member: CopyMember | None = None) -> Layout:
     """Parse a copybook into a Layout (see the module docstring for what is supported).
 
     ``record_types`` names the record types: redefining groups of a single 01, some of several 01
@@ -139,9 +147,10 @@ def parse_copybook(text: str, *, record_types: Sequence[str] | None = None, fixe
     ``fixed_format`` forces (True) or disables (False) the column rules instead of detecting them.
     ``floating_point``: how COMP-1/COMP-2 are stored, IBM hexadecimal (the mainframe's) or IEEE 754
     big-endian (``ieee``: converted on the way) or little-endian (``ieee-le``: written by COBOL on
-    x86, GnuCOBOL's native floats).
+    x86, GnuCOBOL's native floats). ``copy_member(name)`` gives the text of a member a ``COPY``
+    statement names (None: there is none); without it a COPY statement is refused (``members.py``).
     """
-    roots = _roots(text, fixed_format, name)
+    roots = _roots(text, fixed_format, name, copy_member)
     if floating_point not in ("hfp", "ieee", "ieee-le"):
         raise LayoutError(f"floating_point must be 'hfp', 'ieee' or 'ieee-le', not {floating_point!r}")
     options = {"floating_point": floating_point}

@@ -67,6 +67,8 @@ class Entry:
     read once per occurrence of those: the first ``odo_depth`` subscripts key it)."""
     varies: bool = False
     """A table whose occurrences differ in size: it holds the counter of a table inside it."""
+    origin: str = ""
+    """Copied in by a COPY statement (``line`` is the statement's): ``line 3 of member X``."""
 
 
 class EntryParser:
@@ -109,7 +111,7 @@ class EntryParser:
         name = "FILLER"
         if self.i < len(self.tokens) and self.tokens[self.i].text not in CLAUSES:
             name = self.next("a name")
-        entry = Entry(level, name, self.line)
+        entry = Entry(level, name, self.line, origin=self.tokens[0].origin)
         if level == 66:
             if self.next("RENAMES") != "RENAMES":
                 raise self.fail("a level 66 entry must be NAME RENAMES item [THRU item]")

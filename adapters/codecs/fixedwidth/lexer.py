@@ -10,7 +10,7 @@ line can have. Tabs are expanded to 8 columns first (copybooks edited on a PC ca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -19,6 +19,8 @@ class Token:
     text: str
     line: int
     literal: bool = False
+    origin: str = ""
+    """Where a token copied in by a COPY statement comes from (``line 3 of member X``)."""
 
 
 def _is_fixed(lines: list[str], fixed: bool | None) -> bool:
@@ -38,7 +40,11 @@ def periods_past_column_72(text: str, fixed: bool | None) -> set[int]:
             and not raw[7:72].rstrip().endswith(".") and (len(raw) < 7 or raw[6] not in "*/Dd")}
 
 
-def _code_lines(text: str, fixed: bool | None) -> Iterator[tuple[int, str, bool]]:
+Edit = Callable[[str], str]
+"""A change to each line's code area (COPY ... REPLACING)."""
+
+
+def _code_lines(text: str, fixed: bool | None, edit: Edit | None) -> Iterator[tuple[int, str, bool]]:
     """(line number, code text, is a continuation) for every line holding code."""
     lines = text.expandtabs(8).splitlines()
     fixed = _is_fixed(lines, fixed)
@@ -47,16 +53,17 @@ def _code_lines(text: str, fixed: bool | None) -> Iterator[tuple[int, str, bool]
             indicator = raw[6] if len(raw) > 6 else " "
             if indicator in "*/Dd":
                 continue
-            yield number, raw[7:72], indicator == "-"
+            code, continued = raw[7:72], indicator == "-"
         else:
-            code = raw.split("*>", 1)[0]
-            if not code.lstrip().startswith("*"):
-                yield number, code, False
+            code, continued = raw.split("*>", 1)[0], False
+            if code.lstrip().startswith("*"):
+                continue
+        yield number, edit(code) if edit else code, continued
 
 
-def _tokens(text: str, fixed: bool | None) -> Iterator[Token]:
+def _tokens(text: str, fixed: bool | None, edit: Edit | None) -> Iterator[Token]:
     pending: list[tuple[int, str]] = []
-    for number, code, continued in _code_lines(text, fixed):
+    for number, code, continued in _code_lines(text, fixed, edit):
         if continued and pending:
             last_no, last = pending[-1]
             rest = code.lstrip()
@@ -105,9 +112,10 @@ def _scan(code: str, line: int) -> Iterator[Token]:
             i = j
 
 
-def statements(text: str, fixed: bool | None) -> Iterator[list[Token]]:
+def statements(text: str, fixed: bool | None, edit: Edit | None = None) -> Iterator[list[Token]]:
+    """The tokens of each period-ended statement (a data description entry, a COPY statement)."""
     current: list[Token] = []
-    for token in _tokens(text, fixed):
+    for token in _tokens(text, fixed, edit):
         if token.text == "." and not token.literal:
             if current:
                 yield current

@@ -36,7 +36,10 @@ def inherit(e: Entry, usage: str, sign: tuple[bool | None, bool], blank: bool, s
         return
     if not e.children:
         e.usage = usage
-        e.item = read_item(e, options)
+        try:
+            e.item = read_item(e, options)
+        except LayoutError as exc:
+            raise LayoutError(f"in {e.origin}: {exc.reason}" if e.origin else exc.reason, exc.line) from None
         return
     if e.pic is not None:
         raise LayoutError(f"group {e.name} cannot have a PIC clause", e.line)
