@@ -16,6 +16,9 @@ A dict (from YAML, TOML or JSON config) validated by pydantic, then resolved int
 A single record type can skip ``record_types`` and give ``fields`` directly. A field without
 ``offset`` follows the previous one ("order"). Lengths of numeric fields follow from ``digits``
 as in COBOL; a binary field may give ``length`` (2, 4, 8) instead of digits for the full range.
+A variable table (COBOL's ``OCCURS ... DEPENDING ON``) names its counter, an earlier integer field:
+``{"name": "AMT", "type": "packed", "digits": 7, "occurs": 5, "depending_on": "N-AMTS"}``; the
+record then has one layout per count (``RecordType.shapes``), as a copybook's does.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import LayoutError
-from .layout import Field, Kind, Layout, RecordType, numeric_length
+from .layout import DependingOn, Field, Kind, Layout, RecordType, numeric_length
 from .pictures import picture
 
 
@@ -56,7 +59,13 @@ class FieldSpec(BaseModel):
     offset: int | None = None
     """0-based byte offset; omitted: right after the previous field."""
     occurs: int = 1
-    """Repeat count; columns are named NAME(1) .. NAME(n)."""
+    """Repeat count; columns are named NAME(1) .. NAME(n). With ``depending_on``, the maximum."""
+    depending_on: str | None = None
+    """A variable table (COBOL ``OCCURS min TO max DEPENDING ON``): the earlier integer field of
+    the record holding each record's count; the fields after the table move with it (they cannot
+    give an ``offset``)."""
+    occurs_min: int = 0
+    """With ``depending_on``: the fewest occurrences a record may hold."""
     little_endian: bool = False
     """Binary from a non-IBM producer."""
     blank_when_zero: bool = False
@@ -74,6 +83,10 @@ class FieldSpec(BaseModel):
             raise ValueError("binary fields need digits or a length")
         if self.occurs < 1:
             raise ValueError("occurs must be at least 1")
+        if self.depending_on is not None and not 0 <= self.occurs_min <= self.occurs:
+            raise ValueError(f"occurs_min {self.occurs_min} must be between 0 and occurs ({self.occurs})")
+        if self.depending_on is None and self.occurs_min:
+            raise ValueError("occurs_min needs depending_on")
         return self
 
 
@@ -138,16 +151,67 @@ def _field(spec: FieldSpec, offset: int) -> Field:
 
 
 def _record(spec: RecordSpec) -> RecordType:
+    tables = _tables(spec)
+    rtype = _placed(spec, {})
+    return replace(rtype, shapes=SpecShapes(spec, tables)) if tables else rtype
+
+
+def _placed(spec: RecordSpec, counts: Mapping[int, int]) -> RecordType:
+    """The record with ``counts`` occurrences of the variable tables (by their position in the
+    record's fields; the others: ``occurs``, the maximum)."""
     fields: list[Field] = []
     cursor = 0
-    for fs in spec.fields:
+    for k, fs in enumerate(spec.fields):
         offset = cursor if fs.offset is None else fs.offset
         one = _field(fs, offset)
-        for i in range(fs.occurs):
-            name = f"{fs.name}({i + 1})" if fs.occurs > 1 else fs.name
+        n = counts.get(k, fs.occurs)
+        for i in range(n):
+            name = f"{fs.name}({i + 1})" if fs.occurs > 1 or fs.depending_on else fs.name
             fields.append(replace(one, name=name, offset=offset + i * one.length))
-        cursor = offset + one.length * fs.occurs
+        cursor = offset + one.length * n
     return RecordType(spec.name, tuple(fields), spec.length or 0)
+
+
+def _tables(spec: RecordSpec) -> tuple[DependingOn, ...]:
+    """The variable tables of a record, checked: each counter an earlier integer field."""
+    tables: list[DependingOn] = []
+    earlier: dict[str, FieldSpec] = {}
+    for fs in spec.fields:
+        if tables and fs.offset is not None:
+            raise LayoutError(f"field {fs.name}: a field after a depending_on table cannot give an offset "
+                              "(it moves with the table's count)")
+        if fs.depending_on is not None:
+            counter = earlier.get(fs.depending_on)
+            if counter is None:
+                raise LayoutError(f"field {fs.name}: depending_on {fs.depending_on!r} is not an earlier field "
+                                  f"of record {spec.name}")
+            if counter.type not in ("zoned", "packed", "binary") or counter.scale or counter.occurs > 1 \
+                    or counter.depending_on:
+                raise LayoutError(f"field {fs.name}: depending_on {fs.depending_on} must be a single integer "
+                                  "zoned, packed or binary field")
+            tables.append(DependingOn(fs.name, counter.name, fs.occurs_min, fs.occurs))
+        earlier[fs.name] = fs
+    if tables and spec.length is not None:
+        raise LayoutError(f"record {spec.name}: a record with depending_on tables takes its length from them")
+    return tuple(tables)
+
+
+class SpecShapes:
+    """:class:`~.layout.Shapes` of a declarative record with ``depending_on`` tables."""
+
+    def __init__(self, spec: RecordSpec, tables: tuple[DependingOn, ...]) -> None:
+        self.spec, self.tables = spec, tables
+        self._positions = [k for k, fs in enumerate(spec.fields) if fs.depending_on is not None]
+        self._cache: dict[tuple[int, ...], RecordType] = {}
+
+    def record_type(self, counts: tuple[int, ...]) -> RecordType:
+        counts = tuple(int(c) for c in counts)
+        if (found := self._cache.get(counts)) is None:
+            for table, count in zip(self.tables, counts, strict=True):
+                if not table.minimum <= count <= table.maximum:
+                    raise ValueError(f"{table.table}: {count} occurrences, outside {table.minimum} to {table.maximum}")
+            found = self._cache[counts] = _placed(self.spec, dict(zip(self._positions, counts, strict=True)))
+        return found
 
 
 def layout_from_spec(spec: LayoutSpec | Mapping[str, Any]) -> Layout:
