@@ -76,7 +76,8 @@ class TrailerCheck(_Strict):
     count: str | None = None
     """Trailer field holding the number of detail records."""
     totals: dict[str, str] = {}
-    """Trailer field -> detail field whose sum over all detail records it must equal."""
+    """Trailer field -> detail field whose sum over all detail records it must equal. Exact
+    decimal fields only (zoned, packed, binary, edited): a COMP-1/COMP-2 float is refused at load."""
 
 
 class ResponseTrailer(_Strict):
@@ -85,7 +86,8 @@ class ResponseTrailer(_Strict):
     rejects: str | None = None
     """Response trailer field for the number of rejected records."""
     totals: dict[str, str] = {}
-    """Response trailer field -> input detail field summed over the scored records."""
+    """Response trailer field -> input detail field summed over the scored records (exact decimal
+    fields only, as ``trailer_check.totals``)."""
 
 
 class RejectField(_Strict):

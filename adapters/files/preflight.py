@@ -93,10 +93,37 @@ def check_job(config: FileJobConfig, file: str) -> None:
         rt = config.response_trailer
         problems += missing_fields("response_trailer", [f for f in [rt.count, rt.rejects, *rt.totals] if f], trailer,
                              config.output.trailer or "no response trailer")
+    if inputs is not None and outputs is not None:
+        problems += _total_problems(config)
     if config.reject is not None:
         problems += _reject_problems(config, inputs.get(config.input.detail) if inputs else None)
     if problems:
         raise JobProblems(file, problems)
+
+
+EXACT_KINDS = (Kind.ZONED, Kind.PACKED, Kind.BINARY, Kind.EDITED)
+"""Kinds a control total can be kept in and summed over: exact decimals. COMP-1/COMP-2 floats are
+refused (a float sum depends on the order of the additions, and the mainframe's own is in
+hexadecimal floating point: no exact agreement to check), as text is."""
+
+
+def _total_problems(config: FileJobConfig) -> list[str]:
+    """Each control total's trailer field and the detail field it sums are exact decimal fields."""
+    sides = [("trailer_check.totals", config.input_codec.layout, config.input.trailer, config.trailer_check.totals),
+             ("response_trailer.totals", config.output_codec.layout, config.output.trailer,
+              config.response_trailer.totals)]
+    problems = []
+    for key, layout, trailer, totals in sides:
+        for target, source in totals.items():
+            for where, group, name in ((layout, trailer, target), (config.input_codec.layout, config.input.detail, source)):
+                try:
+                    f = where.record_type(group).field(name)
+                except (KeyError, ValueError):
+                    continue  # missing: reported above
+                if f.kind not in EXACT_KINDS:
+                    problems.append(f"{key}: {name} is {f.describe()}: a control total is an exact decimal sum, "
+                                    "so it needs a zoned, packed, binary or edited numeric field")
+    return problems
 
 
 def _reject_problems(config: FileJobConfig, detail: set[str] | None) -> list[str]:

@@ -101,3 +101,10 @@ def test_gateway_serve_refuses_to_start_in_the_same_line(job: Path) -> None:
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.splitlines()[-1] == (f"Error: {job}: response.result[2].target: RD-PDX is not a field of "
                                            "RS-DETAIL-REC; did you mean RD-PD?")
+
+
+def test_a_control_total_over_a_floating_point_field_is_refused(job: Path) -> None:
+    _edit(job.parent / "LOANREQ.cpy", "LD-ANNUAL-INCOME        PIC S9(09)V99 COMP-3.",
+          "LD-ANNUAL-INCOME        COMP-2.                     ")
+    assert _check(job) == (2, [f"{job}: trailer_check.totals: LD-ANNUAL-INCOME is COMP-2 hfp: a control total is an "
+                               "exact decimal sum, so it needs a zoned, packed, binary or edited numeric field"])
