@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from scoregate.adapters.codecs.fixedwidth import Field, Kind, Layout, LayoutError, RecordCodec, RecordType
 
 from corpus import CORPUS_DIR, EXPECTED_REFUSALS, corpus_files, layout_of
+from corpus_readme import table
 
 FILES = corpus_files()
 PARSED = [p for p in FILES if p.name not in EXPECTED_REFUSALS]
@@ -33,6 +34,11 @@ def test_the_readme_lists_every_copybook_once() -> None:
     readme = (CORPUS_DIR / "README.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\| `([^`]+\.cpy)` \|", readme, flags=re.MULTILINE)
     assert sorted(listed) == sorted(p.name for p in FILES)
+
+
+def test_the_readme_table_is_what_the_engine_and_the_oracle_do() -> None:
+    readme = (CORPUS_DIR / "README.md").read_text(encoding="utf-8")
+    assert readme == table(readme), "stale: run python tests/cobol/corpus_readme.py and review the diff"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
