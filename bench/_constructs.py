@@ -1,8 +1,9 @@
 """Decode speed of the copybook constructs that real extracts use, against a fixed layout.
 
-Three generated files of about the same size: FIXED (zoned, packed, text, a fixed OCCURS 10
+Four generated files of about the same size: FIXED (zoned, packed, text, a fixed OCCURS 10
 table; RECFM FB), ODO (the same fields, the table OCCURS 0 TO 10 DEPENDING ON a count; RECFM VB,
-records of eleven lengths) and EDITED (numeric-edited pictures: floating $, CR, trailing minus,
+records of eleven lengths), ODO-NESTED (up to 3 groups of up to 3 of those items, each group's
+count in the group: 85 count vectors; RECFM VB) and EDITED (numeric-edited pictures: floating $, CR, trailing minus,
 zero suppression, * fill; RECFM FB). Each is decoded in full with ``RecordCodec.iter_batches``
 in interleaved rounds; the figure is the median MB/s, and the ratio to FIXED is the target
 (>= 0.5). Peak memory is the tracemalloc peak of a decode of the file and of a quarter of it:
@@ -41,6 +42,16 @@ _COMMON = """
 _TOTAL = "           05  TOTAL       PIC S9(11)V99 COMP-3.\n"
 FIXED = _COMMON + _ITEMS.format(occurs="OCCURS 10") + _TOTAL
 ODO = _COMMON + _ITEMS.format(occurs="OCCURS 0 TO 10\n                   DEPENDING ON N-ITEMS") + _TOTAL
+# A table counted in each occurrence of an outer one (Cobrix's test21 shape): up to 3 groups of up
+# to 3 items, 85 shapes (1 + 4 + 16 + 64 count vectors).
+PER_OCCURRENCE = _COMMON + """
+           05  GRP OCCURS 0 TO 3 DEPENDING ON N-ITEMS.
+               10  G-COUNT     PIC 9.
+               10  G-ITEM OCCURS 0 TO 3 DEPENDING ON G-COUNT.
+                   15  ITEM-CODE   PIC X(4).
+                   15  ITEM-AMT    PIC S9(7)V99 COMP-3.
+                   15  ITEM-QTY    PIC 9(3).
+""" + _TOTAL
 EDITED = """
        01  REC.
            05  REC-ID      PIC X(12).
@@ -66,7 +77,13 @@ def _columns(kind: str, n: int, rng: np.random.Generator) -> dict[str, np.ndarra
                  **{f"ITEM-AMT({i})": rng.integers(-10**9, 10**9, n) for i in range(1, 11)}}
         cols["N-ITEMS"], cols["RATE"] = rng.integers(0, 10**4, n), rng.integers(0, 10**6, n)
         return cols
-    for i in range(1, 11):
+    if kind == "ODO-NESTED":
+        cols["N-ITEMS"] = rng.integers(0, 4, n)
+        subs = [f"{g},{i}" for g in range(1, 4) for i in range(1, 4)]
+        cols |= {f"G-COUNT({g})": rng.integers(0, 4, n) for g in range(1, 4)}
+    else:
+        subs = [str(i) for i in range(1, 11)]
+    for i in subs:
         cols |= {f"ITEM-CODE({i})": np.full(n, "CODE"), f"ITEM-AMT({i})": rng.integers(-10**8, 10**8, n),
                  f"ITEM-QTY({i})": rng.integers(0, 1000, n)}
     return cols
@@ -75,6 +92,7 @@ def _columns(kind: str, n: int, rng: np.random.Generator) -> dict[str, np.ndarra
 def codecs() -> dict[str, RecordCodec]:
     return {"FIXED": RecordCodec(parse_copybook(FIXED), "cp037", "FB"),
             "ODO": RecordCodec(parse_copybook(ODO), "cp037", "VB"),
+            "ODO-NESTED": RecordCodec(parse_copybook(PER_OCCURRENCE), "cp037", "VB"),
             "EDITED": RecordCodec(parse_copybook(EDITED), "cp037", "FB")}
 
 

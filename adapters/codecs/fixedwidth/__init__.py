@@ -7,12 +7,14 @@ in, numpy columns out, and back; no file or socket I/O anywhere in this package.
 
 - COBOL copybooks (:func:`parse_copybook`): groups, PIC X/9/S/V, COMP-3, COMP/COMP-4/BINARY,
   COMP-5, zoned with overpunched or separate leading/trailing sign, FILLER, OCCURS n (flattened to
-  ``NAME(1)``, ``NAME(2)``), OCCURS ... DEPENDING ON (records decoded by shape, absent
-  occurrences in ``Part.absent``), SYNCHRONIZED, REDEFINES (header/detail/trailer record types), sequence numbers,
-  comments and continuation lines. A declarative layout (:func:`layout_from_spec`) for files
-  without one. :meth:`Layout.describe` lists offsets and lengths.
-- Code pages latin-1/ascii and EBCDIC 037, 273, 277, 278, 280, 284, 285, 297, 500, 871, 1047,
-  1140-1149.
+  ``NAME(1)``, ``NAME(2)``), OCCURS ... DEPENDING ON (also counted in each occurrence of an outer
+  table; records decoded by their vector of counts, absent occurrences in ``Part.absent``),
+  SYNCHRONIZED, REDEFINES (header/detail/trailer record types), RENAMES, edited pictures, floats,
+  PIC N, up to 31 digits, COPY members (given by the caller: ``copy_member``), sequence numbers,
+  comments and continuation lines. A declarative layout (:func:`layout_from_spec`, variable tables
+  by ``depending_on``) for files without one. :meth:`Layout.describe` lists offsets and lengths.
+- Code pages latin-1/ascii (both overpunch sign conventions read, ``sign_convention`` chooses the
+  one written) and EBCDIC 037, 273, 277, 278, 280, 284, 285, 297, 500, 871, 1047, 1140-1149.
 - RECFM F/FB with or without line ends, V/VB with RDWs (and BDWs), VS/VBS spanned segments, LS
   text lines (a text-mode transfer), streamed chunk by chunk; :func:`framing_hint` names the
   framing or code page a file that does not read as configured looks like.
