@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoregate.adapters.codecs.copybook_files import read_copybook, read_text
+from scoregate.adapters.codecs.copybook_files import members_beside, read_copybook, read_text
 from scoregate.adapters.codecs.fixedwidth import Kind, Layout, LayoutError, RecordType
 from scoregate.adapters.codecs.fixedwidth.conditions import Condition, conditions
 from scoregate.adapters.proposals import Leaf, words
@@ -29,7 +29,7 @@ class Copybook:
         """Raises ValueError in one line naming the copybook (and its line) when it does not parse."""
         text = read_text(path)
         try:
-            return cls(Path(path), read_copybook(path), conditions(text))
+            return cls(Path(path), read_copybook(path), conditions(text, copy_member=members_beside(path)))
         except LayoutError as error:
             raise ValueError(f"{path}: {error}") from None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .lexer import statements
+from .members import CopyMember, expanded
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,15 @@ class Condition:
     """Its values as the field holds them (quotes removed); a ``THRU`` range gives its two ends."""
 
 
-def conditions(text: str, fixed_format: bool | None = None) -> dict[str, tuple[Condition, ...]]:
+def conditions(text: str, fixed_format: bool | None = None,
+               copy_member: CopyMember | None = None) -> dict[str, tuple[Condition, ...]]:
     """Item name -> its level-88 conditions, in copybook order (items without any are left out).
-    An item of an ``OCCURS`` table is named without subscripts."""
+    An item of an ``OCCURS`` table is named without subscripts. COPY members are read when
+    ``copy_member`` gives them (see ``members.py``), skipped otherwise."""
     found: dict[str, list[Condition]] = {}
     owner: str | None = None
-    for tokens in statements(text, fixed_format):
+    source = expanded(text, fixed_format, copy_member) if copy_member else statements(text, fixed_format)
+    for tokens in source:
         words = [t.text for t in tokens]
         if not words or not words[0].isdigit():
             continue

@@ -70,3 +70,13 @@ def test_members_are_the_files_beside_the_copybook(tmp_path: Path) -> None:
     layout = read_copybook(tmp_path / "orders.cpy", name="ORDERS")
     assert layout.record_type().field("SELLER-CODE").offset == 31
     assert members_beside(tmp_path / "orders.cpy")("NOPE") is None  # only the copybook's own folder
+
+
+def test_scaffolding_reads_the_members_88_levels(tmp_path: Path) -> None:
+    from scoregate.adapters.copybook_leaves import Copybook
+
+    (tmp_path / "main.cpy").write_text("       01  R.\n           COPY STATUS.\n")
+    (tmp_path / "STATUS.cpy").write_text("           05  ST  PIC X.\n               88  ST-OPEN  VALUE 'O'.\n")
+    copybook = Copybook.read(tmp_path / "main.cpy")
+    assert [c.name for c in copybook.conditions["ST"]] == ["ST-OPEN"]
+    assert copybook.layout.record_type().field("ST").length == 1
