@@ -109,13 +109,16 @@ hexadecimal floating point: no exact agreement to check), as text is."""
 
 def _total_problems(config: FileJobConfig) -> list[str]:
     """Each control total's trailer field and the detail field it sums are exact decimal fields."""
-    sides = [("trailer_check.totals", config.input_codec.layout, config.input.trailer, config.trailer_check.totals),
-             ("response_trailer.totals", config.output_codec.layout, config.output.trailer,
+    # Layouts, not the config's cached codecs: a copy of the config with another RECFM must not
+    # inherit a codec built here.
+    inputs = config._layout(config.input)
+    sides = [("trailer_check.totals", inputs, config.input.trailer, config.trailer_check.totals),
+             ("response_trailer.totals", config._layout(config.output), config.output.trailer,
               config.response_trailer.totals)]
     problems = []
     for key, layout, trailer, totals in sides:
         for target, source in totals.items():
-            for where, group, name in ((layout, trailer, target), (config.input_codec.layout, config.input.detail, source)):
+            for where, group, name in ((layout, trailer, target), (inputs, config.input.detail, source)):
                 try:
                     f = where.record_type(group).field(name)
                 except (KeyError, ValueError):

@@ -95,7 +95,9 @@ class Part:
     """OCCURS DEPENDING ON: field name -> (m,) bool, the record's count leaves this occurrence
     out (its column holds 0 or ""). Fields that every record has are not listed."""
     counts: np.ndarray | None = None
-    """OCCURS DEPENDING ON: (m, tables) counts per record (-1: unreadable, the record is rejected)."""
+    """OCCURS DEPENDING ON: (m, tables) counts per record, one per ``shapes.tables`` entry (a table
+    counted per outer occurrence has one per occurrence; 0 where the record lacks that occurrence;
+    -1: unreadable, the record is rejected)."""
 
     def __len__(self) -> int:
         return int(self.index.size)
