@@ -14,13 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from scoregate.adapters.codecs.fixedwidth import Field, Kind, Layout, RecordCodec, RecordType, parse_copybook
+from scoregate.adapters.codecs.fixedwidth.members import expanded
 
 from corpus import WRAPPER
 from gnucobol import DATA_FILE, Compiler, Shape, Slot, cobol_ref, parse_display, program, shift, staging_picture
 
 NOT_COMPILED = {
     # Copybooks no COBOL compiler takes as they stand (the engine parses them).
-    "ibm-zopeneditor-CUSTCOPY.cpy": "its names carry a COPY REPLACING tag, ':TAG:-REC'",
+    "ibm-zopeneditor-CUSTCOPY.cpy": "its names carry a COPY REPLACING tag, ':TAG:-REC' (compiled through "
+                                    "COPY ... REPLACING, test_copy_replacing_lays_out_as_gnucobol_expands_it)",
     "cobrix-test10.cpy": "its level numbers start in column 7, the indicator area",
     "cobrix-test12.cpy": "its level numbers start in column 7, the indicator area",
     # Parsed since the engine reads OCCURS DEPENDING ON; oracle/odo.cpy is the ODO case.
@@ -113,16 +115,25 @@ def inline_copies(text: str, copy_member) -> str:
     return _COPY.sub(lambda m: copy_member(m[1].upper()).rstrip("\n"), text) if copy_member else text
 
 
-def engine_case(text: str, seed: int = 1, copy_member=None) -> tuple[Case, Layout]:
+def _copied_roots(text: str, copy_member) -> list[str]:
+    """The 01 records of a copybook whose COPY ... REPLACING statements the compiler expands
+    itself (the program keeps them): named as the engine's expansion names them, so that a wrong
+    REPLACING names a record the compiler does not know."""
+    return [t[1].text for t in expanded(text, None, copy_member) if len(t) > 1 and t[0].text in ("01", "1")]
+
+
+def engine_case(text: str, seed: int = 1, copy_member=None, options: tuple[str, ...] = ()) -> tuple[Case, Layout]:
+    """``options``: cobc options (``-I`` a copy library for COPY statements the program keeps)."""
     layout = parse_copybook(text, name=WRAPPER, copy_member=copy_member)
     text = inline_copies(text, copy_member)
-    roots = _roots(text)
+    left = re.search(r"^ {7,}COPY\s", text, flags=re.MULTILINE)
+    roots = _copied_roots(text, copy_member) if left else _roots(text)
     shapes = _shapes(layout, roots)
     writes = [(k, v) for k, (s, t) in enumerate(zip(shapes, layout.record_types, strict=True))
               for v in known_values(s, t, seed)]
     words = set(re.findall(r"[A-Z][A-Z0-9-]*", "\n".join(line[7:72] for line in text.upper().splitlines())))
     names = tuple(sorted(RESERVED_NAMES & words))
-    return Case(text, None if roots else WRAPPER, layout.width, shapes, writes, names), layout
+    return Case(text, None if roots else WRAPPER, layout.width, shapes, writes, names, options=options), layout
 
 
 # -- scoregate's side -------------------------------------------------------------------------------

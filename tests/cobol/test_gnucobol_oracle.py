@@ -44,6 +44,8 @@ from pathlib import Path
 
 import pytest
 
+from scoregate.adapters.codecs.copybook_files import members_beside
+
 from corpus import CORPUS_DIR, EXPECTED_REFUSALS, ORACLE_DIR, corpus_files, member_of, read
 from gnucobol import COBC_OPTIONS, DATA_FILE, Compiler
 from oracle_cases import NOT_COMPILED, check_cobol_reads, check_cobol_writes, engine_case, known_values
@@ -74,6 +76,21 @@ def test_cobol_reads_what_scoregate_encodes(cobol: Compiler, tmp_path: Path, nam
     case, layout = _case(name)
     # Other values than the program was compiled with: it reads them from the file.
     rows = {k: known_values(s, layout.record_types[k], seed=2) for k, s in enumerate(case.shapes)}
+    check_cobol_reads(cobol, tmp_path, case, layout, rows)
+
+
+def test_copy_replacing_lays_out_as_gnucobol_expands_it(cobol: Compiler, tmp_path: Path) -> None:
+    """The program keeps the COPY ... REPLACING statement and GnuCOBOL expands it from a copy
+    library (-I); scoregate expands it from the same member: the records agree both ways."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "CUSTCOPY.cpy").write_bytes((CORPUS_DIR / "ibm-zopeneditor-CUSTCOPY.cpy").read_bytes())
+    text = "       COPY CUSTCOPY REPLACING ==:TAG:== BY ==CUST==.\n"
+    case, layout = engine_case(text, copy_member=members_beside(lib / "main.cpy"), options=("-I", str(lib)))
+    assert [s.root for s in case.shapes] == ["CUST-REC", "CUST-CONTACT-REC"]
+    assert "COPY CUSTCOPY REPLACING" in case.source()
+    check_cobol_writes(cobol, tmp_path, case, lambda: layout)
+    rows = {k: known_values(s, layout.record_types[k], seed=4) for k, s in enumerate(case.shapes)}
     check_cobol_reads(cobol, tmp_path, case, layout, rows)
 
 
