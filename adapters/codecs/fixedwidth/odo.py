@@ -64,8 +64,8 @@ def tables_of(root: Entry, entries: list[Entry], flat: list[Flat], names: dict[K
         for t in outer:
             t.varies = True
         for subs in itertools.product(*(range(1, t.occurs + 1) for t in outer)):
-            if (counter, subs) not in names:
-                raise LayoutError(f"{where}: the counter must come before the table in the same record", table.line)
+            if (counter, subs) not in names:  # e.g. in another record type's REDEFINES alternative
+                raise LayoutError(f"{where}: the counter is not a field of this record type", table.line)
             name = table.name + (f"({','.join(map(str, subs))})" if subs else "")
             spec = DependingOn(name, names[(counter, subs)], table.occurs_min or 0, table.occurs, table.line)
             found.append((offsets[(counter, subs)], (table, subs), spec, outer))
