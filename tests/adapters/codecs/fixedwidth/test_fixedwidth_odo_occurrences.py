@@ -4,6 +4,8 @@ grouped by their whole vector of counts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -122,3 +124,25 @@ def test_decoding_arbitrary_bytes_never_raises(data: bytes) -> None:
     codec = RecordCodec(parse_copybook(ORDERS), "latin-1", "V")
     batch = codec.decode(codec.split(data, final=True))
     assert len(batch.explain()) == len(batch.errors)
+
+
+def test_cobrix_test21_records_read_as_cobrix_reads_them() -> None:
+    """Cobrix's own case for this shape (Apache-2.0): its data/test21_data/data.dat, five records
+    back to back, and the values of data/test21_expected/test21.txt. Each record is framed here by
+    the length its counts give (Cobrix's variable-size OCCURS reading)."""
+    copybook = Path(__file__).parents[3] / "data" / "copybooks" / "cobrix-test21.cpy"
+    layout = parse_copybook(copybook.read_text(encoding="latin-1"))
+    codec, rtype = RecordCodec(layout, "latin-1", "F"), layout.record_type()
+    data, at, got = b"010" b"12AB" b"21A2BC" b"21A1B", 0, []
+    while at < len(data):
+        window = np.frombuffer(data[at: at + rtype.length].ljust(rtype.length), np.uint8)[None]
+        batch = codec.decode(window, np.array([min(rtype.length, len(data) - at)]))
+        assert len(batch.errors) == 0, batch.explain()
+        count = int(batch.columns["COUNT"][0])
+        got.append((count, [(int(batch.columns[f"INNER-COUNT({g})"][0]),
+                             [str(batch.columns[f"FIELD({g},{i})"][0])
+                              for i in range(1, int(batch.columns[f"INNER-COUNT({g})"][0]) + 1)])
+                            for g in range(1, count + 1)]))
+        at += rtype.shapes.record_type(tuple(int(c) for c in batch.parts["RECORD"].counts[0])).length
+    assert got == [(0, []), (1, [(0, [])]), (1, [(2, ["A", "B"])]), (2, [(1, ["A"]), (2, ["B", "C"])]),
+                   (2, [(1, ["A"]), (1, ["B"])])]
