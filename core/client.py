@@ -10,6 +10,7 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
 - ``ClientHooks``: a fallback model answers when the core is unavailable, and an observer sees
   every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
   so an observer must only hand the decision on, never write it out itself.
+- Concurrent ``score`` calls share core calls (``core/coalescing.py``) unless ``coalesce`` is off.
 - ``readiness()``: the core's health as the gateway's probe (``core/probe.py``) last saw it; the
   same probe lets the breaker try the core as soon as it serves again.
 """
@@ -29,6 +30,8 @@ from scoregate.core import convert, status
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.breaker import CircuitBreaker
+from scoregate.core.coalescing import AsyncCoalescer
+from scoregate.core.coalescing_threads import Coalescer
 from scoregate.core.connection import open_aio_channel, open_channel
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ScoreRequest, ScoreResult
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
@@ -149,6 +152,8 @@ class ScoringClient(_ClientBase):
         super().__init__(settings, hooks)
         self.channels = [open_channel(self.settings) for _ in range(self.settings.connections)]
         self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
+        s = self.settings
+        self.coalescer = Coalescer(self, s.coalesce_max_in_flight, s.coalesce_max_rows) if s.coalesce else None
 
     def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
         self._begin()
@@ -159,14 +164,21 @@ class ScoringClient(_ClientBase):
         self.breaker.record_success()
         return response
 
+    def _score_alone(self, request: ScoreRequest) -> ScoreResult:
+        timeout = self._timeout(request.deadline)
+        response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+        return convert.from_proto_result(response.result)
+
     def score(self, request: ScoreRequest) -> ScoreResult:
         started = time.perf_counter()
-        timeout = self._timeout(request.deadline)
+        self._timeout(request.deadline)
         try:
             if self._pinned_to_fallback(request.version):
                 raise CoreUnavailable("pinned to the fallback model")
-            response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
-            result = convert.from_proto_result(response.result)
+            if self.coalescer is not None:
+                result = self.coalescer.score(request, self._score_alone)
+            else:
+                result = self._score_alone(request)
         except CoreUnavailable as error:
             result = self._fallback(request.model, request.version, error).score(request)
         return self._observed_result(request, result, started)
@@ -235,6 +247,8 @@ class AsyncScoringClient(_ClientBase):
         super().__init__(settings, hooks)
         self.channels = [open_aio_channel(self.settings) for _ in range(self.settings.connections)]
         self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
+        s = self.settings
+        self.coalescer = AsyncCoalescer(self, s.coalesce_max_in_flight, s.coalesce_max_rows) if s.coalesce else None
 
     async def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
         self._begin()
@@ -245,14 +259,21 @@ class AsyncScoringClient(_ClientBase):
         self.breaker.record_success()
         return response
 
+    async def _score_alone(self, request: ScoreRequest) -> ScoreResult:
+        timeout = self._timeout(request.deadline)
+        response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+        return convert.from_proto_result(response.result)
+
     async def score(self, request: ScoreRequest) -> ScoreResult:
         started = time.perf_counter()
-        timeout = self._timeout(request.deadline)
+        self._timeout(request.deadline)
         try:
             if self._pinned_to_fallback(request.version):
                 raise CoreUnavailable("pinned to the fallback model")
-            response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
-            result = convert.from_proto_result(response.result)
+            if self.coalescer is not None:
+                result = await self.coalescer.score(request, self._score_alone)
+            else:
+                result = await self._score_alone(request)
         except CoreUnavailable as error:
             # One small model, one row: scoring inline costs less than a thread hop.
             result = self._fallback(request.model, request.version, error).score(request)

@@ -105,3 +105,11 @@ class ClientSettings(BaseSettings):
     tls_ca_file: Path | None = None
     """PEM root certificates; set to speak TLS to the core."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
+    coalesce: bool = True
+    """Single requests in flight at the same time share core calls (``core/coalescing.py``): while
+    ``coalesce_max_in_flight`` calls are outstanding, new requests wait and go together in the next
+    one, as a columnar batch. A lone caller never waits. False: one core call per request."""
+    coalesce_max_in_flight: int = Field(default=2, ge=1, le=64)
+    """Core calls one client keeps outstanding before requests start to wait for the next one."""
+    coalesce_max_rows: int = Field(default=256, ge=2, le=10_000)
+    """Most requests in one coalesced call."""
