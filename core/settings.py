@@ -109,7 +109,8 @@ class ClientSettings(BaseSettings):
     """Single requests in flight at the same time share core calls (``core/coalescing.py``): while
     ``coalesce_max_in_flight`` calls are outstanding, new requests wait and go together in the next
     one, as a columnar batch. A lone caller never waits. False: one core call per request."""
-    coalesce_max_in_flight: int = Field(default=2, ge=1, le=64)
-    """Core calls one client keeps outstanding before requests start to wait for the next one."""
+    coalesce_max_in_flight: int = Field(default=1, ge=1, le=64)
+    """Core calls one client keeps outstanding before requests start to wait for the next one. 1
+    measured best under 16 SOAP clients on 2 cores (docs/BENCHMARKS.md): larger, fewer calls."""
     coalesce_max_rows: int = Field(default=256, ge=2, le=10_000)
     """Most requests in one coalesced call."""
