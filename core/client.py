@@ -132,9 +132,10 @@ class _ClientBase:
         return ((REQUEST_ID_HEADER, request_id),) if request_id else ()
 
     def _batch_request(
-        self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None
+        self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None,
+        reason_bands: tuple[str, ...] = (),
     ) -> pb.BatchRequest:
-        return convert.to_proto_batch(batch, model, version, reason_count, batch_id, caller)
+        return convert.to_proto_batch(batch, model, version, reason_count, batch_id, caller, reason_bands)
 
     def _cached(self, model: str, version: str) -> ModelDescription | None:
         return self._descriptions.get((model, version))
@@ -200,26 +201,27 @@ class ScoringClient(_ClientBase):
     def score_batch(
         self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
         batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
+        reason_bands: tuple[str, ...] = (),
     ) -> BatchResult:
         started = time.perf_counter()
         try:
             if self._pinned_to_fallback(version):
                 raise CoreUnavailable("pinned to the fallback model")
-            message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+            message = self._batch_request(batch, model, version, reason_count, batch_id, caller, reason_bands)
             response = self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
             result = convert.from_proto_batch_result(response, self.describe(response.model, response.version))
         except CoreUnavailable as error:
-            result = self._fallback(model, version, error).score_batch(batch, reason_count)
+            result = self._fallback(model, version, error).score_batch(batch, reason_count, reason_bands)
         return self._observed_batch(batch, result, caller, started)
 
     def score_stream(
         self, batches: Iterable[ColumnBatch], model: str, version: str | None = None, *, reason_count: int = 0,
-        caller: CallerRef | None = None, timeout: float | None = None,
+        caller: CallerRef | None = None, timeout: float | None = None, reason_bands: tuple[str, ...] = (),
     ) -> Iterator[BatchResult]:
         """Score batches over one stream; results come back in order. ``timeout`` covers the whole stream."""
         self._begin()
         messages = (
-            self._batch_request(b, model, version, reason_count, str(i), caller) for i, b in enumerate(batches)
+            self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands) for i, b in enumerate(batches)
         )
         try:
             for response in self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout)):
@@ -296,21 +298,23 @@ class AsyncScoringClient(_ClientBase):
     async def score_batch(
         self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
         batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
+        reason_bands: tuple[str, ...] = (),
     ) -> BatchResult:
         started = time.perf_counter()
         try:
             if self._pinned_to_fallback(version):
                 raise CoreUnavailable("pinned to the fallback model")
-            message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+            message = self._batch_request(batch, model, version, reason_count, batch_id, caller, reason_bands)
             response = await self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
             result = convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
         except CoreUnavailable as error:
-            result = self._fallback(model, version, error).score_batch(batch, reason_count)
+            result = self._fallback(model, version, error).score_batch(batch, reason_count, reason_bands)
         return self._observed_batch(batch, result, caller, started)
 
     async def score_stream(
         self, batches: AsyncIterable[ColumnBatch] | Iterable[ColumnBatch], model: str, version: str | None = None, *,
         reason_count: int = 0, caller: CallerRef | None = None, timeout: float | None = None,
+        reason_bands: tuple[str, ...] = (),
     ) -> AsyncIterator[BatchResult]:
         self._begin()
 
@@ -318,11 +322,11 @@ class AsyncScoringClient(_ClientBase):
             i = 0
             if isinstance(batches, AsyncIterable):
                 async for b in batches:
-                    yield self._batch_request(b, model, version, reason_count, str(i), caller)
+                    yield self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands)
                     i += 1
             else:
                 for b in batches:
-                    yield self._batch_request(b, model, version, reason_count, str(i), caller)
+                    yield self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands)
                     i += 1
 
         try:

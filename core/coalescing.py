@@ -41,12 +41,12 @@ from scoregate.core.errors import CoreFailure, CoreUnavailable, DeadlineExpired,
 
 log = logging.getLogger(__name__)
 
-# Requests that may share a call: same model, pinned version, reason codes and channel.
-Key = tuple[str, str | None, int, str]
+# Requests that may share a call: same model, pinned version, reason codes, reason bands and channel.
+Key = tuple[str, str | None, int, tuple[str, ...], str]
 
 
 def _key(request: ScoreRequest) -> Key:
-    return (request.model, request.version, request.reason_count, request.caller.channel)
+    return (request.model, request.version, request.reason_count, request.reason_bands, request.caller.channel)
 
 
 def remaining_s(request: ScoreRequest) -> float | None:
@@ -142,7 +142,7 @@ class Grouper:
         assert group.batch is not None and group.description is not None
         return convert.to_proto_batch(
             group.batch, group.description.name, group.description.version, first.reason_count,
-            batch_id=first.request_id, caller=CallerRef(channel=first.caller.channel),
+            batch_id=first.request_id, caller=CallerRef(channel=first.caller.channel), reason_bands=first.reason_bands,
         )
 
     @staticmethod

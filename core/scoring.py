@@ -1,7 +1,8 @@
 """Scorer: one loaded model version turned into probabilities, decisions and reason codes.
 
 Everything here works on whole matrices: one ``inplace_predict`` per batch, decisions by
-``searchsorted``, top-N reasons by ``argsort`` over the contribution matrix.
+``searchsorted``, top-N reasons by ``argsort`` over the contribution matrix. Reasons restricted to
+some decision bands are computed after the decisions, for the rows in those bands only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import xgboost as xgb
 
 from scoregate.core.contract import REJECTED, BatchResult, ModelMetadata
-from scoregate.core.errors import FieldViolation
+from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ class Scorer:
         self._feature_names = meta.feature_schema.names
         self._reason_codes = tuple(f.reason_code for f in meta.feature_schema.features)
         self._approx = meta.contributions == "approx"
+        self._band_sets: dict[tuple[str, ...], np.ndarray | None] = {}
         self._fast: _DensePredictor | None = None
         try:
             fast = _DensePredictor(model.booster)
@@ -158,13 +160,46 @@ class Scorer:
         positive = top > 0
         return np.where(positive, order, -1).astype(np.int32), np.where(positive, top, 0.0)
 
+    def reason_bands(self, names: tuple[str, ...]) -> np.ndarray | None:
+        """The decision indexes of the named bands (None: every band), for ``score``'s ``bands``.
+
+        Raises InvalidInput for a name that is not one of the model's bands."""
+        if not names:
+            return None
+        indexes = self._band_sets.get(names)
+        if indexes is None:
+            unknown = [n for n in names if n not in self._band_names]
+            if unknown:
+                raise InvalidInput([FieldViolation(
+                    field="reason_bands", code=ViolationCode.UNKNOWN_CATEGORY,
+                    message=f"{', '.join(unknown)}: not a decision band of the model ({', '.join(self._band_names)})",
+                )])
+            indexes = self._band_sets[names] = np.array(sorted({self._band_names.index(n) for n in names}), dtype=np.uint8)
+        return indexes
+
+    def _banded_reasons(
+        self, matrix: np.ndarray, decisions: np.ndarray, count: int, bands: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reasons for the rows whose decision is in ``bands`` (all rows for None); none for the others."""
+        if bands is None:
+            return self.reasons(matrix, count)
+        wanted = np.isin(decisions, bands)
+        features = np.full((matrix.shape[0], count), -1, dtype=np.int32)
+        contributions = np.zeros((matrix.shape[0], count), dtype=np.float64)
+        if wanted.any():
+            features[wanted], contributions[wanted] = self.reasons(matrix[wanted], count)
+        return features, contributions
+
     def score(
         self,
         matrix: np.ndarray,
         reason_count: int = 0,
         rejects: dict[int, tuple[FieldViolation, ...]] | None = None,
+        bands: np.ndarray | None = None,
     ) -> BatchResult:
-        """Score every row not in ``rejects``; rejected rows get NaN and ``REJECTED``."""
+        """Score every row not in ``rejects``; rejected rows get NaN and ``REJECTED``.
+
+        ``bands`` (from ``reason_bands``): reasons only for rows decided into one of them."""
         started = time.perf_counter_ns()
         rejects = rejects or {}
         rows = matrix.shape[0]
@@ -173,7 +208,7 @@ class Scorer:
             probabilities = self.probabilities(matrix)
             decisions = self.decisions(probabilities)
             if count:
-                reason_features, reason_contribs = self.reasons(matrix, count)
+                reason_features, reason_contribs = self._banded_reasons(matrix, decisions, count, bands)
             else:
                 reason_features, reason_contribs = np.empty((rows, 0), dtype=np.int32), np.empty((rows, 0))
         else:
@@ -189,7 +224,8 @@ class Scorer:
                 probabilities[good] = p
                 decisions[good] = self.decisions(p)
                 if count:
-                    reason_features[good], reason_contribs[good] = self.reasons(scored, count)
+                    reason_features[good], reason_contribs[good] = self._banded_reasons(
+                        scored, decisions[good], count, bands)
         return BatchResult(
             model=self.model.name,
             version=self.model.version,

@@ -149,10 +149,11 @@ class ScoringService(pb_grpc.ScoringServicer):
             raise InvalidInput(violations)
         _check_deadline(context)
         reason_count = min(request.reason_count, 32)
+        bands = scorer.reason_bands(tuple(request.reason_bands)) if reason_count else None
         if self._lone_caller() and self._may_score_on_loop(scorer, 1, reason_count):
-            batch, index = self.batcher.score_alone(scorer, row, reason_count), 0
+            batch, index = self.batcher.score_alone(scorer, row, reason_count, bands), 0
         else:
-            batch, index = await self.batcher.score(scorer, row, reason_count)
+            batch, index = await self.batcher.score(scorer, row, reason_count, bands)
         if self.monitor is not None:
             self.monitor.submit(meta, row, request.caller.channel)
         return pb.ScoreResponse(result=convert.to_proto_result_row(batch, index, request.request_id))
@@ -167,13 +168,15 @@ class ScoringService(pb_grpc.ScoringServicer):
             batch = convert.from_proto_batch(request)
         except ValueError as exc:
             raise InvalidInput([FieldViolation(field="matrix", code=ViolationCode.MALFORMED, message=str(exc))]) from exc
+        bands = scorer.reason_bands(tuple(request.reason_bands)) if request.reason_count else None
         _check_deadline(context)
         if path == "batch" and self._lone_caller() and self._may_score_on_loop(scorer, batch.rows, request.reason_count):
             self.batches_on_loop += 1
-            result = self._validate_and_score(scorer, batch.matrix, request.reason_count)
+            result = self._validate_and_score(scorer, batch.matrix, request.reason_count, bands)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.executor, self._validate_and_score, scorer, batch.matrix, request.reason_count)
+            result = await loop.run_in_executor(
+                self.executor, self._validate_and_score, scorer, batch.matrix, request.reason_count, bands)
         self.metrics.scored(result.model, result.version, path, result.probabilities, len(result.rejects), result.core_micros / 1e6)
         if self.monitor is not None:
             self.monitor.submit(scorer.model.metadata, batch.matrix, request.caller.channel, result.rejects)
@@ -190,9 +193,9 @@ class ScoringService(pb_grpc.ScoringServicer):
         return rows <= _LONE_BATCH_ROWS and reason_count == 0
 
     @staticmethod
-    def _validate_and_score(scorer: Scorer, matrix, reason_count: int) -> BatchResult:  # noqa: ANN001
+    def _validate_and_score(scorer: Scorer, matrix, reason_count: int, bands=None) -> BatchResult:  # noqa: ANN001
         rejects = validate_matrix(scorer.model.metadata.feature_schema, matrix)
-        return scorer.score(matrix, min(reason_count, 32), rejects)
+        return scorer.score(matrix, min(reason_count, 32), rejects, bands)
 
     @_answers_errors
     async def ScoreBatch(self, request: pb.BatchRequest, context: grpc.aio.ServicerContext) -> pb.BatchResponse:

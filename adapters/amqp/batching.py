@@ -29,7 +29,7 @@ from scoregate.core.encoder import RowEncoder, encode_features, result_from_batc
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, InvalidInput, ScoreError, UnknownModel
 
 _CALLER = CallerRef(channel="amqp")
-_Key = tuple[str, str | None, int]
+_Key = tuple[str, str | None, int, tuple[str, ...]]
 
 
 class BatchScorer:
@@ -75,16 +75,16 @@ class BatchScorer:
         out: list[ScoreResult | ScoreError | None] = [None] * len(requests)
         groups: dict[_Key, list[int]] = {}
         for i, request in enumerate(requests):
-            groups.setdefault((request.model, request.version, request.reason_count), []).append(i)
+            groups.setdefault((request.model, request.version, request.reason_count, request.reason_bands), []).append(i)
         for key, positions in groups.items():
             self._score_group(key, positions, requests, out)
         return out  # type: ignore[return-value]  # every slot is filled by _score_group
 
     def _score_group(self, key: _Key, positions: list[int], requests: Sequence[ScoreRequest], out: list) -> None:
-        model, version, reason_count = key
+        model, version, reason_count, reason_bands = key
         for attempt in (1, 2):
             try:
-                self._score_rows(self._describe(model, version), reason_count, positions, requests, out)
+                self._score_rows(self._describe(model, version), (reason_count, reason_bands), positions, requests, out)
                 return
             except UnknownModel as error:
                 if version is None and attempt == 1:
@@ -121,7 +121,7 @@ class BatchScorer:
                 out[i] = error
 
     def _score_rows(
-        self, description: ModelDescription, reason_count: int, positions: list[int],
+        self, description: ModelDescription, reasons: tuple[int, tuple[str, ...]], positions: list[int],
         requests: Sequence[ScoreRequest], out: list,
     ) -> None:
         now = datetime.now(UTC)
@@ -162,7 +162,7 @@ class BatchScorer:
         )
         self.calls += 1
         result = self.client.score_batch(
-            batch, description.name, description.version, reason_count=reason_count,
+            batch, description.name, description.version, reason_count=reasons[0], reason_bands=reasons[1],
             batch_id=requests[scored[0]].request_id, caller=_CALLER, timeout=self._timeout(requests, scored, now),
         )
         for row, i in enumerate(scored):

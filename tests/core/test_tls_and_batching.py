@@ -66,7 +66,7 @@ def test_batcher_groups_rows_by_model_and_reason_count_without_losing_any() -> N
         def __init__(self, name: str) -> None:
             self.name, self.calls = name, []
 
-        def score(self, matrix, reason_count=0):  # noqa: ANN001, ANN202
+        def score(self, matrix, reason_count=0, bands=None):  # noqa: ANN001, ANN202
             self.calls.append((matrix[:, 0].tolist(), reason_count))
             n = matrix.shape[0]
             return BatchResult(self.name, "1", matrix[:, 0].copy(), np.zeros(n, np.uint8), ("A",),
