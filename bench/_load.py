@@ -144,8 +144,10 @@ def main() -> None:
     p.add_argument("--total", type=int, default=1_000_000, help="rows in the stream")
     p.add_argument("--reasons", type=int, default=0, help="reason codes per row")
     p.add_argument("--paired", action="store_true", help="batch: time in-process inplace_predict after each call")
+    p.add_argument("--coalesce", action="store_true",
+                   help="the client coalesces concurrent calls (off by default: the core's own handling is measured)")
     a = p.parse_args()
-    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2))
+    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2), coalesce=a.coalesce)
     if a.mode == "concurrent":
         out = asyncio.run(_concurrent(settings, a))
     else:
