@@ -139,7 +139,9 @@ def main() -> None:
                         runs.setdefault(f"{name}/{mode}", []).append(result)
                         print(f"round {r + 1} {name:7s} {mode:9s} {result['req_per_s']:7.0f} replies/s "
                               f"errors {result['errors']} lost {result['lost']}", file=sys.stderr)
-                runs.setdefault("core/seq", []).append(run_load(core_target, "seq", *CORE_SEQ))
+                # The core alone, asked what the gateway asks it: one row with the queue's reason codes.
+                reasons = config["queues"][0]["request"].get("reason_count", 0)
+                runs.setdefault("core/seq", []).append(run_load(core_target, "seq", *CORE_SEQ, "--reasons", reasons))
             gw.send_signal(signal.SIGTERM)
             gw.wait(15)
             stats = json.loads(stats_path.read_text())
@@ -182,7 +184,7 @@ def figures(runs: dict[str, list[dict]], stats: dict) -> tuple[list[Figure], dic
         Figure("gateway + core: pipelined p50", gw_pipe["p50_ms"], "ms", noop_pipe["p50_ms"], "noop"),
         Figure("gateway + core: pipelined p99", gw_pipe["p99_ms"], "ms", noop_pipe["p99_ms"], "noop"),
         Figure("noop responder: sequential p50 (median of rounds)", p50("noop/seq"), "ms"),
-        Figure("core alone (gRPC, one caller): sequential p50", p50("core/seq"), "ms"),
+        Figure("core alone (gRPC, one caller, the queue's reason codes): sequential p50", p50("core/seq"), "ms"),
         Figure("gateway + core: sequential p50", p50("gateway/seq"), "ms", budget, "noop p50 + core p50",
                "<= budget + 1 ms", p50("gateway/seq") <= budget + 1.0),
         Figure("gateway + core: sequential p99", gw_seq["p99_ms"], "ms", noop_seq["p99_ms"], "noop"),

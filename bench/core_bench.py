@@ -32,9 +32,9 @@ from _timing import pool
 from scoregate.app.paths import DEMO_MODELS_DIR
 
 RESULTS = BENCH / "results" / "core-latest.json"
-# The core predicts a lone caller's batch of 512 rows or more with this many threads (service.py);
-# the in-process baseline of the 1000-row batches uses as many.
-LONE_THREADS = min(2, len(os.sched_getaffinity(0)))
+# The core predicts a lone caller's batch of 512 rows or more with lone_batch_threads threads (1 by
+# default; SCOREGATE_CORE_LONE_BATCH_THREADS sets it); the in-process baseline of the 1000-row batches uses as many.
+LONE_THREADS = 1
 CLIENT = ("load client: bench/_load.py, its own process per measurement; sequential = one blocking "
           "ScoringClient; 32 concurrent = 32 asyncio tasks sharing one AsyncScoringClient in one process")
 

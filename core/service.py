@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
@@ -39,11 +38,10 @@ _PROBE_EVERY = 8
 # a small 2-core machine, while a call that arrives meanwhile waits); larger ones, stream batches,
 # batches with reason codes and single rows with exact reasons go to a scoring thread.
 _LONE_BATCH_ROWS = 2_000
-# A lone caller's batch of at least _WIDE_FROM_ROWS rows is predicted with _WIDE_THREADS OpenMP
-# threads: nothing else is being scored, so the other cores are idle. Smaller batches stay on one
+# A lone caller's batch of at least _WIDE_FROM_ROWS rows may be predicted with more OpenMP threads
+# (CoreSettings.lone_batch_threads): nothing else is being scored here. Smaller batches stay on one
 # thread (two threads on small batches were unsteady, and the gain is under the thread start-up).
 _WIDE_FROM_ROWS = 512
-_WIDE_THREADS = min(2, len(os.sched_getaffinity(0)))
 
 
 def _check_deadline(context: grpc.aio.ServicerContext) -> None:
@@ -104,9 +102,10 @@ def _answers_errors(handler: Callable[..., Awaitable]) -> Callable[..., Awaitabl
 class ScoringService(pb_grpc.ScoringServicer):
     def __init__(
         self, registry: ModelRegistry, batcher: MicroBatcher, executor: Executor, metrics: CoreMetrics,
-        monitor: InputMonitor | None = None,
+        monitor: InputMonitor | None = None, lone_batch_threads: int = 1,
     ) -> None:
         self.registry = registry
+        self.lone_batch_threads = lone_batch_threads
         self.metrics = metrics
         self.monitor = monitor
         self.batcher = batcher
@@ -177,7 +176,7 @@ class ScoringService(pb_grpc.ScoringServicer):
         bands = scorer.reason_bands(tuple(request.reason_bands)) if request.reason_count else None
         _check_deadline(context)
         lone = path == "batch" and self._lone_caller()
-        threads = _WIDE_THREADS if lone and batch.rows >= _WIDE_FROM_ROWS else 0
+        threads = self.lone_batch_threads if lone and batch.rows >= _WIDE_FROM_ROWS else 0
         if lone and self._may_score_on_loop(scorer, batch.rows, request.reason_count):
             self.batches_on_loop += 1
             result = self._validate_and_score(scorer, batch.matrix, request.reason_count, bands, threads)

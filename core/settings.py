@@ -42,6 +42,11 @@ class CoreSettings(BaseSettings):
     """Threads scoring at the same time (each runs XGBoost with ``xgb_threads``)."""
     xgb_threads: int = Field(default=1, ge=1)
     """OpenMP threads per XGBoost call; 1 was far steadier than 2 on a 2-core machine."""
+    lone_batch_threads: int = Field(default=1, ge=1)
+    """OpenMP threads for a batch of 512 rows or more from a lone caller (no other call open), when
+    more than ``xgb_threads``. Worth 2 on a machine whose other cores are otherwise idle; on a
+    shared, loaded 2-core machine two threads took 1.1-9.9 ms for 1,000 rows against 1.9 ms for
+    one (docs/BENCHMARKS.md), so the default stays 1."""
     max_batch_size: int = Field(default=DEFAULT_MAX_BATCH_SIZE, ge=1)
     """Most single-row requests scored together in one micro-batch."""
     max_batch_wait_ms: float = Field(default=DEFAULT_MAX_BATCH_WAIT_MS, ge=0)

@@ -204,18 +204,16 @@ def test_a_wide_prediction_gives_the_same_scores(model, demo_rows) -> None:
     assert scorer._wide[2] is not None  # the 2-thread predictor agreed with inplace_predict
 
 
-def test_a_lone_callers_large_batch_uses_the_idle_cores(shared_core, demo_rows) -> None:
-    import os
-
+def test_a_lone_callers_large_batch_can_use_more_threads(core_factory, models_dir, demo_rows) -> None:
     from scoregate.core.client import ScoringClient
     from scoregate.core.contract import ColumnBatch
 
-    with ScoringClient(shared_core.client_settings()) as client:
+    core = core_factory(models_dir=models_dir, lone_batch_threads=2)
+    with ScoringClient(core.client_settings()) as client:
         names = client.describe("credit-risk").feature_schema.names
         # Twice: every 8th lone call takes the scoring thread's path to look for company.
         for _ in range(2):
             big = client.score_batch(ColumnBatch(names, np.tile(demo_rows, (2, 1))), "credit-risk")
-    scorer = shared_core.server.registry.get("credit-risk", None)
+    scorer = core.server.registry.get("credit-risk", None)
     np.testing.assert_array_equal(big.probabilities, scorer.score(np.tile(demo_rows, (2, 1)), 0).probabilities)
-    if len(os.sched_getaffinity(0)) > 1:
-        assert 2 in scorer._wide
+    assert 2 in scorer._wide
