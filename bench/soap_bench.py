@@ -2,6 +2,7 @@
 
     python bench/soap_bench.py           # full run, about 2 minutes
     python bench/soap_bench.py --quick   # one short round, under a minute
+    python bench/soap_bench.py --rounds 5  # more rounds on a noisy machine
 
 Child processes on 127.0.0.1 free ports, stopped at the end: the scoring core (demo model) and
 four HTTP servers run the same way (uvicorn, one worker; bench/_soap_server.py): ``static`` (a
@@ -108,6 +109,7 @@ def figures(inp: dict, res: dict) -> list[Figure]:
     static16, lxml16, soap16, percall16 = res["static/16"], res["lxml/16"], res["soap/16"], res["soap-percall/16"]
     hand, adapter = inp["hand_written"]["us"], inp["adapter"]["us"]
     ratio = soap16["req_per_s"] / lxml16["req_per_s"]
+    per_round = statistics.median(s / b for s, b in zip(soap16["per_run_req_per_s"], lxml16["per_run_req_per_s"]))
     return [
         Figure("in-process inplace_predict, 1 row (this machine)", inp["one_row_predict_us"], "us"),
         Figure("static reply, 16 clients", static16["req_per_s"], "req/s"),
@@ -115,6 +117,8 @@ def figures(inp: dict, res: dict) -> list[Figure]:
                static16["req_per_s"], "static"),
         Figure("SOAP channel + core, 16 clients (coalescing)", soap16["req_per_s"], "req/s", lxml16["req_per_s"], "lxml",
                ">= 1.6x lxml", ratio >= 1.6),
+        Figure("... the same, median of the per-round ratios", per_round, "x lxml", target=">= 1.6",
+               met=per_round >= 1.6),
         Figure("SOAP channel + core, 16 clients, coalescing off", percall16["req_per_s"], "req/s",
                lxml16["req_per_s"], "lxml"),
         Figure("SOAP channel + core, 16 clients p50", soap16["p50_ms"], "ms", lxml16["p50_ms"], "lxml"),
@@ -137,9 +141,11 @@ def figures(inp: dict, res: dict) -> list[Figure]:
     ]
 
 
-def run(quick: bool) -> None:
+def run(quick: bool, rounds_: int | None = None) -> None:
     p = {"rounds": 1, "seconds": 3.0, "warmup_s": 1.0, "reps": 3, "count": 500} if quick else \
         {"rounds": 3, "seconds": 5.0, "warmup_s": 1.0, "reps": 7, "count": 1000}
+    if rounds_:
+        p["rounds"] = rounds_
     started = time.monotonic()
     meta = {**machine(), "mode": "quick" if quick else "full", "command": " ".join(["python", *sys.argv]),
             "load_client": "bench/_soap_load.py: asyncio raw-stream keep-alive connections, one request in flight each"}
@@ -169,10 +175,11 @@ def run(quick: bool) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="one short round (under a minute)")
+    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (3; quick: 1)")
     args = p.parse_args()
     for sig in (signal.SIGTERM, signal.SIGINT):  # unwind so that the servers are stopped
         signal.signal(sig, lambda n, _: sys.exit(128 + n))
-    run(args.quick)
+    run(args.quick, args.rounds)
 
 
 if __name__ == "__main__":

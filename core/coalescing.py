@@ -86,6 +86,8 @@ class Grouper:
         self.refresh_s = refresh_s
         self._defaults: dict[str, tuple[float, ModelDescription]] = {}
         self._encoders: dict[tuple[str, str], RowEncoder] = {}
+        self.epoch = 0
+        """Counts the default versions found stale: a describe begun before one is not kept."""
         self.stats = CoalescingStats()
 
     @staticmethod
@@ -100,11 +102,24 @@ class Grouper:
         cached = self._defaults.get(model)
         return cached[1] if cached and time.monotonic() - cached[0] < self.refresh_s else None
 
-    def remember_default(self, description: ModelDescription) -> None:
-        self._defaults[description.name] = (time.monotonic(), description)
+    def remember_default(self, description: ModelDescription, epoch: int) -> None:
+        """Keep a description asked for at ``epoch``, unless a lone answer said since that it is stale."""
+        if epoch == self.epoch:
+            self._defaults[description.name] = (time.monotonic(), description)
 
     def forget_default(self, model: str) -> None:
+        self.epoch += 1
         self._defaults.pop(model, None)
+
+    def answered_alone(self, request: ScoreRequest, result: ScoreResult) -> ScoreResult:
+        """A request sent alone learns the core's default version as it is now: when that is no
+        longer the described one, describe again before the next batch. Otherwise a caller could see
+        a promoted version on a lone call and the old one on its next, batched, call."""
+        if request.version is None:
+            cached = self._defaults.get(request.model)
+            if cached is not None and cached[1].version != result.version:
+                self.forget_default(request.model)
+        return result
 
     def encode(self, key: Key, waiters: list[Any], description: ModelDescription) -> Group:
         """Place each waiter's features in one matrix; a row the fast encoder cannot place goes alone."""
@@ -201,7 +216,7 @@ class AsyncCoalescer:
             self._in_flight += 1
             self.grouper.stats.alone += 1
             try:
-                return await send_alone(request)
+                return self.grouper.answered_alone(request, await send_alone(request))
             finally:
                 self._release(send_alone)
         waiter = _TaskWaiter(request, asyncio.get_running_loop().create_future())
@@ -256,18 +271,18 @@ class AsyncCoalescer:
             return await self.client.describe(model, version)
         cached = self.grouper.cached_default(model)
         if cached is None:
+            epoch = self.grouper.epoch
             cached = await self.client.describe(model)
             if self.client._pinned_to_fallback(cached.version):
                 raise CoreUnavailable("the core did not describe the model")
-            self.grouper.remember_default(cached)
+            self.grouper.remember_default(cached, epoch)
         return cached
 
-    @staticmethod
-    async def _alone_call(waiter: _TaskWaiter, send_alone: Callable[[ScoreRequest], Any]) -> None:
+    async def _alone_call(self, waiter: _TaskWaiter, send_alone: Callable[[ScoreRequest], Any]) -> None:
         if waiter.future.done():
             return
         try:
-            waiter.settle(await send_alone(waiter.request))
+            waiter.settle(self.grouper.answered_alone(waiter.request, await send_alone(waiter.request)))
         except ScoreError as error:
             waiter.settle(error)
 

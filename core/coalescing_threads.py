@@ -67,7 +67,7 @@ class Coalescer:
         if lone:
             self.grouper.stats.alone += 1
             try:
-                return send_alone(request)
+                return self.grouper.answered_alone(request, send_alone(request))
             finally:
                 self._release()
         return self._wait(waiter, send_alone)
@@ -148,10 +148,11 @@ class Coalescer:
             return self.client.describe(model, version)  # the client caches pinned versions
         cached = self.grouper.cached_default(model)
         if cached is None:
+            epoch = self.grouper.epoch
             cached = self.client.describe(model)
             if self.client._pinned_to_fallback(cached.version):
                 raise CoreUnavailable("the core did not describe the model")  # each request falls back
-            self.grouper.remember_default(cached)
+            self.grouper.remember_default(cached, epoch)
         return cached
 
     def _alone_call(
@@ -159,7 +160,7 @@ class Coalescer:
     ) -> None:
         # In the sending thread: a lone row of a coalesced call (rare: a row only the core can judge).
         try:
-            waiter.settle(send_alone(waiter.request))
+            waiter.settle(self.grouper.answered_alone(waiter.request, send_alone(waiter.request)))
         except ScoreError as error:
             waiter.settle(error)
         finally:
