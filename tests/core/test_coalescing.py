@@ -158,3 +158,34 @@ def test_coalescing_off_makes_one_call_per_request(shared_core, applicant) -> No
     with ScoringClient(shared_core.client_settings(coalesce=False)) as client:
         assert client.coalescer is None
         assert client.score(ScoreRequest(request_id="x", model=MODEL, features=applicant)).request_id == "x"
+
+
+def test_with_the_core_down_each_waiting_request_falls_back_on_its_own(free_port, applicant) -> None:
+    """A real outage (nobody listens on the port): the lone call and the coalesced batch both fail,
+    and every request is answered by the fallback model with its own answer, or refused as its own."""
+    from scoregate.app.paths import DEMO_FALLBACK
+    from scoregate.core.fallback import FallbackScorer
+    from scoregate.core.hooks import ClientHooks
+    from scoregate.core.settings import ClientSettings
+
+    fallback = FallbackScorer(DEMO_FALLBACK)
+    requests = _requests(applicant, 24)
+    settings = ClientSettings(target=f"127.0.0.1:{free_port}", timeout_s=2, retry_attempts=2, coalesce_max_in_flight=1)
+
+    async def burst() -> list:
+        async with AsyncScoringClient(settings, ClientHooks(fallback=fallback)) as client:
+            async def one(r: ScoreRequest):  # noqa: ANN202
+                try:
+                    return await client.score(r)
+                except ScoreError as error:
+                    return error
+            return await asyncio.gather(*(one(r) for r in requests))
+
+    for request, got in zip(requests, asyncio.run(burst())):
+        expected = _outcome(fallback.score, request)
+        if isinstance(expected, ScoreError):
+            assert type(got) is type(expected) and got.violations == expected.violations
+        else:
+            assert got.fallback and got.request_id == request.request_id
+            assert (got.probability, got.decision, got.reasons) == (expected.probability, expected.decision,
+                                                                    expected.reasons)
