@@ -21,6 +21,9 @@ from scoregate.core.coalescing import CoalescingStats, Group, Grouper, Key, log,
 from scoregate.core.contract import ModelDescription, ScoreRequest, ScoreResult
 from scoregate.core.errors import CoreFailure, CoreUnavailable, DeadlineExpired, ScoreError, UnknownModel
 
+_BUG = "internal error in the gateway"
+
+
 @dataclass(eq=False)
 class _ThreadWaiter:
     request: ScoreRequest
@@ -131,7 +134,7 @@ class Coalescer:
             except Exception:  # noqa: BLE001 - a bug must reach every waiter, not strand them
                 log.exception("coalesced call failed")
                 for w in members:
-                    w.settle(CoreFailure("internal error in the gateway"))
+                    w.settle(CoreFailure(_BUG))
                 continue
             if group.rows:
                 calls.append(lambda g=group: self._batch_call(g, one_done))
@@ -163,6 +166,9 @@ class Coalescer:
             waiter.settle(self.grouper.answered_alone(waiter.request, send_alone(waiter.request)))
         except ScoreError as error:
             waiter.settle(error)
+        except Exception:  # noqa: BLE001 - a bug must reach its waiter, not strand it
+            log.exception("coalesced call failed")
+            waiter.settle(CoreFailure(_BUG))
         finally:
             done()
 
@@ -174,7 +180,10 @@ class Coalescer:
                 self.grouper.message(group, client), timeout=self.grouper.timeout(group, client.settings.timeout_s),
                 metadata=client._metadata(group.rows[0].request.request_id),
             )
-        except ScoreError as error:
+        except Exception as error:  # noqa: BLE001 - every waiter gets the failure; the slot is freed
+            if not isinstance(error, ScoreError):
+                log.exception("coalesced call failed")
+                error = CoreFailure(_BUG)
             for w in group.rows:
                 w.settle(error)
             done()
@@ -202,7 +211,7 @@ class Coalescer:
             outcomes = [error] * len(group.rows)
         except Exception:  # noqa: BLE001 - a bug must reach every waiter, not strand them
             log.exception("coalesced call failed")
-            outcomes = [CoreFailure("internal error in the gateway")] * len(group.rows)
+            outcomes = [CoreFailure(_BUG)] * len(group.rows)
         for waiter, outcome in zip(group.rows, outcomes):
             waiter.settle(outcome)
         done()

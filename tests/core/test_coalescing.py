@@ -50,6 +50,15 @@ def _same(expected, got) -> None:  # noqa: ANN001
     assert [r.feature for r in got.reasons] == [r.feature for r in expected.reasons]
 
 
+def _until_queued(coalescer, count: int) -> None:  # noqa: ANN001
+    """Wait (10 s at most) until ``count`` callers wait in the blocking coalescer's queue."""
+    for _ in range(1000):
+        if len(coalescer._queue) == count:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"{len(coalescer._queue)} callers queued, expected {count}")
+
+
 @pytest.fixture
 def expected(shared_core, applicant) -> dict[str, object]:
     requests = _requests(applicant, 120)
@@ -118,8 +127,10 @@ def test_a_waiting_request_keeps_its_own_deadline_and_the_others_are_answered(sh
                                deadline=datetime.now(UTC) + timedelta(milliseconds=200))
         patient = [ScoreRequest(request_id=f"p{i}", model=MODEL, features=applicant) for i in range(3)]
         threads = [threading.Thread(target=call, args=(r,)) for r in [hurried, *patient]]
-        for t in threads:
+        for t in threads[1:]:
             t.start()
+        _until_queued(coalescer, 3)
+        threads[0].start()
         threads[0].join(30)
         assert isinstance(results["hurried"], DeadlineExpired)
         assert len(coalescer._queue) == 3  # the expired waiter left the queue; the others still wait
@@ -189,3 +200,34 @@ def test_with_the_core_down_each_waiting_request_falls_back_on_its_own(free_port
             assert got.fallback and got.request_id == request.request_id
             assert (got.probability, got.decision, got.reasons) == (expected.probability, expected.decision,
                                                                     expected.reasons)
+
+
+def test_a_bug_in_a_coalesced_call_reaches_its_waiters_and_frees_the_slot(shared_core, applicant, monkeypatch) -> None:
+    from scoregate.core.coalescing import Grouper
+    from scoregate.core.errors import CoreFailure
+
+    with ScoringClient(shared_core.client_settings(coalesce_max_in_flight=1)) as client:
+        coalescer = client.coalescer
+        coalescer._in_flight = 1  # the slot is taken (see the deadline test)
+        # A bug of ours cannot be produced on demand: building the batch's message fails here, once.
+        calls = []
+
+        def broken(group, client_):  # noqa: ANN001, ANN202
+            calls.append(group)
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(Grouper, "message", staticmethod(broken))
+        results: dict[str, object] = {}
+        requests = [ScoreRequest(request_id=f"b{i}", model=MODEL, features=applicant) for i in range(3)]
+        threads = [threading.Thread(target=lambda r=r: results.update({r.request_id: _outcome(client.score, r)}))
+                   for r in requests]
+        for t in threads:
+            t.start()
+        _until_queued(coalescer, 3)
+        coalescer._release()
+        for t in threads:
+            t.join(30)
+        assert len(calls) == 1 and all(isinstance(results[r.request_id], CoreFailure) for r in requests)
+        monkeypatch.undo()
+        # The slot was given back: the next caller is answered.
+        assert client.score(ScoreRequest(request_id="after", model=MODEL, features=applicant)).request_id == "after"
