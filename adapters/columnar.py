@@ -14,7 +14,7 @@ from datetime import date, datetime
 import numpy as np
 
 from scoregate.adapters.mapping import (
-    HEADER_PREFIX, FeatureMap, RequestMapping, ResponseMapping, fallback_code, occurrences,
+    BOOLEAN_TEXT, HEADER_PREFIX, FeatureMap, RequestMapping, ResponseMapping, fallback_code, occurrences,
 )
 from scoregate.core.contract import BatchResult, FeatureKind, FeatureSchema, FeatureSpec
 from scoregate.core.errors import FieldViolation, ViolationCode
@@ -115,7 +115,12 @@ def _text_column(spec: FeatureMap, feature: FeatureSpec, column: np.ndarray) -> 
             cells[i] = _cell(feature, spec.default)
             continue
         try:
-            value = spec.codes[text] if spec.codes is not None else (text if feature.kind is FeatureKind.CATEGORY else float(text) * spec.scale)
+            if spec.codes is not None:
+                value = spec.codes[text]
+            elif spec.type == "boolean":  # Y/N, yes/no, 1/0 ... as a single request reads them
+                value = BOOLEAN_TEXT[text.lower()]
+            else:
+                value = text if feature.kind is FeatureKind.CATEGORY else float(text) * spec.scale
             cells[i] = _cell(feature, value)
             bad[i] = cells[i] == -1.0 and feature.kind is FeatureKind.CATEGORY
         except (KeyError, ValueError):

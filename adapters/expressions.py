@@ -250,3 +250,29 @@ class _Compiler:
                 out = fn(out, part(env))
             return out
         return extreme, False
+
+
+def fraction_source(text: str) -> str | None:
+    """What in an expression can make a whole-number result fractional (a ``/``, a ``mean``, a
+    number with decimals), outside a ``round(x)`` or ``//`` that makes it whole again; None if
+    nothing does. Fields are taken as whole: their types are the contract's, not known here."""
+    try:
+        tree = ast.parse(_QUOTED.sub("__field", text.strip()), mode="eval").body
+    except SyntaxError:
+        return None
+
+    def visit(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round":
+            digits = node.args[1] if len(node.args) > 1 else None
+            return None if digits is None or isinstance(digits, ast.Constant) and digits.value == 0 else "round(..., digits)"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return "a division"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "mean":
+            return "mean(...)"
+        if isinstance(node, ast.Constant) and isinstance(node.value, float) and not node.value.is_integer():
+            return f"the number {node.value!r}"
+        return next((found for child in ast.iter_child_nodes(node) if (found := visit(child))), None)
+
+    return visit(tree)

@@ -33,13 +33,15 @@ from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
 
 # The response half is re-exported: one import for both halves of a channel's mapping.
 __all__ = [
-    "DATE_FORMATS", "FALLBACK_CODES", "HEADER_PREFIX", "ErrorField", "FeatureMap", "RequestMapping", "ResponseMapping",
+    "BOOLEAN_TEXT", "DATE_FORMATS", "FALLBACK_CODES", "HEADER_PREFIX", "ErrorField", "FeatureMap", "RequestMapping", "ResponseMapping",
     "ResultField", "fallback_code", "occurrence_pattern", "occurrences", "rename_violations",
 ]
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d")
 _TRUE = {"1", "y", "yes", "true", "t"}
 _FALSE = {"0", "n", "no", "false", "f"}
+BOOLEAN_TEXT = {**dict.fromkeys(_TRUE, 1), **dict.fromkeys(_FALSE, 0)}
+"""A ``boolean`` feature's text values (lower case) -> 1 or 0, for the columnar reader too."""
 
 
 class _Strict(BaseModel):
@@ -330,10 +332,21 @@ def _in_caller_terms(violation: FieldViolation, mapping: RequestMapping) -> Fiel
     bounds = _RANGE.match(message) if violation.code is ViolationCode.OUT_OF_RANGE else None
     if bounds and spec.type == "date":
         message = f"must give an age between {bounds[1]} and {bounds[2]} {spec.age or 'years'}"
-    elif bounds and spec.codes is None and spec.scale not in (0.0, 1.0):
+    elif bounds and spec.codes is not None:  # the caller sent a code: say which codes fit
+        fit = [code for code, value in spec.codes.items() if _within(value, float(bounds[1]), float(bounds[2]))]
+        message = f"gives a value outside {bounds[1]}..{bounds[2]}: use one of {', '.join(fit)}" if fit else \
+            f"no code gives a value within {bounds[1]}..{bounds[2]}"
+    elif bounds and spec.scale not in (0.0, 1.0):
         low, high = (_unscaled(bound, spec.scale) for bound in (bounds[1], bounds[2]))
         message = f"must be between {low} and {high}" if spec.scale > 0 else f"must be between {high} and {low}"
+    elif violation.code is ViolationCode.MISSING and spec.missing:
+        shown = (f"{s:g}" if isinstance(s, float) else repr(s) for s in spec.missing)
+        message = f"{message} (here {' or '.join(shown)} means not reported)"
     return FieldViolation(field=spec.source or violation.field, code=violation.code, message=message)
+
+
+def _within(value: FeatureValue, low: float, high: float) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
 
 
 def _unscaled(bound: str, scale: float) -> str:

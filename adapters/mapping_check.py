@@ -11,11 +11,24 @@ model. Without it each of these surfaced per request, as a reject or a fault.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 
-from scoregate.adapters.mapping import FeatureMap, RequestMapping
+from scoregate.adapters.expressions import fraction_source
+from scoregate.adapters.mapping import FeatureMap, RequestMapping, occurrences
 from scoregate.adapters.registry import ModelLookup
 from scoregate.core.contract import FeatureKind, FeatureSpec, ModelDescription
 
+
+
+def missing_fields(key: str, names: Iterable[str], record: set[str], record_name: str) -> list[str]:
+    """One line per name (a table's ``NAME(*)`` needs ``NAME(1)``...) that is not a field of the record."""
+    out = []
+    for name in names:
+        found = occurrences(name, record) if "*" in name else name in record
+        if not found:
+            close = difflib.get_close_matches(name, sorted(record), n=1)
+            out.append(f"{key}: {name} is not a field of {record_name}" + (f"; did you mean {close[0]}?" if close else ""))
+    return out
 
 
 def hint(name: str, known: list[str]) -> str:
@@ -38,6 +51,10 @@ def _kind_problems(spec: FeatureMap, feature: FeatureSpec, key: str) -> list[str
                         f"(and codes), not as a {spec.type if spec.expression is None else 'expression'}")
     elif not category and spec.type == "text":
         problems.append(f"{key}: {feature.name} is a {feature.kind.value}: a text value needs codes mapping it to numbers")
+    if spec.expr is not None and (feature.kind is FeatureKind.INTEGER or spec.type == "integer"):
+        if (why := fraction_source(spec.expr)) is not None:
+            problems.append(f"{key}.expr: {feature.name} is a whole number, and {why} can make it a fraction: "
+                            "wrap the expression in round(...)")
     if spec.default is not None:
         if category and str(spec.default) not in feature.codes:
             problems.append(f"{key}.default: {spec.default!r} is not a code of {feature.name} ({', '.join(feature.codes)})")

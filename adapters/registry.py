@@ -128,6 +128,47 @@ class Banner:
 
 
 @dataclass(frozen=True)
+class ScaffoldParameter:
+    """One argument or option of ``scoregate scaffold NAME`` (the command is built from these)."""
+
+    name: str
+    """The key in :attr:`ScaffoldRequest.arguments`; the option is ``--name`` (``_`` as ``-``)."""
+    help: str
+    positional: bool = False
+    """An argument (``scaffold soap WSDL``) rather than an option."""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    """The values allowed (``--format json|xml|fixedwidth``); empty: an existing file's path."""
+
+
+@dataclass(frozen=True)
+class ScaffoldRequest:
+    """What ``scoregate scaffold NAME`` hands the channel's :attr:`Scaffolder.write`."""
+
+    model: ModelDescription
+    """The model the draft maps onto (its features, kinds, units, codes, bands)."""
+    out: Path
+    """Where the channel file will be written: relative paths in it resolve against its folder."""
+    arguments: dict[str, Any]
+    """The values of the scaffolder's parameters, by name (paths as given; None when not given)."""
+
+
+@dataclass(frozen=True)
+class Scaffolder:
+    """A channel's ``scoregate scaffold``: its parameters and the writer of the draft."""
+
+    write: Callable[[ScaffoldRequest], str]
+    """``write(request) -> text``: the channel file, commented TOML. It lists every operation and
+    every leaf path or field of the contract with its type, proposes a source for each feature
+    (marked ``# guess``) and puts a ``"TODO: ..."`` placeholder (``adapters/placeholders.py``)
+    wherever nothing can be proposed, so that ``config check`` of a fresh draft fails on those
+    alone. Raises ValueError in one line for a contract it cannot read."""
+    parameters: tuple[ScaffoldParameter, ...] = ()
+    help: str = ""
+    """The command's help text."""
+
+
+@dataclass(frozen=True)
 class ChannelSpec:
     """One channel's registration. The gateway calls, in order: ``config.load`` (and ``check`` when
     given) for ``config check`` and at start; ``build`` at start; ``describe`` once the channel runs."""
@@ -157,9 +198,9 @@ class ChannelSpec:
     fix, and any problem stops the gateway before anything listens. ``models`` is a
     :class:`ModelLookup`: a models directory or a core in ``config check``, the core at start.
     ``adapters/mapping_check.check_config`` checks request mappings against it."""
-    scaffold: Callable[..., Any] | None = None
-    """Writes a starting configuration for this channel (``scoregate scaffold``); None: the
-    channel offers none yet."""
+    scaffold: Scaffolder | None = None
+    """Writes a first draft of this channel's file from a contract (``scoregate scaffold NAME``);
+    None: the channel offers none."""
 
     def load(self, file: Path, overrides: dict[str, Any] | None = None, workdir: Path | None = None) -> Any:
         """The channel's configuration from its file, the gateway's ``set`` overrides and the workdir."""

@@ -22,6 +22,7 @@ from scoregate.app.cli_errors import ConfigProblem, OneLineErrors
 from scoregate.app.cli_files import show as show_file
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
+from scoregate.app.cli_scaffold import scaffold_group
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.app.upstate import DEFAULT_WORKDIR
@@ -53,22 +54,42 @@ def core() -> None:
               help=f"Prometheus /metrics port, 0 for a free one [none; containers use {DEFAULT_METRICS_PORT}]")
 @click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
+@click.option("--tls-client-ca", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="CA certificates of callers: every caller must present a certificate they signed (mutual TLS)")
+@click.option("--access-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="TOML list of allowed certificate subjects and token hashes, with their models (reloaded on change)")
 @click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
               help="core processes sharing the port (one GIL each; metrics on consecutive ports)")
-def core_serve(address, models_dir, workers, max_batch_wait_ms, metrics_port, tls_cert, tls_key, processes) -> None:  # noqa: ANN001
+def core_serve(  # noqa: PLR0913
+    address, models_dir, workers, max_batch_wait_ms, metrics_port, tls_cert, tls_key, tls_client_ca, access_file, processes,  # noqa: ANN001
+) -> None:
     """Serve the models directory over gRPC until SIGINT or SIGTERM."""
+    from pydantic import ValidationError
+
     from scoregate.app.runner import LISTENING, METRICS_LINE
+    from scoregate.core.accessfile import AccessFileError, read_access_file
     from scoregate.core.server import CoreServer
     from scoregate.core.settings import CoreSettings
 
     given = {
         "address": address, "models_dir": models_dir, "workers": workers,
         "max_batch_wait_ms": max_batch_wait_ms, "metrics_port": metrics_port, "tls_cert_file": tls_cert, "tls_key_file": tls_key,
+        "tls_client_ca_file": tls_client_ca, "access_file": access_file,
     }
     overrides = {k: v for k, v in given.items() if v is not None}
     if "models_dir" not in overrides and "SCOREGATE_CORE_MODELS_DIR" not in os.environ:
         overrides["models_dir"] = DEMO_MODELS_DIR
-    settings = CoreSettings(**overrides)
+    try:
+        settings = CoreSettings(**overrides)
+        if settings.access_file is not None:
+            read_access_file(settings.access_file)
+    except ValidationError as error:
+        first = error.errors()[0]
+        click.echo(f"error: core settings: {'.'.join(map(str, first['loc'])) or 'settings'}: {first['msg']}", err=True)
+        sys.exit(2)
+    except AccessFileError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
     if processes > 1:
         from scoregate.app.runner import serve_core_processes
 
@@ -92,17 +113,60 @@ def core_serve(address, models_dir, workers, max_batch_wait_ms, metrics_port, tl
     asyncio.run(run())
 
 
+@core.command("token")
+@click.option("--name", required=True, help="whose token it is (its name in the core's logs and metrics)")
+@click.option("--model", "models", multiple=True, help="a model it may use (repeat; none: every model)")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="file to write the token into (created readable by its owner only; the caller's token_file)")
+def core_token(name: str, models: tuple[str, ...], out: Path) -> None:
+    """Write a new random bearer token to OUT and print the access file entry that allows it.
+
+    Only the token's hash goes into the core's access file; the token itself stays in OUT.
+    """
+    import json
+    import secrets
+
+    from scoregate.core.auth import hash_token
+
+    token = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        click.echo(f"error: {out} exists; give a new file for the token", err=True)
+        sys.exit(2)
+    with os.fdopen(fd, "w") as f:
+        f.write(token + "\n")
+    lines = ["[[token]]", f"name = {json.dumps(name)}", f'sha256 = "{hash_token(token)}"']
+    if models:
+        lines.append(f"models = {json.dumps(list(models))}")
+    click.echo("\n".join(lines))
+
+
 @core.command("health")
 @click.option("--address", default="127.0.0.1:50051", show_default=True, envvar="SCOREGATE_CORE_ADDRESS")
 @click.option("--timeout", type=float, default=3.0, show_default=True)
-def core_health(address: str, timeout: float) -> None:
+@click.option("--tls-ca", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              envvar="SCOREGATE_CLIENT_TLS_CA_FILE", help="CA of a TLS core (its certificate must name ADDRESS)")
+@click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              envvar="SCOREGATE_CLIENT_TLS_CERT_FILE", help="client certificate for a core that requires one")
+@click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              envvar="SCOREGATE_CLIENT_TLS_KEY_FILE")
+def core_health(address: str, timeout: float, tls_ca: Path | None, tls_cert: Path | None, tls_key: Path | None) -> None:
     """Exit 0 if the core at ADDRESS reports SERVING on grpc.health.v1 (container health checks)."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from pydantic import ValidationError
+
+    from scoregate.core.connection import open_channel
+    from scoregate.core.settings import ClientSettings
 
     target = address.replace("0.0.0.0", "127.0.0.1").replace("[::]", "127.0.0.1")
     try:
-        with grpc.insecure_channel(target) as channel:
+        settings = ClientSettings(target=target, tls_ca_file=tls_ca, tls_cert_file=tls_cert, tls_key_file=tls_key)
+    except ValidationError as error:
+        raise click.ClickException(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    try:
+        with open_channel(settings) as channel:
             reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
     except grpc.RpcError as error:
         raise click.ClickException(f"core at {target}: {error.code().name}") from None
@@ -181,6 +245,17 @@ def _load_config(file: Path):  # noqa: ANN202 - app.config.GatewayConfig
         return GatewayConfig.load(file)
 
 
+def _refuse_problems(file: Path, lookup_of):  # noqa: ANN001, ANN202 - GatewayConfig -> ModelLookup; GatewayConfig
+    """The gateway file once every check of ``config check`` passes on it and its channel files
+    (models looked up by ``lookup_of(config)``); else all their lines at once, exit code 2."""
+    from scoregate.app.config_check import gateway_problems
+
+    config = _load_config(file)
+    if problems := gateway_problems(config, file, lookup_of(config)):
+        raise ConfigProblem("\n".join(problems))
+    return config
+
+
 @main.command()
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="gateway configuration [the embedded default]")
@@ -192,7 +267,11 @@ def up(config_file: Path | None, workdir: Path, grace: float) -> None:
     from scoregate.app.cli_up import run_up
     from scoregate.app.paths import DEFAULT_GATEWAY_CONFIG
 
+    from scoregate.app.config_check import model_lookup
+
     config_file = config_file or DEFAULT_GATEWAY_CONFIG
+    # The checks of `config check`, against the models the core will serve, before it starts.
+    _refuse_problems(config_file, lambda config: model_lookup(config, None, None))
     run_up(config_file, workdir, grace, _load_config, lambda: _refuse_bad_config(config_file, building=True), _banner)
 
 
@@ -208,16 +287,29 @@ def gateway() -> None:
               help="where relative state paths go: drop folders, ledger, audit [the current directory]")
 def gateway_serve(config_file: Path, grace: float, workdir: Path) -> None:
     """Run the configured channels against the core named in the file (or SCOREGATE_CLIENT_TARGET)."""
-    from scoregate.app.gateway import Gateway
+    from scoregate.app.gateway import CoreModels, Gateway
     from scoregate.app.runner import run_gateway
 
-    config = _load_config(config_file)
+    # The checks of `config check`, models described by the core (unchecked while it does not answer).
+    config = _refuse_problems(config_file, lambda config: CoreModels(_client_settings_or_default(config)))
     workdir.mkdir(parents=True, exist_ok=True)
     # State is the process's, never the config's folder (inside the package for the embedded default).
-    gw = Gateway(config, config.client_settings(), workdir.resolve())
+    gw = Gateway(config, config.client_settings(), workdir.resolve(), checked=True)
     with _refuse_bad_config(config_file, building=True):
         gw.build()
     run_gateway(gw, grace, _banner)
+
+
+def _client_settings_or_default(config):  # noqa: ANN001, ANN202 - GatewayConfig -> ClientSettings
+    """The gateway file's client settings; the defaults while ``[client]`` is wrong (reported apart)."""
+    from pydantic import ValidationError
+
+    from scoregate.core.settings import ClientSettings
+
+    try:
+        return config.client_settings()
+    except ValidationError:
+        return ClientSettings()
 
 
 @main.group("config")
@@ -233,29 +325,9 @@ def config_group() -> None:
 def config_check(config_file: Path, models_dir: Path | None, target: str | None) -> None:
     """Validate a gateway configuration and every channel file it names, and each mapping against its
     model (exists, every required feature mapped, kinds and codes fit); list every error."""
-    from pydantic import ValidationError
-
-    from scoregate.adapters.configfile import ConfigFileError
-    from scoregate.app.config import GatewayConfig, format_errors
     from scoregate.app.config_check import model_lookup
-    from scoregate.app.gateway import check_channel
 
-    try:
-        config = GatewayConfig.load(config_file)
-    except ValidationError as error:
-        raise ConfigProblem("\n".join(format_errors(error, f"{config_file}: "))) from None
-    except ConfigFileError as error:
-        raise ConfigProblem(f"{error}") from None
-    problems: list[str] = []
-    try:  # [client] is the gateway file's: its errors name that file and their full key, once
-        config.client_settings()
-    except ValidationError as error:
-        problems += format_errors(error, f"{config_file}: client.")
-    lookup = model_lookup(config, models_dir, target)
-    for name, section in config.channels.items():
-        problems += check_channel(config, name, section, lookup)
-    if problems:
-        raise ConfigProblem("\n".join(problems))
+    config = _refuse_problems(config_file, lambda config: model_lookup(config, models_dir, target))
     click.echo(f"{config_file}: ok ({', '.join(config.channels) or 'no channels'})")
 
 
@@ -332,25 +404,31 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
     """Score one record file with the watcher's code path; the input is only read."""
     from scoregate.adapters.files.config import FileJobConfig
     from scoregate.adapters.files.job import process_file
+    from scoregate.adapters.mapping_check import check_config
+    from scoregate.adapters.placeholders import find_placeholders, unresolved
+    from scoregate.app.config_check import core_lookup
     from scoregate.app.paths import DEFAULTS_DIR
     from scoregate.core.client import ScoringClient
     from scoregate.core.errors import ScoreError
     from scoregate.core.settings import ClientSettings
 
-    from scoregate.adapters.configfile import ConfigFileError
-
-    try:
-        config = FileJobConfig.load(job_file or DEFAULTS_DIR / "files" / "loans.toml")
-    except ConfigFileError as error:
-        raise ConfigProblem(str(error)) from None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    size = input_file.stat().st_size
     from scoregate.app import upstate
 
+    job_file = job_file or DEFAULTS_DIR / "files" / "loans.toml"
     running = upstate.read()
     if target is None and "SCOREGATE_CLIENT_TARGET" not in os.environ and running is not None:
         target = running.core
     settings = ClientSettings(**({"target": target} if target else {}))
+    # The job's checks of `config check` (its model asked of the core), before a record is read.
+    with _refuse_bad_config(job_file):
+        problems = unresolved([], find_placeholders(job_file), job_file)
+        if not problems:
+            config = FileJobConfig.load(job_file)
+            problems = [f"{job_file}: {p}" for p in check_config(config, core_lookup(settings.target))]
+    if problems:
+        raise ConfigProblem("\n".join(problems))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    size = input_file.stat().st_size
     with ScoringClient(settings) as client, click.progressbar(length=size, label=input_file.name, file=sys.stderr) as bar:
         try:
             summary = process_file(input_file, config, client, out_dir, progress=bar.update)
@@ -381,6 +459,7 @@ files.add_command(show_file)
 main.add_command(drift)
 main.add_command(models)
 main.add_command(audit)
+main.add_command(scaffold_group)
 
 if __name__ == "__main__":
     main()

@@ -54,7 +54,8 @@ def run_up(
         click.echo(f"scoring core listening on 127.0.0.1:{core_process.port}, metrics on "
                    f"http://127.0.0.1:{core_process.metrics_port}/metrics")
         sys.stdout.flush()
-        gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir)
+        # `up` ran the checks of `config check` before starting the core: building need not repeat them.
+        gateway = Gateway(config, config.client_settings(target=f"127.0.0.1:{core_process.port}"), workdir, checked=True)
         with building():
             gateway.build()
 

@@ -47,6 +47,12 @@ class HealthSection(_Strict):
     host: str = "127.0.0.1"
     port: int | None = 8081
     """``/healthz`` and ``/readyz`` of the gateway process; None: no endpoint, 0: a free port."""
+    metrics_host: str | None = None
+    """Address of ``/metrics`` when it has a port of its own; default: ``host``."""
+    metrics_port: int | None = None
+    """Serve ``/metrics`` on this port instead of the health port (0: a free one); None: on the health port."""
+    metrics_token_file: Path | None = None
+    """File holding a bearer token that ``/metrics`` requires (read again when it changes); None: open."""
 
 
 class LoggingSection(_Strict):
@@ -60,10 +66,16 @@ class AuditSection(_Strict):
     path: Path | None = None
     """The audit trail (SQLite, append-only) of every decision; None: no audit. A relative path
     resolves against ``--workdir`` of ``scoregate up`` or ``gateway serve``, never inside the package."""
-    masked_fields: list[Literal["reference", "request_id", "channel"]] = []
+    masked_fields: list[Literal["reference", "request_id", "channel", "caller"]] = []
     """Stored as a keyed hash (``SCOREGATE_MASK_KEY``, required then); ``audit show --ref`` still finds them."""
     queue_rows: int = Field(default=100_000, ge=1_000)
     """Decisions waiting for the writer; beyond this they are dropped and counted, never waited for."""
+    tamper_evident: bool = False
+    """Require the audit key (``SCOREGATE_AUDIT_KEY`` or ``SCOREGATE_AUDIT_KEY_FILE``): with it every
+    row carries a MAC chained to its writer's previous row (``scoregate audit verify``). A key set
+    in the environment chains the rows even when this is false."""
+    writer: str | None = None
+    """This gateway's name in the chain (each process adds when it started); default host:pid."""
 
 
 class ShadowSection(_Strict):

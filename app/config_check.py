@@ -1,4 +1,4 @@
-"""Where ``config check`` looks models up: a running core (``--core``), a models directory
+"""The one pass of configuration checks (``gateway_problems``) and where ``config check`` looks models up: a running core (``--core``), a models directory
 (``--models-dir``, else the gateway file's ``core.models_dir``), else the shipped demo models, as
 ``scoregate up`` serves them."""
 
@@ -7,9 +7,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from scoregate.adapters.mapping_check import hint
 from scoregate.adapters.registry import ModelLookup
-from scoregate.app.config import GatewayConfig
+from scoregate.app.config import GatewayConfig, format_errors
+from scoregate.app.gateway import check_channel
 from scoregate.app.paths import DEMO_MODELS_DIR
 from scoregate.core.contract import ModelDescription
 from scoregate.core.errors import UnknownModel
@@ -68,3 +71,17 @@ def model_lookup(config: GatewayConfig, models_dir: Path | None, target: str | N
     if models_dir is None:
         models_dir = config.path(config.core.models_dir) if config.core.models_dir else DEMO_MODELS_DIR
     return directory_lookup(models_dir)
+
+
+def gateway_problems(config: GatewayConfig, config_file: Path, lookup: ModelLookup) -> list[str]:
+    """Every problem of a gateway file and of each channel file it names, one line each, in one
+    pass: what ``config check`` prints, and what stops ``gateway serve`` and ``up`` before anything
+    starts. ``[client]`` errors are the gateway file's, with their full key."""
+    problems: list[str] = []
+    try:
+        config.client_settings()
+    except ValidationError as error:
+        problems += format_errors(error, f"{config_file}: client.")
+    for name, section in config.channels.items():
+        problems += check_channel(config, name, section, lookup)
+    return problems

@@ -18,10 +18,12 @@ from pydantic import ValidationError
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.configfile import ConfigFileError
+from scoregate.adapters.decisions.chain import AUDIT_KEY_ENV
 from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore, open_store
 from scoregate.adapters.metrics import GatewayMetrics
+from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
@@ -32,7 +34,7 @@ from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.probe import CoreProbe
-from scoregate.core.settings import ClientSettings
+from scoregate.core.settings import ClientSettings, SecretFile, env_secret
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +45,10 @@ MASK_KEY_ENV = "SCOREGATE_MASK_KEY"
 class ChannelProblems(ValueError):
     """A channel whose configuration does not pass its preflight (``ChannelSpec.check``)."""
 
-    def __init__(self, name: str, file: Path, problems: list[str]) -> None:
-        # The lines config check prints: one per problem, each naming the channel's file.
-        super().__init__("\n".join(f"{file}: {problem}" for problem in problems))
+    def __init__(self, name: str, file: Path, problems: list[str], *, named: bool = False) -> None:
+        # The lines config check prints: one per problem, each naming the channel's file
+        # (``named``: they already do, with a line number).
+        super().__init__("\n".join(problems if named else (f"{file}: {problem}" for problem in problems)))
         self.problems = problems
 
 
@@ -73,9 +76,14 @@ class CoreModels:
 
 
 def check_channel(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup = offline_models) -> list[str]:
-    """Every problem of one channel's file, one line each naming the file and the key: the
-    configuration model's errors, then the channel's preflight, then what only building finds."""
+    """Every problem of one channel's file, one line each naming the file and the key: its TODO
+    placeholders (``adapters/placeholders.py``), the configuration model's errors, then the
+    channel's preflight, then what only building finds."""
     file = config.path(section.config)
+    return unresolved(_channel_problems(config, name, section, models, file), find_placeholders(file), file)
+
+
+def _channel_problems(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup, file: Path) -> list[str]:
     try:
         spec = channel_spec(name)
         channel_config = spec.load(file, section.set)
@@ -115,13 +123,16 @@ class Gateway:
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
     """Each channel's own file, by channel name."""
+    checked: bool = False
+    """Every channel file passed ``check_channel`` already (the CLI's one pass of checks before
+    anything starts): building skips the preflight it would otherwise run per channel."""
 
     def __post_init__(self) -> None:
         self._models = CoreModels(self.client_settings)
 
     def build(self) -> None:
         """Every enabled channel, built from its registration (``adapters/registry.py``)."""
-        key = os.environ.get(MASK_KEY_ENV, "").encode()
+        key = env_secret(MASK_KEY_ENV).encode()  # or SCOREGATE_MASK_KEY_FILE
         mask_fields(self.config.logging.masked_fields, key)
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
@@ -146,8 +157,10 @@ class Gateway:
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
         file = self.config.path(section.config)
+        if not self.checked and (placeholders := find_placeholders(file)):  # a scaffold's TODOs come first
+            raise ChannelProblems(name, file, [p.problem(file) for p in placeholders], named=True)
         channel_config = spec.load(file, section.set, self.workdir)
-        if spec.check is not None:
+        if spec.check is not None and not self.checked:
             try:
                 problems = spec.check(channel_config, self._models)
             except ScoreError as error:  # UnknownModel from the lookup, unhandled by the check
@@ -172,19 +185,35 @@ class Gateway:
         path = section.path
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
-        log.info("audit trail in %s", path)
+        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
+        if section.tamper_evident and chain_key is None:
+            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
+        log.info("audit trail in %s%s", path, " (chained)" if chain_key else "")
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
-                          queue_rows=section.queue_rows)
+                          queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
 
     health_server: HealthServer | None = None
+    metrics_server: HealthServer | None = None
+    """``/metrics`` alone, when ``[health] metrics_port`` gives it a port of its own."""
 
     async def start(self) -> None:
         health = self.config.health
+        token = SecretFile(self.config.path(health.metrics_token_file)).read if health.metrics_token_file else None
+        apart = health.metrics_port is not None
         if health.port is not None:
             # Up before the channels: a probe sees "not ready" with the reason while they start.
-            self.health_server = HealthServer(lambda: self.channels, health.host, health.port, self.metrics.registry)
+            self.health_server = HealthServer(lambda: self.channels, health.host, health.port,
+                                              None if apart else self.metrics.registry, metrics_token=token)
             self.health_server.start()
-            log.info("gateway health on http://%s:%s/readyz, metrics on /metrics", health.host, self.health_server.port)
+            log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
+        if apart:
+            host = health.metrics_host or health.host
+            self.metrics_server = HealthServer(list, host, health.metrics_port, self.metrics.registry, probes=False, metrics_token=token)
+            self.metrics_server.start()
+        if self.metrics_server or self.health_server:
+            where = self.metrics_server or self.health_server
+            log.info("gateway metrics on http://%s:%s/metrics%s", health.metrics_host or health.host, where.port,
+                     " (bearer token required)" if token else "")
         for channel in self.channels:
             await channel.start()
             log.info("channel %s started: %s", channel.name, channel.health())
@@ -200,5 +229,7 @@ class Gateway:
             self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:
             self.health_server.stop()
+        if self.metrics_server is not None:
+            self.metrics_server.stop()
         if self.probe is not None:
             self.probe.close()

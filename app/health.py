@@ -6,12 +6,15 @@ JSON body names each channel and, when not ready, what it is missing (core unrea
 down, ...), or, when ready, a note (answering by the fallback model). The core's part comes from
 the core probe (``core/probe.py``): asked of the core every half second, not remembered from the
 last failed call, so readiness recovers by itself with no traffic. ``GET /readyz/<channel>``: the same for one channel, so that a
-load balancer in front of SOAP does not drop a gateway because its broker is down. ``GET /metrics``: the gateway's Prometheus registry, when given. Served by the standard library's threading HTTP server: two fixed
+load balancer in front of SOAP does not drop a gateway because its broker is down. ``GET /metrics``: the gateway's Prometheus registry, when given;
+with ``metrics_token`` only for ``Authorization: Bearer <token>`` (Prometheus' ``authorization.credentials_file``),
+and on a port of its own when the gateway starts a second server with ``probes=False``. Served by the standard library's threading HTTP server: two fixed
 routes do not need a framework, and probes must answer even when the event loop is busy.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -36,18 +39,25 @@ def readiness(channels: Sequence[Channel], only: str | None = None) -> tuple[boo
     return all(r["ready"] for r in report.values()), report
 
 
+def _bearer_matches(header: str, token: str) -> bool:
+    scheme, _, sent = header.partition(" ")
+    return scheme.lower() == "bearer" and bool(token) and hmac.compare_digest(sent.strip().encode(), token.encode())
+
+
 class HealthServer:
     """``/healthz`` and ``/readyz`` on ``host:port`` (port 0: a free one, in ``.port`` after start)."""
 
     def __init__(
         self, channels: Callable[[], Sequence[Channel]], host: str = "127.0.0.1", port: int = 0,
-        registry: CollectorRegistry | None = None,
+        registry: CollectorRegistry | None = None, *, probes: bool = True, metrics_token: Callable[[], str] | None = None,
     ) -> None:
         get_channels = channels
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                if self.path == "/healthz":
+                if not probes and self.path != "/metrics":
+                    status, body = 404, {"error": "not found"}
+                elif self.path == "/healthz":
                     status, body = 200, {"live": True}
                 elif self.path == "/readyz" or self.path.startswith("/readyz/"):
                     only = self.path.removeprefix("/readyz/") if self.path.startswith("/readyz/") else None
@@ -57,6 +67,9 @@ class HealthServer:
                     else:
                         status, body = (200 if ready else 503), {"ready": ready, "channels": report}
                 elif self.path == "/metrics" and registry is not None:
+                    if metrics_token is not None and not _bearer_matches(self.headers.get("Authorization", ""), metrics_token()):
+                        self._send(401, "application/json", b'{"error": "GET /metrics needs its bearer token"}')
+                        return
                     self._send(200, CONTENT_TYPE_LATEST, generate_latest(registry))
                     return
                 else:

@@ -2,7 +2,7 @@
 
 JSON by python-json-logger (a maintained formatter that handles exceptions, extras and
 timestamps) rather than a hand-written ``json.dumps`` formatter. Every line carries
-``request_id``, ``reference`` and ``channel`` from :mod:`scoregate.core.logcontext`.
+``request_id``, ``reference``, ``channel`` and (in the core) ``caller`` from :mod:`scoregate.core.logcontext`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from scoregate.core.logcontext import ContextFilter, Masker
 
 FORMATS = ("auto", "json", "text")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(reference)s] %(message)s"
-JSON_FIELDS = ("asctime", "levelname", "name", "message", "request_id", "reference", "channel")
+JSON_FIELDS = ("asctime", "levelname", "name", "message", "request_id", "reference", "channel", "caller")
 
 _filter = ContextFilter()
 _handler: logging.Handler | None = None

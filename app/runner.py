@@ -50,6 +50,10 @@ class CoreProcess:
             argv += ["--workers", str(settings.workers), "--max-batch-wait-ms", str(settings.max_batch_wait_ms)]
             if settings.tls_cert_file and settings.tls_key_file:
                 argv += ["--tls-cert", str(settings.tls_cert_file), "--tls-key", str(settings.tls_key_file)]
+            if settings.tls_client_ca_file:
+                argv += ["--tls-client-ca", str(settings.tls_client_ca_file)]
+            if settings.access_file:
+                argv += ["--access-file", str(settings.access_file)]
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
         self.port = self._await_port(LISTENING, timeout=60)
         self.metrics_port = None if metrics_port is None else self._await_port(METRICS_LINE, timeout=10)

@@ -148,8 +148,10 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1, help="batch --paired: the in-process baseline's nthread")
     p.add_argument("--coalesce", action="store_true",
                    help="the client coalesces concurrent calls (off by default: the core's own handling is measured)")
+    p.add_argument("--tls", nargs=3, metavar=("CA", "CERT", "KEY"), help="mutual TLS: CA file, client certificate and key")
     a = p.parse_args()
-    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2), coalesce=a.coalesce)
+    tls = dict(zip(("tls_ca_file", "tls_cert_file", "tls_key_file"), a.tls)) if a.tls else {}
+    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2), coalesce=a.coalesce, **tls)
     if a.mode == "concurrent":
         out = asyncio.run(_concurrent(settings, a))
     else:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import ssl
 import time
 
 from _soap_handlers import NS, envelope
 
 
-async def _client(port: int, request: bytes, start: float, stop: float, out: list, errors: list, total: list) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def _client(port: int, request: bytes, start: float, stop: float, out: list, errors: list, total: list,
+                  tls: ssl.SSLContext | None = None) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=tls)
     clock = time.perf_counter_ns
     try:
         while time.perf_counter() < stop:
@@ -38,7 +40,7 @@ async def _client(port: int, request: bytes, start: float, stop: float, out: lis
         writer.close()
 
 
-async def run(port: int, path: str, clients: int, seconds: float, warmup_s: float) -> dict:
+async def run(port: int, path: str, clients: int, seconds: float, warmup_s: float, tls: ssl.SSLContext | None = None) -> dict:
     body = envelope()
     request = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: text/xml; charset=utf-8\r\n"
@@ -49,7 +51,7 @@ async def run(port: int, path: str, clients: int, seconds: float, warmup_s: floa
     out: list[tuple[int, int]] = []
     errors: list[str] = []
     total: list[int] = []
-    await asyncio.gather(*(_client(port, request, start, stop, out, errors, total) for _ in range(clients)))
+    await asyncio.gather(*(_client(port, request, start, stop, out, errors, total, tls) for _ in range(clients)))
     counted = [d for finished, d in out if finished / 1e9 <= stop]
     return {"samples_us": [d // 1000 for d in counted], "seconds": seconds, "req_per_s": len(counted) / seconds,
             "errors": len(errors), "clients": clients, "total": len(total)}
@@ -62,8 +64,13 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=1)
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--warmup-s", type=float, default=1.0)
+    p.add_argument("--tls", nargs=3, metavar=("CA", "CERT", "KEY"), help="HTTPS with a client certificate")
     a = p.parse_args()
-    print(json.dumps(asyncio.run(run(a.port, a.path, a.clients, a.seconds, a.warmup_s))))
+    tls = None
+    if a.tls:
+        tls = ssl.create_default_context(cafile=a.tls[0])
+        tls.load_cert_chain(a.tls[1], a.tls[2])
+    print(json.dumps(asyncio.run(run(a.port, a.path, a.clients, a.seconds, a.warmup_s, tls))))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """One HTTP server of the SOAP benchmark, run as its own process; prints ``listening on port N``.
 
-    python bench/_soap_server.py static|lxml|soap|soap-percall CORE_TARGET
+    python bench/_soap_server.py static|lxml|soap|soap-percall CORE_TARGET [TLS_DIR]
 
 All three run the same way: uvicorn, one worker, one event loop, 127.0.0.1 port 0, no access log.
 
@@ -79,9 +79,14 @@ async def serve_plain(app) -> None:  # noqa: ANN001
     await server.serve(sockets=[sock])  # uvicorn's own handlers stop it on SIGTERM
 
 
-async def serve_soap(target: str, coalesce: bool) -> None:
+async def serve_soap(target: str, coalesce: bool, tls_dir: str | None = None) -> None:
+    # TLS_DIR (soap only): server.crt/server.key and clients' ca.pem there: HTTPS requiring client certificates.
+    tls = {} if tls_dir is None else {
+        "tls_cert_file": f"{tls_dir}/server.crt", "tls_key_file": f"{tls_dir}/server.key", "tls_client_ca_file": f"{tls_dir}/ca.pem",
+        "client_certificates": [{"subject": "CN=bench-client", "caller": "bench"}],
+    }
     client = AsyncScoringClient(ClientSettings(target=target, coalesce=coalesce))
-    channel = SoapChannel(SoapChannelConfig.load(CONFIG, port=0), client=client)
+    channel = SoapChannel(SoapChannelConfig.load(CONFIG, port=0, **tls), client=client)
     await channel.start()
     print(f"listening on port {channel.port}", flush=True)
     stop = asyncio.Event()
@@ -97,7 +102,7 @@ def main() -> None:
     mode, target = sys.argv[1], sys.argv[2]
     assert envelope()  # the workload builds
     if mode.startswith("soap"):
-        asyncio.run(serve_soap(target, coalesce=mode == "soap"))
+        asyncio.run(serve_soap(target, mode == "soap", sys.argv[3] if len(sys.argv) > 3 else None))
     else:
         asyncio.run(serve_plain(static_app() if mode == "static" else lxml_app(target)))
 

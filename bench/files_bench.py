@@ -17,9 +17,15 @@ Every in-process baseline and every end-to-end run is measured once per round, r
 - CPU per record of the gateway and of the core against the same work in process: on a shared
   machine these move far less than the rates do.
 
-    python bench/files_bench.py [--records 1000000] [--runs 3] [--keep DIR]
+- the copybook constructs real extracts use (``_constructs.py``): an OCCURS DEPENDING ON file
+  (RECFM VB) and an edited-picture file against a fixed layout of the same byte volume, decode
+  MB/s (wall and CPU, median of interleaved rounds) and peak memory at two file sizes.
 
-Prints a table and writes bench/results/files-latest.json; see docs/BENCHMARKS.md.
+    python bench/files_bench.py [--records 1000000] [--runs 3] [--keep DIR]
+    python bench/files_bench.py --constructs-only [--constructs-mb 100] [--rounds 5]
+
+Prints a table and writes bench/results/files-latest.json (files-constructs-latest.json with
+``--constructs-only``); see docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import xgboost
+from _constructs import measure as measure_constructs
 from _measure import one_row_predict_us
 from _procs import BENCH, Servers, scoregate_command
 from _report import Figure, machine, table, write_json
@@ -52,6 +59,7 @@ from scoregate.core.scoring import Scorer
 CHUNK = 4 * 1024 * 1024
 _TICK = os.sysconf("SC_CLK_TCK")
 RESULTS = BENCH / "results" / "files-latest.json"
+CONSTRUCTS_RESULTS = BENCH / "results" / "files-constructs-latest.json"
 
 
 def _chunks(path: Path):  # noqa: ANN202
@@ -150,15 +158,54 @@ def figures(res: dict) -> list[Figure]:
     ]
 
 
+def construct_figures(res: dict) -> list[Figure]:
+    fixed = res["FIXED"]
+    figs = [Figure("decode, fixed layout (FB)", fixed["mb_s"], "MB/s"),
+            Figure("decode, fixed layout (FB), CPU", fixed["cpu_mb_s"], "MB/s")]
+    for kind, name in (("ODO", "OCCURS DEPENDING ON (VB)"), ("EDITED", "edited pictures (FB)")):
+        got = res[kind]
+        figs += [Figure(f"decode, {name}", got["mb_s"], "MB/s", fixed["mb_s"], "fixed", ">= 0.5",
+                        got["mb_s"] >= 0.5 * fixed["mb_s"]),
+                 Figure(f"decode, {name}, CPU", got["cpu_mb_s"], "MB/s", fixed["cpu_mb_s"], "fixed", ">= 0.5",
+                        got["cpu_mb_s"] >= 0.5 * fixed["cpu_mb_s"])]
+    for kind in ("FIXED", "ODO", "EDITED"):
+        peak, quarter = res[kind]["peak_mb_full"], res[kind]["peak_mb_quarter"]
+        figs.append(Figure(f"peak memory, {kind.lower()}, whole file", peak, "MB", quarter, "quarter file",
+                           "<= 1.5", peak <= 1.5 * quarter))
+    return figs
+
+
+def constructs_only(args: argparse.Namespace, meta: dict, started: float) -> None:
+    work = args.keep or Path(tempfile.mkdtemp(prefix="scoregate-constructs-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    res = measure_constructs(work, args.constructs_mb, args.rounds)
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    figs = construct_figures(res)
+    meta["loadavg_end"] = os.getloadavg()
+    meta["wall_s"] = round(time.monotonic() - started, 1)
+    print("\n" + table(figs))
+    print(f"\nwall time {meta['wall_s']} s; load average {meta['loadavg_start'][0]:.2f} -> {meta['loadavg_end'][0]:.2f}")
+    write_json(CONSTRUCTS_RESULTS, meta, figs, res)
+    print(f"wrote {CONSTRUCTS_RESULTS}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3, help="end-to-end runs without reason codes (median)")
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--constructs-only", action="store_true", help="only the copybook constructs section")
+    parser.add_argument("--constructs-mb", type=float, default=100, help="size of each constructs file")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved decode rounds of the constructs")
     args = parser.parse_args()
     started = time.monotonic()
     meta = {**machine(), "mode": "full" if args.records == 1_000_000 else f"{args.records:,} records",
             "command": " ".join(["python", *sys.argv])}
+    if args.constructs_only:
+        meta["mode"] = f"constructs, {args.constructs_mb:g} MB files"
+        constructs_only(args, meta, started)
+        return
     print(f"scoregate file channel benchmark: {meta['nproc']} cores ({meta['cpu']}) shared by the core, the "
           f"gateway and the in-process baselines; load average {meta['loadavg_start'][0]:.2f}", flush=True)
     config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.toml")
@@ -204,9 +251,10 @@ def main() -> None:
         res[f"{name}_runs"] = values
         res[name] = sorted(values, key=lambda v: v["rec_s"])[len(values) // 2]  # the median run
     res["e2e_vs_inplace"] = res["e2e_no_reasons"]["rec_s"] / res["inplace_predict_rec_s"]
+    res["constructs"] = measure_constructs(work, args.constructs_mb, args.rounds)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
-    figs = figures(res)
+    figs = figures(res) + construct_figures(res["constructs"])
     meta["loadavg_end"] = os.getloadavg()
     meta["wall_s"] = round(time.monotonic() - started, 1)
     print("\n" + table(figs))

@@ -6,7 +6,8 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
 - Retries on UNAVAILABLE (and a server-side CANCELLED) only, by gRPC's own retry policy in the channel's service config
   (with backoff, within the call's deadline); channels never see gRPC codes.
 - Every failure comes out as a canonical :class:`~scoregate.core.errors.ScoreError`.
-- The request id travels as ``x-request-id`` call metadata.
+- The request id travels as ``x-request-id`` call metadata, a bearer token (``token_file``) as
+  ``authorization``; with ``tls_cert_file`` the client presents its certificate (mutual TLS).
 - ``ClientHooks``: a fallback model answers when the core is unavailable, and an observer sees
   every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
   so an observer must only hand the decision on, never write it out itself.
@@ -29,6 +30,7 @@ import grpc
 from scoregate.core import convert, status
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
+from scoregate.core.auth import AUTHORIZATION_HEADER
 from scoregate.core.breaker import CircuitBreaker
 from scoregate.core.coalescing import AsyncCoalescer
 from scoregate.core.coalescing_threads import Coalescer
@@ -43,6 +45,7 @@ from scoregate.core.settings import ClientSettings
 if TYPE_CHECKING:
     from scoregate.core.fallback import FallbackScorer
 
+
 class _ClientBase:
     """The protocol-free half of both clients."""
 
@@ -51,6 +54,7 @@ class _ClientBase:
         self.hooks = hooks or ClientHooks()
         self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
         self._descriptions: dict[tuple[str, str], ModelDescription] = {}
+        self._token = self.settings.bearer_token()
         self._probe: CoreProbe | None = self.hooks.probe
         self._own_probe = False
         self._probe_lock = threading.Lock()
@@ -125,11 +129,14 @@ class _ClientBase:
         """The next connection's stub, in turn."""
         return next(self._stubs)
 
-    @staticmethod
-    def _metadata(request_id: str) -> tuple[tuple[str, str], ...]:
+    def _metadata(self, request_id: str) -> tuple[tuple[str, str], ...]:
         # A call without its own id (describe, a batch) carries the id of the request being served.
         request_id = request_id or current_request_id()
-        return ((REQUEST_ID_HEADER, request_id),) if request_id else ()
+        metadata = ((REQUEST_ID_HEADER, request_id),) if request_id else ()
+        if self._token is not None:
+            token = self._token if isinstance(self._token, str) else self._token.read()
+            metadata += ((AUTHORIZATION_HEADER, f"Bearer {token}"),)
+        return metadata
 
     def _batch_request(
         self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None,
@@ -224,7 +231,8 @@ class ScoringClient(_ClientBase):
             self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands) for i, b in enumerate(batches)
         )
         try:
-            for response in self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout)):
+            responses = self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout), metadata=self._metadata(""))
+            for response in responses:
                 yield convert.from_proto_batch_result(response, self.describe(response.model, response.version))
         except grpc.RpcError as error:
             raise self._failed(error) from None
@@ -330,7 +338,8 @@ class AsyncScoringClient(_ClientBase):
                     i += 1
 
         try:
-            async for response in self._stub.ScoreStream(messages(), timeout=self._timeout(None, timeout)):
+            responses = self._stub.ScoreStream(messages(), timeout=self._timeout(None, timeout), metadata=self._metadata(""))
+            async for response in responses:
                 yield convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
         except grpc.RpcError as error:
             raise self._failed(error) from None

@@ -66,7 +66,12 @@ def channel_options(settings: ClientSettings) -> list[tuple[str, object]]:
 
 def _credentials(settings: ClientSettings) -> grpc.ChannelCredentials | None:
     if settings.tls_ca_file:
-        return grpc.ssl_channel_credentials(root_certificates=settings.tls_ca_file.read_bytes())
+        # With tls_cert_file the client presents its certificate to a core that asks for one (mutual TLS).
+        key, chain = (
+            (settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())
+            if settings.tls_cert_file and settings.tls_key_file else (None, None)
+        )
+        return grpc.ssl_channel_credentials(settings.tls_ca_file.read_bytes(), key, chain)
     return None
 
 

@@ -18,6 +18,9 @@ class ErrorKind(StrEnum):
     DEADLINE_EXPIRED = "deadline_expired"
     # The core failed on a valid request: a server-side error, never the caller's fault.
     CORE_FAILURE = "core_failure"
+    # The core refused the caller (no credential, or one not allowed this model): the gateway's
+    # setup is wrong, never the legacy caller's input.
+    ACCESS_DENIED = "access_denied"
 
 
 class ViolationCode(StrEnum):
@@ -86,3 +89,13 @@ class DeadlineExpired(ScoreError):
 
 class CoreFailure(ScoreError):
     kind = ErrorKind.CORE_FAILURE
+
+
+class AccessDenied(ScoreError):
+    """The core refused the caller: its credential is not allowed this call (PERMISSION_DENIED)."""
+
+    kind = ErrorKind.ACCESS_DENIED
+
+
+class Unauthenticated(AccessDenied):
+    """The caller presented no credential the core accepts (UNAUTHENTICATED)."""

@@ -1,9 +1,10 @@
-"""Who a log line is about: the request id, the caller's own reference and the channel.
+"""Who a log line is about: the request id, the caller's own reference, the channel, and who called.
 
 Each boundary sets them once (a channel taking a legacy request, the core receiving a call with
 its ``x-request-id`` metadata) with :func:`request_context`; :class:`ContextFilter` copies them
 onto every record logged inside, so the formatter prints them without each ``log`` call passing
-them. contextvars follow asyncio tasks; code handing work to a thread pool carries them with
+them. The core adds the authenticated caller of a call (a certificate subject or a token's name,
+core/auth.py) with :func:`caller_context`. contextvars follow asyncio tasks; code handing work to a thread pool carries them with
 ``contextvars.copy_context().run``.
 
 Fields configured as personal data are masked by the same filter, on the context and on any
@@ -20,13 +21,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-CONTEXT_FIELDS = ("request_id", "reference", "channel")
+CONTEXT_FIELDS = ("request_id", "reference", "channel", "caller")
 #: gRPC metadata key of the gateway's request id (set by the client, read by the core).
 REQUEST_ID_HEADER = "x-request-id"
 
 _request_id: ContextVar[str] = ContextVar("scoregate_request_id", default="")
 _reference: ContextVar[str] = ContextVar("scoregate_reference", default="")
 _channel: ContextVar[str] = ContextVar("scoregate_channel", default="")
+_caller: ContextVar[str] = ContextVar("scoregate_caller", default="")
 
 
 @contextmanager
@@ -40,6 +42,20 @@ def request_context(request_id: str = "", reference: str = "", channel: str = ""
     finally:
         for var, token in reversed(tokens):
             var.reset(token)
+
+
+@contextmanager
+def caller_context(caller: str) -> Iterator[None]:
+    """Log lines inside carry ``caller``: who the core authenticated for this call."""
+    token = _caller.set(caller)
+    try:
+        yield
+    finally:
+        _caller.reset(token)
+
+
+def current_caller() -> str:
+    return _caller.get()
 
 
 def current_request_id() -> str:
@@ -64,7 +80,7 @@ class Masker:
 
 
 class ContextFilter(logging.Filter):
-    """Adds ``request_id``, ``reference`` and ``channel`` to every record; masks personal data.
+    """Adds ``request_id``, ``reference``, ``channel`` and ``caller`` to every record; masks personal data.
 
     Install it on the handler (not a logger) so that records of every library pass through it.
     """
@@ -81,6 +97,8 @@ class ContextFilter(logging.Filter):
             record.reference = _reference.get()
         if not getattr(record, "channel", ""):
             record.channel = _channel.get()
+        if not getattr(record, "caller", ""):
+            record.caller = _caller.get()
         if self.masker:
             for name in self.masker.fields & record.__dict__.keys():
                 record.__dict__[name] = self.masker.mask(record.__dict__[name])

@@ -96,11 +96,23 @@ class CoreMetrics:
             "scoregate_core_model_events", "Model versions loaded, failed or removed.", ["model", "version", "event"],
             registry=self.registry,
         )
+        self.calls = Counter(
+            "scoregate_core_calls", "Calls by caller (the access file's name for it, certificate or anonymous) and "
+            "outcome (allowed, unauthenticated, denied).", ["caller", "outcome"], registry=self.registry,
+        )
+        self._call_children: dict[tuple[str, str], object] = {}
         self.scores = _ScoreDistribution()
         self.registry.register(self.scores)
         # Labelled children per (model, version, path): ``labels()`` takes a lock and builds a
         # key on every call, and ``scored`` runs once per micro-batch.
         self._children: dict[tuple[str, str, str], tuple] = {}
+
+    def call(self, caller: str, outcome: str) -> None:
+        """Count one call; ``caller`` is bounded by the access file (core/auth.py)."""
+        child = self._call_children.get((caller, outcome))
+        if child is None:
+            child = self._call_children.setdefault((caller, outcome), self.calls.labels(caller, outcome))
+        child.inc()
 
     def scored(self, model: str, version: str, path: str, probabilities: np.ndarray, rejected: int, seconds: float) -> None:
         key = (model, version, path)

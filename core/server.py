@@ -19,6 +19,7 @@ from prometheus_client import start_http_server
 
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
+from scoregate.core.auth import AccessInterceptor, AccessPolicy
 from scoregate.core.batching import MicroBatcher
 from scoregate.core.metrics import CoreMetrics
 from scoregate.core.monitoring import InputMonitor
@@ -26,6 +27,7 @@ from scoregate.core.ports import PortInUse, cannot_listen, ensure_free, is_in_us
 from scoregate.core.registry import ModelRegistry, VersionState
 from scoregate.core.service import ScoringService
 from scoregate.core.settings import CoreSettings
+from scoregate.core.tls import ReloadingCertificates
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class CoreServer:
         self._metrics_server = None
         self.service: ScoringService | None = None  # set by start()
         self.health = health_aio.HealthServicer()
+        self.access = AccessPolicy(settings.access_file, client_certificates=settings.tls_client_ca_file is not None)
+        self.certificates: ReloadingCertificates | None = None
         self.port: int | None = None
         self._server: grpc.aio.Server | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -55,7 +59,10 @@ class CoreServer:
         """Load the models, listen, and return the bound port."""
         self._record(await asyncio.to_thread(self.registry.refresh))
         limit = self.settings.max_message_mb * 1024 * 1024
+        # Without an access file or client certificates every caller is anonymous: no interceptor, no cost.
+        checked = self.access.enforced or self.settings.tls_client_ca_file is not None
         server = grpc.aio.server(
+            interceptors=[AccessInterceptor(self.access, self.metrics.call)] if checked else None,
             options=[
                 ("grpc.max_receive_message_length", limit),
                 ("grpc.max_send_message_length", limit),
@@ -74,8 +81,8 @@ class CoreServer:
             ensure_free(s.address, "the scoring core", "--address or SCOREGATE_CORE_ADDRESS")
         try:
             if s.tls_cert_file and s.tls_key_file:
-                credentials = grpc.ssl_server_credentials([(s.tls_key_file.read_bytes(), s.tls_cert_file.read_bytes())])
-                self.port = server.add_secure_port(s.address, credentials)
+                self.certificates = ReloadingCertificates(s.tls_cert_file, s.tls_key_file, s.tls_client_ca_file)
+                self.port = server.add_secure_port(s.address, self.certificates.credentials())
             else:
                 self.port = server.add_insecure_port(s.address)
         except RuntimeError:  # grpcio's "Failed to bind", without the reason
@@ -110,6 +117,7 @@ class CoreServer:
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.settings.poll_interval_s)
+            self.access.reload_if_changed()
             try:
                 if self._record(await asyncio.to_thread(self.registry.refresh)):
                     await self._update_health()

@@ -5,10 +5,14 @@ Core: ``SCOREGATE_CORE_*``; client: ``SCOREGATE_CLIENT_*`` (e.g. ``SCOREGATE_COR
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
@@ -24,6 +28,57 @@ DEFAULT_RECONNECT_BACKOFF_MAX_S = 1.0
 DEFAULT_CONNECT_TIMEOUT_S = 2.0
 DEFAULT_PROBE_INTERVAL_S = 0.5
 DEFAULT_PROBE_TIMEOUT_S = 1.0
+
+
+class SecretFile:
+    """A secret kept in a file (a mounted Kubernetes Secret, a Vault agent's output).
+
+    Read at start, and again when the file changes (looked at most every ``check_every_s``), so a
+    rotated secret is used without a restart. Surrounding whitespace (the usual trailing newline)
+    is not part of the secret. A file that disappears keeps the last value read.
+    """
+
+    def __init__(self, path: Path | str, check_every_s: float = 1.0) -> None:
+        self.path = Path(path)
+        self._check_every_s = check_every_s
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._value = ""
+        self.read()  # at start: a missing or unreadable file is the caller's configuration error
+
+    def read(self) -> str:
+        now = time.monotonic()
+        if self._stamp is not None and now - self._checked < self._check_every_s:
+            return self._value
+        with self._lock:
+            self._checked = now
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                if self._stamp is None:
+                    raise
+                return self._value
+            stamp = (st.st_mtime_ns, st.st_size)
+            if stamp != self._stamp:
+                self._value = self.path.read_text().strip()
+                self._stamp = stamp
+            return self._value
+
+
+def env_secret(name: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The secret in variable ``name``, or in the file that ``name``_FILE names (read now); "" if neither is set.
+
+    Both set is a configuration error: which one wins would be a guess."""
+    value, file = environ.get(name), environ.get(f"{name}_FILE")
+    if value is not None and file is not None:
+        raise ValueError(f"{name} and {name}_FILE are both set; keep one")
+    if file is not None:
+        try:
+            return Path(file).read_text().strip()
+        except OSError as error:
+            raise ValueError(f"{name}_FILE: {error.strerror or error}: {file}") from None
+    return value or ""
 
 
 class CoreSettings(BaseSettings):
@@ -57,8 +112,16 @@ class CoreSettings(BaseSettings):
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
     """Largest gRPC message accepted or sent (a 1,000,000-row batch needs room)."""
     tls_cert_file: Path | None = None
-    """PEM certificate chain; with tls_key_file, the server speaks TLS only."""
+    """PEM certificate chain; with tls_key_file, the server speaks TLS only. The certificate, key
+    and client CA files are read again when they change (rotation without a restart, core/tls.py)."""
     tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    """PEM certificates of the CAs that sign callers' certificates: set, every connection must
+    present a certificate they signed (mutual TLS). Needs tls_cert_file and tls_key_file."""
+    access_file: Path | None = None
+    """TOML list of the callers allowed (certificate subjects, hashes of bearer tokens) and the
+    models each may use (core/auth.py); read again when it changes. None: anyone who connects
+    (and, with tls_client_ca_file, presents a certificate signed by it) may call."""
     metrics_port: int | None = None
     """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
     reuse_port: bool = False
@@ -72,6 +135,14 @@ class CoreSettings(BaseSettings):
     """Rows per model version and channel over which each feature's drift (PSI) is measured."""
     drift_threshold: float = Field(default=0.2, gt=0)
     """PSI above which a feature's drift is logged as a warning (once per crossing)."""
+
+    @model_validator(mode="after")
+    def _tls_files_go_together(self) -> CoreSettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+        return self
 
 
 class ClientSettings(BaseSettings):
@@ -109,6 +180,15 @@ class ClientSettings(BaseSettings):
     its calls over several core processes behind one port (``core serve --processes``)."""
     tls_ca_file: Path | None = None
     """PEM root certificates; set to speak TLS to the core."""
+    tls_cert_file: Path | None = None
+    """PEM certificate chain the client presents to a core that asks for one (mutual TLS); with
+    tls_key_file and tls_ca_file. Read when the client opens its connections."""
+    tls_key_file: Path | None = None
+    token: SecretStr | None = None
+    """Bearer token sent with every call (``authorization`` metadata), for a core with an access
+    file; ``SCOREGATE_CLIENT_TOKEN``. Prefer token_file."""
+    token_file: Path | None = None
+    """File holding the bearer token (a mounted secret); read at start and again when it changes."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
     coalesce: bool = True
     """Single requests in flight at the same time share core calls (``core/coalescing.py``): while
@@ -119,3 +199,23 @@ class ClientSettings(BaseSettings):
     measured best under 16 SOAP clients on 2 cores (docs/BENCHMARKS.md): larger, fewer calls."""
     coalesce_max_rows: int = Field(default=256, ge=2, le=10_000)
     """Most requests in one coalesced call."""
+
+    @model_validator(mode="after")
+    def _credentials_fit(self) -> ClientSettings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_cert_file is not None and self.tls_ca_file is None:
+            raise ValueError("a client certificate (tls_cert_file) needs tls_ca_file: it is only sent over TLS")
+        if self.token is not None and self.token_file is not None:
+            raise ValueError("give token or token_file, not both")
+        for name in ("tls_ca_file", "tls_cert_file", "tls_key_file", "token_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name} {path} is not a file")
+        return self
+
+    def bearer_token(self) -> SecretFile | str | None:
+        """The token to send: from token_file (read again when it changes), or token."""
+        if self.token_file is not None:
+            return SecretFile(self.token_file)
+        return self.token.get_secret_value() if self.token is not None else None

@@ -10,6 +10,7 @@ UNKNOWN_MODEL          NOT_FOUND             google.rpc.ResourceInfo (model, ver
 CORE_UNAVAILABLE       UNAVAILABLE           - (CANCELLED decodes to it too)
 DEADLINE_EXPIRED       DEADLINE_EXCEEDED     -
 CORE_FAILURE           INTERNAL              -
+ACCESS_DENIED          PERMISSION_DENIED     - (Unauthenticated: UNAUTHENTICATED)
 =====================  ====================  =============================================
 """
 
@@ -21,6 +22,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from scoregate.core.errors import (
+    AccessDenied,
     CoreFailure,
     CoreUnavailable,
     DeadlineExpired,
@@ -28,6 +30,7 @@ from scoregate.core.errors import (
     FieldViolation,
     InvalidInput,
     ScoreError,
+    Unauthenticated,
     UnknownModel,
     ViolationCode,
 )
@@ -38,6 +41,7 @@ _CODES = {
     ErrorKind.CORE_UNAVAILABLE: code_pb2.UNAVAILABLE,
     ErrorKind.DEADLINE_EXPIRED: code_pb2.DEADLINE_EXCEEDED,
     ErrorKind.CORE_FAILURE: code_pb2.INTERNAL,
+    ErrorKind.ACCESS_DENIED: code_pb2.PERMISSION_DENIED,
 }
 # BadRequest has no code field: the violation code travels in front of the description.
 _SEPARATOR = ": "
@@ -69,7 +73,8 @@ def to_status(error: ScoreError) -> grpc.Status:
         details.append(
             _pack(error_details_pb2.ResourceInfo(resource_type="model", resource_name=error.model, description=error.version or ""))
         )
-    return rpc_status.to_status(status_pb2.Status(code=_CODES[error.kind], message=error.message, details=details))
+    code = code_pb2.UNAUTHENTICATED if isinstance(error, Unauthenticated) else _CODES[error.kind]
+    return rpc_status.to_status(status_pb2.Status(code=code, message=error.message, details=details))
 
 
 def _violations(status: status_pb2.Status) -> list[FieldViolation]:
@@ -118,4 +123,8 @@ def from_rpc_error(error: grpc.RpcError) -> ScoreError:
         return CoreUnavailable(f"scoring core unavailable: {message}")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return DeadlineExpired()
+    if code == grpc.StatusCode.UNAUTHENTICATED:
+        return Unauthenticated(f"scoring core refused the caller: {message}")
+    if code == grpc.StatusCode.PERMISSION_DENIED:
+        return AccessDenied(f"scoring core refused the caller: {message}")
     return CoreFailure(f"scoring core failed ({code.name})")

@@ -139,3 +139,21 @@ def add_model_version(models_dir: Path, version: str, source: Path | None = None
 def new_version():  # noqa: ANN201
     """``add_model_version`` as a fixture, for tests outside this folder."""
     return add_model_version
+
+
+@pytest.fixture
+def fill_placeholders():  # noqa: ANN201
+    """``fill(file, answers)``: what an author does to a scaffolded channel file, each ``"TODO: ..."``
+    placeholder replaced by the answer whose key its text contains (an error for one left unanswered)."""
+    from scoregate.adapters.placeholders import find_placeholders
+    from scoregate.adapters.tomltext import value
+
+    def fill(file: Path, answers: dict[str, object]) -> None:
+        text = file.read_text()
+        for placeholder in find_placeholders(file):
+            answer = next((a for part, a in answers.items() if part in placeholder.text), None)
+            assert answer is not None, f"no answer for {placeholder.key}: {placeholder.text}"
+            text = text.replace(json.dumps(placeholder.text), value(str(answer) if placeholder.in_key else answer), 1)
+        file.write_text(text)
+
+    return fill

@@ -36,6 +36,38 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _relative_to_config(path: Path | None, info: ValidationInfo) -> Path | None:
+    base = (info.context or {}).get("base_dir")
+    return Path(base) / path if path is not None and base is not None else path
+
+
+class TlsConfig(_Strict):
+    """TLS to the broker (an ``amqps://`` URL): the CA that signs the broker's certificate and this
+    client's own certificate, for a broker that asks for one (``ssl_options.verify = verify_peer``)."""
+
+    ca_file: Path
+    """PEM certificates of the CA(s) the broker's certificate must be signed by."""
+    cert_file: Path | None = None
+    """PEM certificate this client presents; with key_file."""
+    key_file: Path | None = None
+    server_name: str | None = None
+    """Name the broker's certificate is checked against; default: the URL's host."""
+
+    @field_validator("ca_file", "cert_file", "key_file")
+    @classmethod
+    def _resolve(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        path = _relative_to_config(path, info)
+        if path is not None and not path.is_file():
+            raise ValueError(f"{path} is not a file")
+        return path
+
+    @model_validator(mode="after")
+    def _pair(self) -> TlsConfig:
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("cert_file and key_file go together")
+        return self
+
+
 class QueueConfig(_Strict):
     """One request queue: where requests come from and what they look like."""
 
@@ -147,6 +179,10 @@ class AmqpChannelConfig(_Strict):
     url: str = DEFAULT_URL
     """AMQP URL (``amqp://user:pass@host:port/vhost``, ``amqps://`` for TLS); URL query options
     such as ``heartbeat`` are overridden by the fields below."""
+    tls: TlsConfig | None = None
+    """CA and client certificate for an ``amqps://`` URL (without it: the system's CAs, no client certificate)."""
+    password_file: Path | None = None
+    """File holding the broker password (a mounted secret), in place of the URL's; read at each connect."""
     connection_name: str = DEFAULT_CONNECTION_NAME
     """``connection_name`` client property: how operators (and the tests) find this connection."""
     queues: tuple[QueueConfig, ...] = Field(min_length=1)
@@ -184,7 +220,17 @@ class AmqpChannelConfig(_Strict):
             raise ValueError("queue names must be unique")
         if self.dead_letter.queue and not self.dead_letter.exchange:
             raise ValueError("dead_letter.queue needs dead_letter.exchange")
+        if self.tls is not None and not self.url.startswith("amqps://"):
+            raise ValueError("tls needs an amqps:// url")
         return self
+
+    @field_validator("password_file")
+    @classmethod
+    def _password_file(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        path = _relative_to_config(path, info)
+        if path is not None and not path.is_file():
+            raise ValueError(f"{path} is not a file")
+        return path
 
     def queue(self, name: str) -> QueueConfig:
         return next(q for q in self.queues if q.name == name)

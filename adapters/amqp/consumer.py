@@ -32,6 +32,7 @@ from scoregate.adapters.amqp import topology
 from scoregate.adapters.amqp.batching import BatchScorer
 from scoregate.adapters.amqp.cache import ReplyCache
 from scoregate.adapters.amqp.config import AmqpChannelConfig
+from scoregate.adapters.amqp.connection import connection_parameters
 from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
 from scoregate.adapters.amqp.publisher import OutcomePublisher
 from scoregate.adapters.amqp.reasons import broker_reason
@@ -138,7 +139,7 @@ class Responder:
             self._ioloop.stop()
             return
         try:
-            params = pika.URLParameters(self.config.url)
+            params = connection_parameters(self.config)
             params.heartbeat = self.config.heartbeat_s
             params.connection_attempts = 1
             params.client_properties = {"connection_name": self.config.connection_name, "product": "scoregate"}

@@ -153,6 +153,7 @@ _BY_KIND: dict[ErrorKind, Callable[[ScoreError, ErrorContext], Outcome]] = {
     ErrorKind.CORE_UNAVAILABLE: _unavailable,
     ErrorKind.DEADLINE_EXPIRED: _dropped,
     ErrorKind.CORE_FAILURE: _answer,
+    ErrorKind.ACCESS_DENIED: _answer,  # the gateway's credential, not the message: answered as a server error
 }
 
 

@@ -1,5 +1,5 @@
-"""The RabbitMQ channel's registration (``adapters/registry.py``): config, builder, preflight (each
-queue's mapping against its model), banner lines."""
+"""The RabbitMQ channel's registration (``adapters/registry.py``): config, builder, preflight (fixed-width
+fields against their copybook, each queue's mapping against its model), banner lines, scaffold."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 
 from scoregate.adapters.amqp.channel import AmqpChannel
 from scoregate.adapters.amqp.config import AmqpChannelConfig
+from scoregate.adapters.amqp.preflight import check_sources
+from scoregate.adapters.amqp.scaffold import SCAFFOLDER
 from scoregate.adapters.mapping_check import check_config
-from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec
+from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec, ModelLookup
 
 SAMPLE_REQUEST = "sample-request.json"
 """A sample request beside the channel's file, for the banner's ``scoregate amqp request`` line."""
@@ -16,6 +18,12 @@ SAMPLE_REQUEST = "sample-request.json"
 
 def build(config: AmqpChannelConfig, context: ChannelContext) -> AmqpChannel:
     return AmqpChannel(config, context.scoring_client(), metrics=context.metrics)
+
+
+def check(config: AmqpChannelConfig, models: ModelLookup) -> list[str]:
+    """Fixed-width queues read only fields of their copybook (``preflight.py``), and each queue's
+    mapping fits its model (``mapping_check.py``)."""
+    return check_sources(config) + check_config(config, models)
 
 
 def describe(channel: AmqpChannel, config_file: Path, banner: Banner) -> list[str]:
@@ -28,4 +36,4 @@ def describe(channel: AmqpChannel, config_file: Path, banner: Banner) -> list[st
     return lines
 
 
-CHANNEL = ChannelSpec(name="amqp", config=AmqpChannelConfig, build=build, describe=describe, check=check_config)
+CHANNEL = ChannelSpec(name="amqp", config=AmqpChannelConfig, build=build, describe=describe, check=check, scaffold=SCAFFOLDER)

@@ -12,7 +12,7 @@ from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.core.contract import REJECTED, BatchResult, CallerRef, ColumnBatch, ScoreRequest, ScoreResult
-from scoregate.core.logcontext import current_request_id
+from scoregate.core.logcontext import current_caller, current_request_id
 
 
 class DecisionRecorder:
@@ -35,6 +35,7 @@ class DecisionRecorder:
             reference = request.caller.reference or request.request_id
             self.audit.record([DecisionRecord.from_result(
                 result, channel=self.channel, reference=reference, latency_ms=seconds * 1000, fallback=result.fallback,
+                caller=current_caller(),  # set by the channel that authenticated the caller (SOAP client certificates)
             )])
         if self.shadow is not None:
             self.shadow.submit_result(request, result)
@@ -44,6 +45,6 @@ class DecisionRecorder:
             self.metrics.event("fallback_scored", int((result.decisions != REJECTED).sum()))
         if self.audit is not None:
             request_id = current_request_id() or (caller.reference if caller and caller.reference else "batch")
-            self.audit.record(BatchDecisions(batch, result, caller, self.channel, request_id, seconds * 1000))
+            self.audit.record(BatchDecisions(batch, result, caller, self.channel, request_id, seconds * 1000, current_caller()))
         if self.shadow is not None:
             self.shadow.submit_batch(batch, result, caller, result.reason_features.shape[1])

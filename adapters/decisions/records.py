@@ -18,9 +18,10 @@ import numpy as np
 from scoregate.core.contract import REJECTED, BatchResult, CallerRef, ColumnBatch, ScoreResult
 
 COLUMNS = ("time", "channel", "reference", "request_id", "model", "version", "probability", "decision",
-           "reasons", "fallback", "latency_ms")
+           "reasons", "fallback", "latency_ms", "caller")
 """A row's values, in order: time (ISO 8601, UTC), the texts, probability, decision, reasons (JSON
-list of [feature, code, contribution]), fallback (0 or 1), latency in milliseconds."""
+list of [feature, code, contribution]), fallback (0 or 1), latency in milliseconds, and who asked
+(the caller's name from its client certificate; "" where the channel does not authenticate callers)."""
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,20 @@ class DecisionRecord:
     fallback: bool = False
     """True when the fallback model answered instead of the scoring core."""
     latency_ms: float = 0.0
+    caller: str = ""
+    """Who asked: the caller's name (or certificate subject) the channel authenticated; "" if none."""
 
     @classmethod
     def from_result(
         cls, result: ScoreResult, *, channel: str, reference: str, latency_ms: float, fallback: bool = False,
-        at: datetime | None = None,
+        at: datetime | None = None, caller: str = "",
     ) -> DecisionRecord:
         """The record of a scored request, as the channel answered it."""
         return cls(
             time=at or datetime.now(UTC), channel=channel, reference=reference, request_id=result.request_id,
             model=result.model, version=result.version, probability=result.probability, decision=result.decision,
             reasons=tuple((r.feature, r.code, r.contribution) for r in result.reasons),
-            fallback=fallback, latency_ms=latency_ms,
+            fallback=fallback, latency_ms=latency_ms, caller=caller,
         )
 
     def row(self) -> tuple:
@@ -61,7 +64,7 @@ class DecisionRecord:
         return (
             self.time.astimezone(UTC).isoformat(), self.channel, self.reference, self.request_id, self.model,
             self.version, self.probability, self.decision, json.dumps(self.reasons, separators=(",", ":")),
-            int(self.fallback), self.latency_ms,
+            int(self.fallback), self.latency_ms, self.caller,
         )
 
 
@@ -86,7 +89,7 @@ class BatchDecisions:
     """
 
     def __init__(self, batch: ColumnBatch, result: BatchResult, caller: CallerRef | None, channel: str,
-                 request_id: str, latency_ms: float) -> None:
+                 request_id: str, latency_ms: float, identity: str = "") -> None:
         self.result = result
         self.row_ids = batch.row_ids
         self.request_ids = batch.request_ids
@@ -94,6 +97,7 @@ class BatchDecisions:
         self.channel = channel
         self.request_id = request_id
         self.latency_ms = latency_ms
+        self.identity = identity
         self.at = datetime.now(UTC).isoformat()
         self._scored = np.flatnonzero(result.decisions != REJECTED)
 
@@ -114,5 +118,5 @@ class BatchDecisions:
             request_id = self.request_ids[row] if self.request_ids else f"{self.request_id}/{row + 1}"
             yield (
                 self.at, self.channel, reference, request_id, r.model, r.version, probability,
-                decision, json.dumps(reasons, separators=(",", ":")), fallback, self.latency_ms,
+                decision, json.dumps(reasons, separators=(",", ":")), fallback, self.latency_ms, self.identity,
             )

@@ -12,6 +12,11 @@ lets ``scoregate audit show`` read while the gateway writes.
 writer thread inserts what is queued in one transaction per round. When the queue is full, records
 are dropped, counted (``AuditLog.dropped``) and warned about, never waited for.
 
+**Tamper-evident** with an audit key (``chain_key``): each row carries its writer's name, a
+sequence number and a MAC chained to the writer's previous row (``chain.py``); ``scoregate audit
+verify`` walks the chains (:func:`chain_rows`). The triggers stop mistakes; the chain shows what
+someone with write access to the file changed, deleted or reordered.
+
 **Personal data**: fields named in ``masked_fields`` (e.g. ``{"reference"}``) are stored as a keyed
 hash (HMAC-SHA256 with ``mask_key``, which the operator keeps outside the file). A masked reference
 is still found by ``find(reference)``, which hashes the query with the same key, but the file alone
@@ -32,13 +37,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from scoregate.adapters.decisions.chain import HEAD_EVERY, ChainWriter, key_fingerprint, writer_name
 from scoregate.adapters.decisions.records import COLUMNS, DecisionRecord, RowSource
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_ROWS = 100_000
 #: Fields that may be masked: the text fields a caller supplies or that identify a request.
-MASKABLE_FIELDS = frozenset({"channel", "reference", "request_id"})
+MASKABLE_FIELDS = frozenset({"channel", "reference", "request_id", "caller"})
 _WARN_EVERY_S = 10.0
 
 _SCHEMA = """
@@ -56,8 +62,11 @@ CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Added after the first release: files written before get them (empty) when opened for writing.
+_ADDED_COLUMNS = {"caller": "TEXT NOT NULL DEFAULT ''", "writer": "TEXT NOT NULL DEFAULT ''",
+                  "seq": "INTEGER NOT NULL DEFAULT 0", "mac": "TEXT NOT NULL DEFAULT ''"}
 _COLUMNS = ", ".join(COLUMNS)
-_INSERT = f"INSERT INTO decisions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = f"INSERT INTO decisions ({_COLUMNS}, writer, seq, mac) VALUES ({', '.join('?' * (len(COLUMNS) + 3))})"
 
 
 # A shadow row has the same request id and reference as its primary, on "<channel><suffix>".
@@ -69,7 +78,7 @@ WHERE p.model = ? AND s.model = ?
 """
 
 
-class AuditError(Exception):
+class AuditError(ValueError):
     """An audit file that cannot be used as asked (masking settings or key that do not match)."""
 
 
@@ -78,8 +87,14 @@ def _record(row: sqlite3.Row) -> DecisionRecord:
         time=datetime.fromisoformat(row["time"]), channel=row["channel"], reference=row["reference"],
         request_id=row["request_id"], model=row["model"], version=row["version"], probability=row["probability"],
         decision=row["decision"], reasons=tuple((f, c, float(v)) for f, c, v in json.loads(row["reasons"])),
-        fallback=bool(row["fallback"]), latency_ms=row["latency_ms"],
+        fallback=bool(row["fallback"]), latency_ms=row["latency_ms"], caller=row["caller"],
     )
+
+
+def select_columns(conn: sqlite3.Connection) -> str:
+    """The COLUMNS to select; a file written before a column was added reads it as ''."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(decisions)")}
+    return ", ".join(c if c in present else f"'' AS {c}" for c in COLUMNS)
 
 
 class _Masker:
@@ -118,6 +133,10 @@ def _connect(path: Path, masker: _Masker, create: bool) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
     if create:
         conn.executescript(_SCHEMA)
+        present = {row["name"] for row in conn.execute("PRAGMA table_info(decisions)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                conn.execute(f"ALTER TABLE decisions ADD COLUMN {column} {kind}")
         wanted = {"masked_fields": json.dumps(sorted(masker.fields)), "key_fingerprint": masker.fingerprint()}
         conn.executemany("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)", wanted.items())
     stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
@@ -150,7 +169,7 @@ class AuditReader:
         """Every decision recorded for a caller reference, oldest first."""
         if "reference" in self._masker.fields:
             reference = self._masker.value(reference)
-        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM decisions WHERE reference = ? ORDER BY id", (reference,))
+        rows = self._conn.execute(f"SELECT {select_columns(self._conn)} FROM decisions WHERE reference = ? ORDER BY id", (reference,))
         return [_record(r) for r in rows]
 
     def count(self) -> int:
@@ -175,6 +194,8 @@ class AuditLog:
         masked_fields: frozenset[str] | set[str] = frozenset(),
         mask_key: bytes | None = None,
         queue_rows: int = DEFAULT_QUEUE_ROWS,
+        chain_key: bytes | None = None,
+        writer: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.queue_rows = queue_rows
@@ -185,6 +206,7 @@ class AuditLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = _connect(self.path, self._masker, create=True)
         self._reader = AuditReader(self.path, masked_fields=self._masker.fields, mask_key=mask_key)
+        self._chain = _open_chain(self._conn, self.path, chain_key, writer) if chain_key else None
         self._pending: list[DecisionRecord | RowSource] = []
         self._pending_rows = 0
         self._in_flight = 0
@@ -231,6 +253,8 @@ class AuditLog:
             self._closed = True
             self._cond.notify_all()
         self._writer.join(timeout)
+        if self._chain is not None:
+            log.info("audit %s chain head %s", self.path, self._chain.head)  # the anchor against a cut-off tail
         self._reader.close()
         if not self._writer.is_alive():
             self._conn.close()
@@ -256,11 +280,17 @@ class AuditLog:
                         rows.extend(self._masker.apply(row) for row in item.rows())
                     else:
                         rows.append(self._masker.apply(item.row()))
+                chain_state = self._chain.state() if self._chain is not None else None
+                rows = [(*row, *self._link(row)) for row in rows]
                 with self._conn:  # one transaction per round: a commit per row would be the bottleneck
                     self._conn.execute("BEGIN")
                     self._conn.executemany(_INSERT, rows)
                 self.written += len(rows)
+                if self._chain is not None and self._chain.seq // HEAD_EVERY != (self._chain.seq - len(rows)) // HEAD_EVERY:
+                    log.info("audit %s chain head %s", self.path, self._chain.head)
             except Exception:  # noqa: BLE001 - a bad round must not stop the trail; it is counted
+                if chain_state is not None:
+                    self._chain.restore(chain_state)  # the rows not written are not links either
                 log.exception("audit %s: %d records could not be written", self.path, self._in_flight)
                 with self._cond:
                     self.dropped += self._in_flight
@@ -268,6 +298,23 @@ class AuditLog:
                 with self._cond:
                     self._in_flight = 0
                     self._cond.notify_all()
+
+
+    def _link(self, row: tuple) -> tuple[str, int, str]:
+        if self._chain is None:
+            return ("", 0, "")
+        seq, mac = self._chain.link(row)
+        return (self._chain.writer, seq, mac)
+
+
+def _open_chain(conn: sqlite3.Connection, path: Path, key: bytes, writer: str | None) -> ChainWriter:
+    """A new chain for this writer; the file keeps the key's fingerprint and refuses another key."""
+    fingerprint = key_fingerprint(key)
+    conn.execute("INSERT OR IGNORE INTO settings (key, value) VALUES ('chain_key_fingerprint', ?)", (fingerprint,))
+    stored = conn.execute("SELECT value FROM settings WHERE key = 'chain_key_fingerprint'").fetchone()[0]
+    if stored != fingerprint:
+        raise AuditError(f"{path}: the audit key does not match the one its chain was written with")
+    return ChainWriter(key, writer_name(writer))
 
 
 def shadow_pairs(path: Path, model: str, suffix: str) -> list[tuple]:

@@ -6,9 +6,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scoregate.adapters.codecs.fixedwidth import Layout, RecordCodec, parse_copybook
+from scoregate.adapters.codecs.fixedwidth import Layout, LayoutError, RecordCodec, RecordType, codepage, parse_copybook
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.files.claim import CompletionRule
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
@@ -30,10 +30,18 @@ class RecordLayout(_Strict):
     copybook: Path
     """Copybook file; relative paths resolve against the job's ``base_dir``."""
     encoding: str = "cp037"
-    """cp037, cp500, cp1047, latin-1 or ascii."""
-    recfm: Literal["F", "FB", "V", "VB"] = "FB"
+    """Code page: ascii / latin-1, or EBCDIC cp037, cp273, cp277, cp278, cp280, cp284, cp285, cp297,
+    cp500, cp871, cp1047 and the euro variants cp1140-cp1149 (also as ``037``, ``ibm-1141`` ...)."""
+    recfm: Literal["F", "FB", "V", "VB", "VS", "VBS", "LS"] = "FB"
+    """F/FB fixed; V/VB with RDWs; VS/VBS spanned; LS text lines (a text-mode transfer: records end
+    at a newline, short lines are padded with spaces)."""
     line_end: bool = False
     """F/FB text files with a newline after each record."""
+    block_descriptors: bool = False
+    """VB/VBS: the transfer kept the block descriptor words (BDWs) in front of each block."""
+    floating_point: Literal["hfp", "ieee", "ieee-le"] = "hfp"
+    """COMP-1/COMP-2: IBM hexadecimal floating point (mainframe files), IEEE 754 big-endian, or
+    IEEE 754 little-endian (COBOL on x86)."""
     type_field: str | None = None
     """The field whose value says the record type; None for a file of detail records only."""
     header: str | None = None
@@ -42,6 +50,20 @@ class RecordLayout(_Strict):
     trailer: str | None = None
     type_values: dict[str, str] = {}
     """Type-field value -> record-type group, e.g. {"H": "LR-HEADER-REC", "D": ..., "T": ...}."""
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_code_page(cls, value: str) -> str:
+        try:
+            codepage(value)
+        except LayoutError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def codec(self, layout: Layout) -> RecordCodec:
+        """The record codec of this side of the job: framing and code page as configured."""
+        return RecordCodec(layout, self.encoding, self.recfm, line_end=b"\n" if self.line_end else None,
+                           block_descriptors=self.block_descriptors)
 
 
 class TrailerCheck(_Strict):
@@ -60,6 +82,38 @@ class ResponseTrailer(_Strict):
     """Response trailer field for the number of rejected records."""
     totals: dict[str, str] = {}
     """Response trailer field -> input detail field summed over the scored records."""
+
+
+class RejectField(_Strict):
+    """One field of a reject record laid out by the job's own copybook."""
+
+    target: str
+    """Field of the reject copybook's record."""
+    source: Literal["record_number", "reason_code", "reason_text", "field", "input", "record"]
+    """``record_number`` (1-based in the input file, the header is 1), ``reason_code``
+    (BAD_PACKED_SIGN, OUT_OF_RANGE, UNKNOWN_CATEGORY, ...), ``reason_text`` (what is wrong),
+    ``field`` (the caller's field name, blank for a record-level reason), ``input`` (``field`` of
+    the input detail record, its bytes as they came: the lengths must be equal), ``record`` (the
+    input record's bytes, as many as the target holds)."""
+    field: str | None = None
+    """For ``input``: the input detail field copied."""
+
+    @model_validator(mode="after")
+    def _field_for_input(self) -> RejectField:
+        if (self.source == "input") != (self.field is not None):
+            raise ValueError(f"{self.target}: 'field' names the input field an 'input' reject field copies, and only then")
+        return self
+
+
+class RejectLayout(_Strict):
+    """Reject records laid out by a copybook of the job's, instead of the built-in layout
+    (``rejects.py``); written in the input's RECFM and code page either way."""
+
+    copybook: Path
+    """Copybook of the reject record; relative paths resolve against the job's file."""
+    record: str | None = None
+    """Its record type, when the copybook has several."""
+    fields: tuple[RejectField, ...] = Field(min_length=1)
 
 
 class FileJobConfig(_Strict):
@@ -117,6 +171,8 @@ class FileJobConfig(_Strict):
     """Response header field that names the model (name:version) used."""
     trailer_check: TrailerCheck = TrailerCheck()
     response_trailer: ResponseTrailer = ResponseTrailer()
+    reject: RejectLayout | None = None
+    """Reject records by a copybook of the job's; None: the built-in layout (``rejects.py``)."""
 
     @model_validator(mode="after")
     def _trailer_needs_a_trailer(self) -> FileJobConfig:
@@ -138,7 +194,7 @@ class FileJobConfig(_Strict):
         data = {**read_config_file(path), **overrides}
         folder = path.parent
         data["base_dir"] = str(folder / data.get("base_dir", "."))
-        for side in ("input", "output"):
+        for side in ("input", "output", "reject"):
             if isinstance(data.get(side), dict) and "copybook" in data[side]:
                 data[side]["copybook"] = str(folder / data[side]["copybook"])
         config = cls.model_validate(data)
@@ -156,20 +212,27 @@ class FileJobConfig(_Strict):
 
     def _layout(self, spec: RecordLayout) -> Layout:
         groups = [g for g in (spec.header, spec.detail, spec.trailer) if g]
-        layout = parse_copybook(self.path(spec.copybook).read_text(encoding="latin-1"), record_types=groups)
+        layout = parse_copybook(self.path(spec.copybook).read_text(encoding="latin-1"), record_types=groups,
+                                floating_point=spec.floating_point)
         if spec.type_field:
             layout = layout.with_selector(spec.type_field, spec.type_values)
         return layout
 
     @cached_property
     def input_codec(self) -> RecordCodec:
-        return RecordCodec(self._layout(self.input), self.input.encoding, self.input.recfm,
-                           line_end=b"\n" if self.input.line_end else None)
+        return self.input.codec(self._layout(self.input))
+
+    def reject_record(self) -> RecordType | None:
+        """The record type of ``reject`` (None: the built-in layout); raises LayoutError, KeyError, OSError."""
+        if self.reject is None:
+            return None
+        text = self.path(self.reject.copybook).read_text(encoding="latin-1")
+        layout = parse_copybook(text, record_types=[self.reject.record] if self.reject.record else None)
+        return layout.record_type(self.reject.record) if self.reject.record else layout.record_types[0]
 
     @cached_property
     def output_codec(self) -> RecordCodec:
-        return RecordCodec(self._layout(self.output), self.output.encoding, self.output.recfm,
-                           line_end=b"\n" if self.output.line_end else None)
+        return self.output.codec(self._layout(self.output))
 
     def type_value(self, spec: RecordLayout, group: str) -> str:
         return next(value for value, name in spec.type_values.items() if name == group)

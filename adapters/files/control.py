@@ -3,13 +3,13 @@
 Mainframe operators expect a file whose trailer disagrees with its details (record count,
 control totals of amount fields) to be refused as a whole: ``FileControl`` raises
 :class:`~.rejects.FileRejected` for that, for a missing or misplaced header or trailer, and for a
-header or trailer that does not decode. Sums are exact (int64 units of the last digit, compared
-as ``Decimal``).
+header or trailer that does not decode. Sums are exact (units of the last digit, compared as
+``Decimal``; 19-31 digit fields included).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,8 +21,21 @@ if TYPE_CHECKING:
     from scoregate.adapters.files.pipeline import Chunk, Outputs
 
 
-def decimal_value(units: int, scale: int) -> Decimal:
-    return Decimal(int(units)).scaleb(-scale)
+WIDE = Context(prec=80)
+"""Totals of 19-31 digit fields: the default context's 28 digits would round them."""
+
+
+def decimal_value(units: int | Decimal, scale: int) -> Decimal:
+    """A cell as a Decimal: int64 cells are units of the last digit; wide (19-31 digit) cells
+    already decode to Decimal real values."""
+    return units if isinstance(units, Decimal) else Decimal(int(units)).scaleb(-scale, context=WIDE)
+
+
+def units_sum(column: np.ndarray, scale: int) -> int:
+    """The exact sum of a numeric column in units of its last digit (wide columns included)."""
+    if column.dtype == object:
+        return sum((int(v.scaleb(scale, context=WIDE)) for v in column), 0)
+    return int(column.sum())
 
 
 class FileControl:
@@ -75,7 +88,8 @@ class FileControl:
         part = batch.parts[cfg.detail]
         self.details += len(part)
         for source in self.cfg.trailer_check.totals.values():
-            self.detail_totals[source] = self.detail_totals.get(source, 0) + int(part.columns[source].sum())
+            scale = part.record_type.field(source).scale
+            self.detail_totals[source] = self.detail_totals.get(source, 0) + units_sum(part.columns[source], scale)
         self.outputs.records = self.details
 
     def finish(self) -> None:

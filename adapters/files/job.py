@@ -32,9 +32,10 @@ from datetime import date
 from pathlib import Path
 
 from scoregate.adapters.channel import Disposition
+from scoregate.adapters.codecs.fixedwidth import framing_hint
 from scoregate.adapters.files.claim import original_name
 from scoregate.adapters.files.config import FileJobConfig
-from scoregate.adapters.files.hint import HEAD_BYTES, layout_hint
+from scoregate.adapters.files.framing import HEAD_BYTES
 from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
 from scoregate.adapters.files.pipeline import (
     Abandoned,
@@ -120,11 +121,7 @@ class FileJob:
         except Abandoned:
             return self._put_back(claimed, name, entry, "abandoned: the gateway stopped", started)
         except ClaimLost:
-            # The input is another gateway's now: leave it, and record why this attempt stopped.
-            why = "claim taken over by another gateway while this one was silent"
-            self.ledger.advance(entry, FileState.RETRY, detail=why)
-            log.warning("file %s: %s; nothing published", name, why)
-            return JobSummary(name, "lost", reason=why, seconds=time.monotonic() - started)
+            return self._lost(name, entry, started)
         except FileRejected as error:
             return self._set_aside(claimed, name, entry, error, started)
         except ScoreError as error:
@@ -132,6 +129,8 @@ class FileJob:
                 return self._put_back(claimed, name, entry, f"{error.kind.name}: {error.message}", started, error.kind)
             return self._set_aside(claimed, name, entry, error, started)
         except Exception as error:  # a bug or an I/O failure: set aside with a reason, never left claimed
+            if not claimed.exists():  # renamed away by a takeover before the pipeline's fence saw it
+                return self._lost(name, entry, started)
             log.exception("file %s: unexpected failure", name)
             return self._set_aside(claimed, name, entry, FileRejected("INTERNAL_ERROR", repr(error)), started)
         self.hook("renamed")
@@ -141,6 +140,13 @@ class FileJob:
         log.info("file %s: %d records, %d scored, %d rejected in %.2f s", name, summary.records, summary.scored,
                  summary.rejected, summary.seconds)
         return summary
+
+    def _lost(self, name: str, entry: int, started: float) -> JobSummary:
+        """The input is another gateway's now: leave it, and record why this attempt stopped."""
+        why = "claim taken over by another gateway while this one was silent"
+        self.ledger.advance(entry, FileState.RETRY, detail=why)
+        log.warning("file %s: %s; nothing published", name, why)
+        return JobSummary(name, "lost", reason=why, seconds=time.monotonic() - started)
 
     def _finish(self, claimed: Path, name: str, entry: int, summary: JobSummary, *, records: int | None = None,
                 rejects: int | None = None) -> None:
@@ -211,10 +217,11 @@ class FileJob:
         try:
             with claimed.open("rb") as f:
                 head = f.read(HEAD_BYTES)
-            hint = layout_hint(head, spec.encoding, spec.recfm, self.config.input_codec.lrecl)
+            hint = framing_hint(head, recfm=spec.recfm, encoding=spec.encoding, lrecl=self.config.input_codec.lrecl,
+                                block_descriptors=spec.block_descriptors)
         except (OSError, ValueError):
             return error
-        return FileRejected(error.code, f"{error.message}; {hint}") if hint else error
+        return FileRejected(error.code, f"{error.message}; hint: {hint}") if hint else error
 
     def _put_back(self, claimed: Path, name: str, entry: int, why: str, started: float,
                   kind: ErrorKind | None = None) -> JobSummary:

@@ -33,7 +33,8 @@ from scoregate.adapters.codecs.fixedwidth import DecodedBatch
 from scoregate.adapters.columnar import feature_matrix, response_columns
 from scoregate.adapters.files.claim import owner_tag, refresh_claim
 from scoregate.adapters.files.config import FileJobConfig
-from scoregate.adapters.files.control import FileControl, decimal_value
+from scoregate.adapters.files.control import FileControl, decimal_value, units_sum
+from scoregate.adapters.files.framing import check_framing
 from scoregate.adapters.files.rejects import RejectEncoder, RejectRow
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ColumnBatch
@@ -96,7 +97,9 @@ class Pipeline:
         self.today = today
         self.codec = config.input_codec
         self.out = config.output_codec
-        self.rejects = RejectEncoder(self.codec, config.request)
+        reject = config.reject
+        self.rejects = RejectEncoder(self.codec, config.request) if reject is None else RejectEncoder(
+            self.codec, config.request, config.reject_record(), reject.fields, self.codec.layout.record_type(config.input.detail))
         self._widths = {f.name: f.length for f in self.out.layout.record_type(config.output.detail).fields}
 
     # -- the reader thread ----------------------------------------------------------------------
@@ -136,6 +139,7 @@ class Pipeline:
                             progress(len(data))
                         yield data
                 for batch in self.codec.iter_batches(chunks(), self.config.batch_records):
+                    check_framing(batch, source, self.config.input, self.codec.lrecl)
                     if header is None and header_group and header_group in batch.parts and len(batch.parts[header_group].index):
                         header = {k: v[:1] for k, v in batch.parts[header_group].real_columns().items()}
                     if not put(self._prepare(batch, schema, today, header)):
@@ -252,7 +256,9 @@ class Pipeline:
             scored = good_rows[keep]
             state.scored += int(scored.size)
             for target, source in cfg.response_trailer.totals.items():
-                state.response_totals[target] = state.response_totals.get(target, 0) + int(part.columns[source][scored].sum())
+                scale = part.record_type.field(source).scale
+                state.response_totals[target] = state.response_totals.get(target, 0) + units_sum(
+                    part.columns[source][scored], scale)
         if rejects:
             order = sorted(rejects)
             rows = [row for record in order for row in rejects[record]]

@@ -12,13 +12,12 @@ the gateway's ``config check`` across channels, not this file's.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from scoregate.adapters.codecs.fixedwidth import LayoutError
+from scoregate.adapters.codecs.fixedwidth import Kind, LayoutError
 from scoregate.adapters.configfile import ConfigFileError
-from scoregate.adapters.mapping import HEADER_PREFIX, occurrences
+from scoregate.adapters.mapping import HEADER_PREFIX
+from scoregate.adapters.mapping_check import missing_fields
 
 if TYPE_CHECKING:
     from scoregate.adapters.files.config import FileJobConfig, RecordLayout
@@ -30,17 +29,6 @@ class JobProblems(ConfigFileError):
     def __init__(self, file: str, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(f"{file}: {p}" for p in problems))
-
-
-def _missing(key: str, names: Iterable[str], record: set[str], record_name: str) -> list[str]:
-    out = []
-    for name in names:
-        found = occurrences(name, record) if "*" in name else name in record
-        if not found:
-            close = difflib.get_close_matches(name, sorted(record), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            out.append(f"{key}: {name} is not a field of {record_name}{hint}")
-    return out
 
 
 def _fields(config: FileJobConfig, side: str, spec: RecordLayout, problems: list[str]) -> dict[str, set[str]] | None:
@@ -75,35 +63,71 @@ def check_job(config: FileJobConfig, file: str) -> None:
     if inputs is not None and config.input.detail in inputs:
         detail, name = inputs[config.input.detail], config.input.detail
         header = inputs.get(config.input.header or "", set())
-        problems += _missing("reference", [config.reference], detail, name)
+        problems += missing_fields("reference", [config.reference], detail, name)
         if config.request.reference:
-            problems += _missing("request.reference", [config.request.reference], detail, name)
+            problems += missing_fields("request.reference", [config.request.reference], detail, name)
         for i, spec in enumerate(config.request.features):
-            problems += _missing(f"request.features[{i}] ({spec.feature})", spec.fields, detail, name)
+            problems += missing_fields(f"request.features[{i}] ({spec.feature})", spec.fields, detail, name)
             if spec.as_of and spec.as_of.startswith(HEADER_PREFIX):
-                problems += _missing(f"request.features[{i}].as_of", [spec.as_of[len(HEADER_PREFIX):]], header,
+                problems += missing_fields(f"request.features[{i}].as_of", [spec.as_of[len(HEADER_PREFIX):]], header,
                                      config.input.header or "the input (no header record)")
         copied = [(i, r.field) for i, r in enumerate(config.response.result) if r.field]
         for i, field in copied:
-            problems += _missing(f"response.result[{i}].field", [field], detail, name)
-        problems += _missing("header_copy", config.header_copy.values(), header, config.input.header or "no header")
+            problems += missing_fields(f"response.result[{i}].field", [field], detail, name)
+        problems += missing_fields("header_copy", config.header_copy.values(), header, config.input.header or "no header")
         trailer = inputs.get(config.input.trailer or "", set())
         check = config.trailer_check
-        problems += _missing("trailer_check", [f for f in [check.count, *check.totals] if f], trailer, config.input.trailer or "no trailer")
-        problems += _missing("trailer_check.totals", check.totals.values(), detail, name)
-        problems += _missing("response_trailer.totals", config.response_trailer.totals.values(), detail, name)
+        problems += missing_fields("trailer_check", [f for f in [check.count, *check.totals] if f], trailer, config.input.trailer or "no trailer")
+        problems += missing_fields("trailer_check.totals", check.totals.values(), detail, name)
+        problems += missing_fields("response_trailer.totals", config.response_trailer.totals.values(), detail, name)
     if outputs is not None and config.output.detail in outputs:
         detail, name = outputs[config.output.detail], config.output.detail
         for i, result in enumerate(config.response.result):
             targets = ([result.target.format(n=n) for n in range(1, result.count + 1)]
                        if result.numbered else [result.target])
-            problems += _missing(f"response.result[{i}].target", targets, detail, name)
+            problems += missing_fields(f"response.result[{i}].target", targets, detail, name)
         header = outputs.get(config.output.header or "", set())
-        problems += _missing("header_copy", [*config.header_copy, *filter(None, [config.header_model_field])], header,
+        problems += missing_fields("header_copy", [*config.header_copy, *filter(None, [config.header_model_field])], header,
                              config.output.header or "no response header")
         trailer = outputs.get(config.output.trailer or "", set())
         rt = config.response_trailer
-        problems += _missing("response_trailer", [f for f in [rt.count, rt.rejects, *rt.totals] if f], trailer,
+        problems += missing_fields("response_trailer", [f for f in [rt.count, rt.rejects, *rt.totals] if f], trailer,
                              config.output.trailer or "no response trailer")
+    if config.reject is not None:
+        problems += _reject_problems(config, inputs.get(config.input.detail) if inputs else None)
     if problems:
         raise JobProblems(file, problems)
+
+
+def _reject_problems(config: FileJobConfig, detail: set[str] | None) -> list[str]:
+    """The reject copybook loads, and each of its mapped fields exists and can take its value."""
+    assert config.reject is not None
+    path = config.path(config.reject.copybook)
+    if not path.is_file():
+        return [f"reject.copybook: no such file {path}"]
+    try:
+        record = config.reject_record()
+    except LayoutError as exc:
+        return [f"reject.copybook: {path} {exc}"]
+    except (KeyError, ValueError) as exc:
+        return [f"reject.record: {exc}"]
+    assert record is not None
+    problems = []
+    names = {f.name for f in record.fields if not f.filler}
+    for i, spec in enumerate(config.reject.fields):
+        key = f"reject.fields[{i}]"
+        if found := missing_fields(f"{key}.target", [spec.target], names, record.name):
+            problems += found
+            continue
+        target = record.field(spec.target)
+        if spec.source in ("reason_code", "reason_text", "field") and target.kind is not Kind.TEXT:
+            problems.append(f"{key}.target: {spec.target} is {target.describe()}: a {spec.source} needs a PIC X field")
+        if spec.source == "input" and detail is not None and spec.field:
+            if found := missing_fields(f"{key}.field", [spec.field], detail, config.input.detail):
+                problems += found
+                continue
+            source = config.input_codec.layout.record_type(config.input.detail).field(spec.field)
+            if source.length != target.length:
+                problems.append(f"{key}: {spec.target} has {target.length} bytes and {spec.field} {source.length}: "
+                                "a copied field keeps the input's bytes, so their lengths must be equal")
+    return problems

@@ -5,7 +5,9 @@ The only place where a decode :class:`~scoregate.adapters.codecs.fixedwidth.Reas
 becomes something the mainframe side sees.
 
 Record level (the other records are still scored): one reject record per problem, in the input's
-code page, in this fixed layout (``reject_layout``)::
+code page and RECFM (F, FB, V or VB, with the input's line ends or block descriptors), laid out by
+the job's own copybook (``[reject]``: ``FileJobConfig.reject``) or else by this built-in layout
+(``reject_layout``)::
 
     REJ-RECORD-NO   9(09)   1-based record number in the input file (header = record 1)
     REJ-REASON      X(20)   BAD_PACKED_SIGN, UNKNOWN_RECORD_TYPE, OUT_OF_RANGE, UNKNOWN_CATEGORY, ...
@@ -27,9 +29,14 @@ import numpy as np
 from scoregate.adapters.channel import Disposition
 from scoregate.adapters.codecs.fixedwidth import (
     DecodedBatch,
+    Field,
+    Kind,
+    Layout,
     RecordCodec,
+    RecordType,
     layout_from_spec,
 )
+from scoregate.adapters.files.config import RejectField
 from scoregate.adapters.mapping import RequestMapping
 from scoregate.core.errors import ErrorKind, FieldViolation, ScoreError
 
@@ -44,6 +51,7 @@ DISPOSITIONS: dict[ErrorKind, Disposition] = {
     ErrorKind.CORE_UNAVAILABLE: Disposition.RETRY,
     ErrorKind.DEADLINE_EXPIRED: Disposition.RETRY,
     ErrorKind.CORE_FAILURE: Disposition.RETRY,  # server-side: not the sender's fault
+    ErrorKind.ACCESS_DENIED: Disposition.DEAD_LETTER,  # the gateway's credential is refused: a setup problem
 }
 
 
@@ -77,7 +85,7 @@ class RejectRow:
     message: str
 
 
-def reject_layout(lrecl: int):
+def reject_layout(lrecl: int) -> Layout:
     return layout_from_spec({"name": "REJECT", "fields": [
         {"name": "REJ-RECORD-NO", "type": "zoned", "digits": 9},
         {"name": "REJ-REASON", "type": "text", "length": REASON_WIDTH},
@@ -87,15 +95,31 @@ def reject_layout(lrecl: int):
     ]})
 
 
-class RejectEncoder:
-    """Builds reject records for one input codec (same code page, the original bytes appended)."""
+# The built-in layout's fields and what fills them (a job's own [reject] says the same for its copybook).
+DEFAULT_FIELDS = (
+    RejectField(target="REJ-RECORD-NO", source="record_number"), RejectField(target="REJ-REASON", source="reason_code"),
+    RejectField(target="REJ-FIELD", source="field"), RejectField(target="REJ-MESSAGE", source="reason_text"),
+    RejectField(target="REJ-RECORD", source="record"),
+)
 
-    def __init__(self, input_codec: RecordCodec, mapping: RequestMapping) -> None:
+
+class RejectEncoder:
+    """Builds reject records for one input codec: its code page and RECFM, the job's reject
+    copybook (``record``, ``fields``) or the built-in layout, the input's own bytes where copied."""
+
+    def __init__(self, input_codec: RecordCodec, mapping: RequestMapping, record: RecordType | None = None,
+                 fields: tuple[RejectField, ...] = DEFAULT_FIELDS, detail: RecordType | None = None) -> None:
+        """``record``: the reject copybook's record type (None: the built-in layout); ``detail``:
+        the input detail record, where ``input`` fields are copied from."""
         self.mapping = mapping
         self.lrecl = input_codec.lrecl
-        self.codec = RecordCodec(reject_layout(self.lrecl), input_codec.codepage, "FB",
-                                 line_end=input_codec.framer.line_end or None)
-        self._raw = self.codec.layout.record_type(None).field("REJ-RECORD")
+        layout = reject_layout(self.lrecl) if record is None else Layout((record,), name=record.name)
+        framer = input_codec.framer
+        self.codec = RecordCodec(layout, input_codec.codepage, framer.recfm.value, line_end=framer.line_end or None,
+                                 block_descriptors=framer.block_descriptors)
+        self.record = self.codec.layout.record_type(None)
+        self.fields = fields
+        self._detail = detail
 
     def from_decode(self, batch: DecodedBatch, rows: np.ndarray) -> dict[int, list[RejectRow]]:
         """Decode errors of the given batch rows -> {batch row: rejects}."""
@@ -114,15 +138,31 @@ class RejectEncoder:
         """Reject rows and their original (k, lrecl) records, one row each -> framed bytes."""
         if not rows:
             return b""
-        columns = {
-            "REJ-RECORD-NO": np.array([r.record_no for r in rows], np.int64),
-            "REJ-REASON": np.array([r.reason[:REASON_WIDTH] for r in rows], dtype=str),
-            "REJ-FIELD": np.array([r.field[:FIELD_WIDTH] for r in rows], dtype=str),
-            "REJ-MESSAGE": np.array([_printable(r.message)[:MESSAGE_WIDTH] for r in rows], dtype=str),
-        }
+        columns: dict[str, np.ndarray] = {}
+        copies: list[tuple[Field, np.ndarray]] = []
+        for spec in self.fields:
+            target = self.record.field(spec.target)
+            width = target.length
+            match spec.source:
+                case "record_number":
+                    numbers = np.array([r.record_no for r in rows], np.int64)
+                    columns[target.name] = numbers.astype(str) if target.kind is Kind.TEXT else numbers
+                case "reason_code":
+                    columns[target.name] = np.array([r.reason[:width] for r in rows], dtype=str)
+                case "reason_text":
+                    columns[target.name] = np.array([_printable(r.message)[:width] for r in rows], dtype=str)
+                case "field":
+                    columns[target.name] = np.array([r.field[:width] for r in rows], dtype=str)
+                case "input":
+                    assert self._detail is not None
+                    source = self._detail.field(spec.field or "")
+                    copies.append((target, records[:, source.offset: source.end]))
+                case "record":
+                    copies.append((target, records[:, : min(width, self.lrecl)]))
         out = self.codec.encode_records(columns)
-        # The original bytes go in unchanged: no code page round trip for bytes that may be invalid.
-        out[:, self._raw.offset: self._raw.end] = records[:, : self.lrecl]
+        # Input bytes go in unchanged: no code page round trip for bytes that may be invalid.
+        for target, data in copies:
+            out[:, target.offset: target.offset + data.shape[1]] = data
         return self.codec.framer.join(out, self.codec.codepage.space)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scoregate.adapters.files.config import FileJobConfig
+from scoregate.adapters.files.scaffold import SCAFFOLDER
 from scoregate.adapters.files.watcher import FileChannel
 from scoregate.adapters.mapping_check import check_config
 from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec
@@ -24,4 +25,5 @@ def describe(channel: FileChannel, config_file: Path, banner: Banner) -> list[st
 
 
 # The demo's drop directories live in `scoregate up --workdir`, not inside the package.
-CHANNEL = ChannelSpec(name="files", config=FileJobConfig, build=build, describe=describe, check=check_config, workdir_key="base_dir")
+CHANNEL = ChannelSpec(name="files", config=FileJobConfig, build=build, describe=describe, check=check_config, workdir_key="base_dir",
+                      scaffold=SCAFFOLDER)

@@ -23,25 +23,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import posixpath
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from scoregate.adapters.mapping import rename_violations
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
 from scoregate.adapters.soap import faults
-from scoregate.adapters.soap.codec import SoapCodec
+from scoregate.adapters.soap.codec import Envelope, SoapCodec
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.faults import FaultCode, SoapFault, SoapResponse
+from scoregate.adapters.soap.clientcert import CertificateCallers
 from scoregate.adapters.soap.security import SECURITY_HEADER, UsernameTokenPolicy
 from scoregate.core.client import REQUEST_ID_HEADER, AsyncScoringClient
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ErrorKind, InvalidInput, ScoreError
-from scoregate.core.logcontext import request_context
+from scoregate.core.logcontext import caller_context, current_caller, request_context
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +69,21 @@ class SoapApp:
         """Every POST to ``config.path`` is counted once, from its first byte to its answer being out."""
         self.exported = exported
         """Served on ``config.metrics_path`` when set; None in the gateway, whose health port serves them."""
-        self.contract = contract or ServiceContract(config.wsdl, config.documents, config.public_url)
+        self.contract = contract or ServiceContract.of(config)
         if security is None and config.security is not None:
             security = UsernameTokenPolicy(config.security)
         self.security = security
         understood = frozenset({SECURITY_HEADER}) if self.security else frozenset()
+        self.certificates = (
+            CertificateCallers([(c.subject, c.caller) for c in config.client_certificates])
+            if config.tls_client_ca_file is not None else None
+        )
         self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
-        self._base = posixpath.dirname(config.path)
+        # Each imported document at the URL path a client resolves its reference to (RFC 3986:
+        # "../xsd/a.xsd" from "/svc/Loan.asmx?wsdl" is "/xsd/a.xsd", outside the endpoint's folder).
+        self._documents = {_resolved(config.path, route): route for route in self.contract.served if not route.startswith("?")}
 
     async def __call__(self, scope: dict, receive, send) -> None:  # noqa: ANN001 (ASGI callables)
         if scope["type"] == "lifespan":  # only when run by `uvicorn --factory` (several workers)
@@ -113,19 +119,22 @@ class SoapApp:
             return 200, generate_latest(self.exported), CONTENT_TYPE_LATEST
         if path == self.config.path:
             params = {k.lower(): v for k, v in parse_qs(query, keep_blank_values=True).items()}
+            if params.get("wsdl", [""])[0] and (doc := self.contract.served_document(f"?wsdl={params['wsdl'][0]}")):
+                return 200, doc, _XML  # WCF's imported WSDL (?wsdl=wsdl0)
             if "wsdl" in params:
                 if method == "GET":  # HEAD sends no body
                     self.metrics.event("wsdl_served")
                 return 200, self.contract.wsdl_bytes, _XML
-            if "singlewsdl" in params and self.contract.single_wsdl is not None:
+            if "singlewsdl" in params:
+                if self.contract.single_wsdl is None:
+                    return 404, f"no ?singleWsdl: {self.contract.no_single_wsdl or 'it cannot be flattened'}\n".encode(), _TEXT
                 if method == "GET":
                     self.metrics.event("wsdl_served")
                 return 200, self.contract.single_wsdl, _XML
             if "xsd" in params and (doc := self.contract.served_document(f"?xsd={params['xsd'][0]}")):
                 return 200, doc, _XML
             return 404, b"not found; the service description is at ?wsdl\n", _TEXT
-        relative = posixpath.relpath(path, self._base or "/") if path.startswith(self._base) else ""
-        if relative and (doc := self.contract.served_document(relative)):
+        if (route := self._documents.get(path)) and (doc := self.contract.served_document(route)):
             return 200, doc, _XML
         return 404, b"not found\n", _TEXT
 
@@ -167,7 +176,13 @@ class SoapApp:
         soapaction = _header(scope, b"soapaction") or None
         # The caller's own id when it sends one (bounded: it goes into logs and gRPC metadata).
         request_id = _header(scope, REQUEST_ID_HEADER.encode())[:64] or uuid.uuid4().hex
-        with request_context(request_id, channel="soap"):  # every log line of this request carries its id
+        caller = self.certificates.caller(scope) if self.certificates is not None else ""
+        with request_context(request_id, channel="soap"), caller_context(caller or ""):  # every log line of this request
+            if caller is None:
+                self.metrics.event("auth_failed")
+                fault = SoapFault(FaultCode.CLIENT, "the client certificate is not allowed on this endpoint")
+                log.info("client certificate refused: %s", scope.get("extensions", {}).get("tls", {}).get("client_cert_name"))
+                return faults.from_envelope_fault(self.codec.version_hint(content_type), fault), ErrorKind.INVALID_INPUT, []
             return await self._post_in_context(scope, receive, content_type, soapaction, request_id)
 
     async def _post_in_context(
@@ -225,12 +240,18 @@ class SoapApp:
         if not self.config.tolerate.content_type and (fault := self.codec.content_type_fault(envelope.version, content_type)):
             self.metrics.event("wrong_content_type")
             return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
+        username = ""
         if self.security is not None:
             try:
-                self.security.check(envelope.header)
+                username = self.security.check(envelope.header)
             except SoapFault as fault:
                 self.metrics.event("auth_failed")
                 return faults.from_envelope_fault(envelope.version, fault), ErrorKind.INVALID_INPUT
+        # Who asked, for the log lines and the audit: a client certificate's caller name wins over the user name.
+        with caller_context(current_caller() or username):
+            return await self._score(envelope, request_id, deadline)
+
+    async def _score(self, envelope: Envelope, request_id: str, deadline: datetime) -> tuple[SoapResponse, ErrorKind | None]:
         mapping = self.config.operations.get(envelope.operation.name)
         if mapping is None:  # unmapped_operations = "fault"
             fault = SoapFault(FaultCode.CLIENT, f"operation {envelope.operation.name} is not served by this endpoint")
@@ -269,6 +290,12 @@ async def _respond(send, status: int, body: bytes, content_type: str, extra: lis
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def _resolved(path: str, reference: str) -> str:
+    """The URL path a client resolves ``reference`` to against ``path`` (RFC 3986; urljoin needs an
+    authority to drop the ".." that climb above "/")."""
+    return urlsplit(urljoin(f"http://host{path}", reference)).path
 
 
 def _header(scope: dict, name: bytes) -> str:

@@ -19,11 +19,11 @@ from zeep.helpers import serialize_object
 from zeep.settings import Settings
 from zeep.xsd.context import XmlParserContext
 
-from scoregate.adapters.soap import plan
+from scoregate.adapters.soap import plan, plan_io
 from scoregate.adapters.soap.contract import SOAP11_ENV, SOAP12_ENV, Operation, ServiceContract, SoapVersion
 from scoregate.adapters.soap.faults import FaultCode, SoapFault
 from scoregate.adapters.soap.paths import fixed_point, nest
-from scoregate.adapters.soap.values import flatten, to_zeep
+from scoregate.adapters.soap.values import flatten_body, serialize_args
 from scoregate.adapters.xmlsafe import parse_untrusted
 from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
 
@@ -217,7 +217,7 @@ class SoapCodec:
             raise InvalidInput([_violation(body, error, known) for error in list(validator.error_log)[:MAX_VIOLATIONS]])
         if operation.read_plan is not None:
             try:
-                return plan.read(body, operation.read_plan)
+                return plan_io.read_body(body, operation.read_plan)
             except plan.Unsupported:
                 pass  # e.g. an xsi:type extension: zeep's generic parse below handles it
             except (ValueError, ArithmeticError) as exc:
@@ -227,7 +227,7 @@ class SoapCodec:
         except (zeep_errors.Error, ValueError, ArithmeticError) as exc:
             # Mostly where the XSD did not check first (rpc style): zeep's own complaint.
             raise InvalidInput([FieldViolation(field="", code=ViolationCode.MALFORMED, message=str(exc))]) from None
-        return flatten(serialize_object(value, dict), operation.zeep.input.body.type)
+        return flatten_body(serialize_object(value, dict), operation.zeep.input.body, self.contract.facts.prefixes)
 
     def encode(self, envelope: Envelope, values: dict[str, Any]) -> bytes:
         """The operation's output message, for the request's SOAP version, filled from {path: value}."""
@@ -236,9 +236,11 @@ class SoapCodec:
         if node is not None:
             env = envelope.version.value
             root = etree.Element(f"{{{env}}}Envelope", nsmap={"soap": env})
-            plan.write(etree.SubElement(root, f"{{{env}}}Body"), node, nested)
+            plan_io.write_body(etree.SubElement(root, f"{{{env}}}Body"), node, nested)
         else:
-            root = envelope.operation.zeep.output.serialize(**to_zeep(nested)).content
+            output = envelope.operation.zeep.output
+            args, kwargs = serialize_args(output.body, nested)
+            root = output.serialize(*args, **kwargs).content
         if replies := self.reply_headers(envelope):
             header = root.find(f"{{{envelope.version.value}}}Header")
             if header is None:

@@ -10,11 +10,12 @@ from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.mapping import ErrorField, RequestMapping, ResponseMapping
 from scoregate.core.errors import ErrorKind, ViolationCode
+from scoregate.core.settings import SecretFile
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -48,20 +49,42 @@ class Credential(_Strict):
     """The password itself: for tests and demos; in production use ``password_env``."""
     password_env: str | None = None
     """Name of the environment variable holding the password."""
+    password_file: Path | None = None
+    """File holding the password (a mounted secret; relative to the channel file): read at start
+    and again when it changes."""
+    _file: SecretFile | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _one_source(self) -> Credential:
-        if (self.password is None) == (self.password_env is None):
-            raise ValueError(f"{self.username}: give exactly one of password or password_env")
+        if sum(x is not None for x in (self.password, self.password_env, self.password_file)) != 1:
+            raise ValueError(f"{self.username}: give exactly one of password, password_env or password_file")
+        if self.password_file is not None and not self.password_file.is_file():
+            raise ValueError(f"{self.username}: password_file {self.password_file} is not a file")
         return self
 
     def secret(self, environ: Mapping[str, str]) -> str:
         if self.password is not None:
             return self.password.get_secret_value()
+        if self.password_file is not None:
+            if self._file is None:
+                try:
+                    self._file = SecretFile(self.password_file)
+                except OSError as error:
+                    raise ValueError(f"password_file of {self.username!r}: {error.strerror or error}: {self.password_file}") from None
+            return self._file.read()
         assert self.password_env is not None
         if self.password_env not in environ:
             raise ValueError(f"environment variable {self.password_env} (password of {self.username!r}) is not set")
         return environ[self.password_env]
+
+
+class ClientCertificate(_Strict):
+    """A client certificate subject allowed on a mutual-TLS endpoint, and the caller it stands for."""
+
+    subject: str
+    """Attributes the certificate's subject must have, RFC 4514 (``CN=los-gateway,O=Bank``)."""
+    caller: str
+    """The caller's name in log lines (``caller``) and the audit."""
 
 
 class SecurityConfig(_Strict):
@@ -136,6 +159,10 @@ class OperationConfig(_Strict):
     faults: tuple[FaultMapping, ...] = ()
     """Errors not listed get a fault without detail: Client/Sender for invalid input,
     Server/Receiver for the rest."""
+    types: dict[str, str] = {}
+    """Output element path -> the derived XSD type it is written as, with ``xsi:type`` (the type's
+    name, or ``{namespace}name``): required for an element of an abstract type (JAX-WS
+    polymorphism), and it makes that type's own elements targets."""
 
     @model_validator(mode="after")
     def _check(self) -> OperationConfig:
@@ -167,6 +194,12 @@ class SoapChannelConfig(_Strict):
     tls_cert_file: Path | None = None
     """PEM certificate chain; with ``tls_key_file`` the endpoint speaks HTTPS only."""
     tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    """PEM certificates of the CAs that sign callers' certificates: set, the TLS handshake requires
+    a client certificate they signed (mutual TLS; needs tls_cert_file)."""
+    client_certificates: tuple[ClientCertificate, ...] = ()
+    """Allowed client certificate subjects and the caller each is; empty: every certificate the CA
+    signed, named by its subject. A subject on no entry gets a Client/Sender fault."""
     health_path: str = DEFAULT_HEALTH_PATH
     """Liveness: 200 while the process serves HTTP."""
     ready_path: str = DEFAULT_READY_PATH
@@ -180,6 +213,9 @@ class SoapChannelConfig(_Strict):
     tolerate: ToleranceConfig = ToleranceConfig()
     security: SecurityConfig | None = None
     """None: no WS-Security check (and a ``wsse:Security`` header marked mustUnderstand is a fault)."""
+    namespaces: dict[str, str] = {}
+    """Prefix -> namespace URI. Where one parent has two children of the same name in different
+    namespaces, each is named in paths by its namespace's prefix here (``m:Amount``)."""
     operations: dict[str, OperationConfig]
     """WSDL operation name -> its mapping."""
     unmapped_operations: Literal["refuse", "fault"] = "refuse"
@@ -198,6 +234,10 @@ class SoapChannelConfig(_Strict):
     def _check(self) -> SoapChannelConfig:
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("tls_cert_file and tls_key_file go together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file (client certificates) needs tls_cert_file and tls_key_file")
+        if self.client_certificates and self.tls_client_ca_file is None:
+            raise ValueError("client_certificates need tls_client_ca_file")
         if len({self.path, self.health_path, self.ready_path, self.metrics_path}) != 4:
             raise ValueError("path, health_path, ready_path and metrics_path must differ")
         return self
@@ -208,7 +248,7 @@ class SoapChannelConfig(_Strict):
         file = Path(file)
         data = {**read_config_file(file), **overrides}
         base = file.resolve().parent
-        for key in ("wsdl", "tls_cert_file", "tls_key_file"):
+        for key in ("wsdl", "tls_cert_file", "tls_key_file", "tls_client_ca_file"):
             if data.get(key):
                 data[key] = base / data[key]
         data["documents"] = {name: base / p for name, p in data.get("documents", {}).items()}
@@ -216,4 +256,10 @@ class SoapChannelConfig(_Strict):
         if isinstance(security, dict) and security.get("nonce_store"):
             security = data["security"] = dict(security)
             security["nonce_store"] = base / security["nonce_store"]
+        if isinstance(security, dict) and isinstance(security.get("credentials"), list):
+            security = data["security"] = dict(security)
+            security["credentials"] = [
+                {**c, "password_file": base / c["password_file"]} if isinstance(c, dict) and c.get("password_file") else c
+                for c in security["credentials"]
+            ]
         return cls.model_validate(data)

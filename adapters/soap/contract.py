@@ -9,22 +9,28 @@ Nothing is fetched from the network: every reference resolves to a local file (:
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
+from zeep import xsd
 from zeep.settings import Settings
 from zeep.wsdl import Document
 
 from scoregate.adapters.soap.documents import (
     WSDL_NS, ContractError, LocalDocuments, element_names, refuse_encoded, rewrite_locations, served_documents,
-    substitution_members,
+    substitution_members, type_derivation,
 )
-from scoregate.adapters.soap.plan import Node, compile_or_none
+from scoregate.adapters.soap.plan import Facts, Node, compile_or_none, with_type
 from scoregate.adapters.soap.schemas import RpcDeclaration, SchemaError, build_validator, rpc_declaration
-from scoregate.adapters.soap.single import single_wsdl
+from scoregate.adapters.soap.single import single_wsdl, why_not_single
+
+if TYPE_CHECKING:
+    from scoregate.adapters.soap.config import SoapChannelConfig
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +97,7 @@ def _output_actions(wsdl: Path) -> dict[tuple[str, str], str]:
     return out
 
 
-def _operations(
-    document: Document, wsdl: Path, members: dict[str, tuple[str, ...]], one_way: set[str]
-) -> list[Operation]:
+def _operations(document: Document, wsdl: Path, facts: Facts, one_way: set[str]) -> list[Operation]:
     """Every request-response operation of every SOAP binding; the names of one-way operations go into ``one_way``."""
     out = []
     actions = _output_actions(wsdl)
@@ -103,7 +107,7 @@ def _operations(
         # A global element is one declaration, however many bindings use it (SOAP 1.1 and 1.2).
         key = str(element.qname)
         if key not in plans:
-            plans[key] = compile_or_none(element, members)
+            plans[key] = compile_or_none(element, facts)
         return plans[key]
 
     for binding in document.bindings.values():
@@ -114,6 +118,8 @@ def _operations(
             if op.input is None or op.output is None:
                 one_way.add(name)  # no answer to give a score in (or nothing to score)
                 continue
+            if op.style == "rpc":
+                _name_rpc_response(op)
             body = op.input.body
             headers = frozenset(
                 str(el.qname) for _, el in (op.input.header.type.elements if op.input.header else [])
@@ -137,19 +143,65 @@ def _operations(
     return out
 
 
+def _name_rpc_response(op: object) -> None:
+    """Name an rpc/literal response wrapper after the operation + "Response" (WS-I Basic Profile
+    R2729), which clients check; zeep would name it after the output message (``changeEmailResponse2``)."""
+    body = op.output.body
+    if body is None:
+        return
+    wanted = etree.QName(body.qname.namespace, f"{op.name}Response")
+    if body.qname != wanted:
+        op.output.body = xsd.Element(wanted, body.type)
+
+
+def _typed(op: Operation, types: Mapping[str, str], facts: Facts) -> Operation:
+    """``op`` writing each output path in ``types`` as the derived type named there (by local name
+    or ``{namespace}name``); ContractError if the path or the type does not fit."""
+    node = op.write_plan
+    for path, name in types.items():
+        where = f"operation {op.name}, types {path!r}"
+        if node is None:
+            raise ContractError(f"{where}: a type is chosen for document/literal outputs only")
+        target = node
+        for part in path.split("/"):
+            target = next((c for c in target.children if c.name == part), None)
+            if target is None or target.simple is not None:
+                raise ContractError(f"{where}: not a structure in the output message")
+        declared = str(target.source[0].type.qname)
+        choices = facts.derived.get(declared, ())
+        found = [c for c in choices if c == name or etree.QName(c).localname == name]
+        if len(found) != 1:
+            names = ", ".join(sorted(etree.QName(c).localname for c in choices)) or "none"
+            raise ContractError(f"{where}: {name!r} is not one type derived from {etree.QName(declared).localname} ({names})")
+        node = with_type(node, tuple(path.split("/")), found[0])
+    return replace(op, write_plan=node)
+
+
 class ServiceContract:
     """Everything read from the WSDL once at start; immutable and shared by all requests."""
 
-    def __init__(self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None) -> None:
-        """Raises ContractError with one line that starts with the WSDL's file name."""
+    def __init__(
+        self, wsdl: Path, documents: dict[str, Path] | None = None, public_url: str | None = None,
+        types: Mapping[str, Mapping[str, str]] | None = None, namespaces: Mapping[str, str] | None = None,
+    ) -> None:
+        """Raises ContractError with one line that starts with the WSDL's file name. ``types``:
+        operation -> output element path -> the derived type it is written as (``xsi:type``);
+        ``namespaces``: prefix -> namespace, for paths that name an element by its namespace."""
         self.wsdl_path = wsdl
         self.transport = LocalDocuments(wsdl, documents or {})
+        self._prefixes = {uri: prefix for prefix, uri in (namespaces or {}).items()}
         try:
-            self._load(wsdl, public_url)
+            self._load(wsdl, public_url, types or {})
         except ContractError as exc:
             raise ContractError(f"{wsdl.name}: {' '.join(str(exc).split())}") from None
 
-    def _load(self, wsdl: Path, public_url: str | None) -> None:
+    @classmethod
+    def of(cls, config: SoapChannelConfig) -> ServiceContract:
+        """The contract a channel configuration names, with its documents, address and output types."""
+        types = {name: op.types for name, op in config.operations.items() if op.types}
+        return cls(config.wsdl, config.documents, config.public_url, types, config.namespaces)
+
+    def _load(self, wsdl: Path, public_url: str | None, types: Mapping[str, Mapping[str, str]]) -> None:
         if not wsdl.is_file():
             raise ContractError("file not found")
         try:
@@ -161,18 +213,30 @@ class ServiceContract:
         except ContractError:
             raise
         except Exception as exc:  # zeep raises a dozen kinds; all mean "this WSDL cannot be served"
+            if "redefine" in str(exc):  # zeep has no reader for it
+                raise ContractError("a schema uses xs:redefine, which is not supported: "
+                                    "write the redefined types into the schema itself") from None
             try:  # libxml2 names the file and line of a schema error; zeep does not
                 build_validator(wsdl, self.transport)
             except SchemaError as schema_error:
                 raise ContractError(str(schema_error)) from None
             raise ContractError(f"cannot be loaded: {exc}") from exc
         raw = wsdl.read_bytes()
-        self.served = served_documents(wsdl, self.transport)
+        every: list[bytes] = [raw]
+        self.served = served_documents(wsdl, self.transport, every)
+        self.no_single_wsdl = why_not_single(wsdl, self.transport)
+        """Why ``?singleWsdl`` is not served (logged at start), or None."""
+        if self.no_single_wsdl:
+            log.info("%s: no ?singleWsdl: %s", wsdl.name, self.no_single_wsdl)
+        derived, abstract = type_derivation(every)
+        self.facts = Facts(substitution_members(every), derived, abstract, self.document.types, self._prefixes)
+        """Substitution groups and derived types: what else an element may be (plan.py, preflight)."""
         self.one_way: set[str] = set()
         """Operations without an output message: not served (a request for one gets a Client fault)."""
-        operations = _operations(self.document, wsdl, substitution_members([raw, *self.served.values()]), self.one_way)
+        operations = _operations(self.document, wsdl, self.facts, self.one_way)
         if not operations:
             raise ContractError("has no request-response operation in a SOAP 1.1 or 1.2 binding")
+        operations = [_typed(op, types[op.name], self.facts) if op.name in types else op for op in operations]
         rpc: dict[str, list[RpcDeclaration]] = {}
         for qname, op in {op.body_qname: op for op in operations if op.zeep.style == "rpc"}.items():
             if (declaration := rpc_declaration(qname, op.zeep.input.abstract.parts)) is not None:
@@ -203,7 +267,7 @@ class ServiceContract:
         """The contract flattened into one document for ``?singleWsdl`` (single.py); None if it
         cannot be. Built on first request: few clients ask, and a SAP-size contract takes 0.3 s
         and 30 MB to flatten (bench/soap_contracts_bench.py)."""
-        single = single_wsdl(self.wsdl_path, self.transport)
+        single = None if self.no_single_wsdl else single_wsdl(self.wsdl_path, self.transport)
         return rewrite_locations(single, self._public_url) if single and self._public_url else single
 
     def _declares(self, qname: str) -> bool:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
+
+from lxml import etree
 
 from scoregate.adapters.mapping import ResultField
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ContractError, Operation, ServiceContract
 from scoregate.adapters.soap.faults import render_detail
 from scoregate.adapters.soap.paths import fixed_point, nest, segments
-from scoregate.adapters.soap.values import PathInfo, known_paths, to_zeep
+from scoregate.adapters.soap.plan import NO_FACTS, Facts
+from scoregate.adapters.soap.plan_io import write_body
+from scoregate.adapters.soap.values import PathInfo, Variants, body_paths, known_paths, serialize_args
 from scoregate.core.contract import ReasonCode, ScoreResult
 from scoregate.core.errors import ErrorKind, FieldViolation, InvalidInput, ScoreError, ViolationCode
 
@@ -35,6 +40,11 @@ def _check_path(path: str, known: dict[str, PathInfo], what: str, *, value: bool
     bare = _INDEX.sub("", concrete)
     info = known.get(bare)
     if info is None:
+        parent, _, last = bare.rpartition("/")
+        local = last.rpartition(":")[2]
+        if f"{parent}/{local}__1".lstrip("/") in known:  # zeep's name for the second of two namesakes
+            return (f"{path!r}: there are {local} elements of two namespaces there; give each namespace a prefix in "
+                    f"'namespaces' and write p:{local}")
         close = difflib.get_close_matches(bare, known, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"{path!r} is not in the {what}{hint}"
@@ -63,19 +73,37 @@ def _many(spec: ResultField) -> bool:
     return spec.source in _LIST_SOURCES and not spec.numbered
 
 
-def check_operation(name: str, config: SoapChannelConfig, operation: Operation) -> list[str]:
+def facts_variants(facts: Facts, chosen: dict[str, str]) -> Variants:
+    """The other types an element may have: in a request, any derived type (``xsi:type``) or
+    substitution group member's type; in a response, the one ``types`` chooses."""
+
+    def variants(path: str, element: Any) -> list[Any]:
+        declared = str(getattr(element.type, "qname", ""))
+        if chosen:
+            name = chosen.get(path)
+            return [facts.schema.get_type(c) for c in facts.derived.get(declared, ()) if name in (c, etree.QName(c).localname)]
+        members = [facts.schema.get_element(m).type for m in facts.members.get(str(element.qname), ())]
+        return [*members, *(facts.schema.get_type(c) for c in facts.derived.get(declared, ()))]
+
+    return variants
+
+
+def check_operation(name: str, config: SoapChannelConfig, operation: Operation, facts: Facts = NO_FACTS) -> list[str]:
     """Every problem of one operation's mapping, each a line starting ``operation NAME ...``."""
     mapping = config.operations[name]
     zeep_op = operation.zeep
     where = f"operation {name}"
     problems = []
-    inputs = known_paths(zeep_op.input.body.type)
-    sources = [(f"feature {f.feature}", f.source) for f in mapping.request.features if f.source]
+    inputs = body_paths(zeep_op.input.body, facts_variants(facts, {}), facts.prefixes)
+    # Every path a feature reads: its source, its as_of date, the fields of its expr (a table's
+    # [*] is checked as its first occurrence, which only a repeated element may have).
+    sources = [(f"feature {f.feature}", path) for f in mapping.request.features for path in f.fields]
     sources += [("reference", mapping.request.reference)] if mapping.request.reference else []
     for label, path in sources:
-        if problem := _check_path(path, inputs, "input message"):
-            problems.append(f"{where}, request {label}: {problem}")
-    outputs = known_paths(zeep_op.output.body.type)
+        concrete = path.replace("[*]", "[1]")
+        if problem := _check_path(concrete, inputs, "input message"):
+            problems.append(f"{where}, request {label}: {problem.replace(repr(concrete), repr(path))}")
+    outputs = body_paths(zeep_op.output.body, facts_variants(facts, mapping.types), facts.prefixes)
     for spec in mapping.response.result:
         if problem := _check_path(spec.target, outputs, "output message", many=_many(spec)):
             problems.append(f"{where}, response {spec.source}: {problem}")
@@ -84,7 +112,12 @@ def check_operation(name: str, config: SoapChannelConfig, operation: Operation) 
         reasons = tuple(ReasonCode(feature="f", code="R00", contribution=0.1) for _ in range(32))
         result = ScoreResult(request_id="preflight", model="m", version="1", probability=0.5, decision="?", reasons=reasons)
         try:
-            zeep_op.output.serialize(**to_zeep(fixed_point(nest(mapping.response.encode_result(result, "REF")))))
+            nested = fixed_point(nest(mapping.response.encode_result(result, "REF")))
+            if operation.write_plan is not None:  # what the codec writes with
+                write_body(etree.Element("Body"), operation.write_plan, nested)
+            else:
+                args, kwargs = serialize_args(zeep_op.output.body, nested)
+                zeep_op.output.serialize(*args, **kwargs)
         except Exception as exc:  # zeep's ValidationError and TypeError both mean "does not fit"
             problems.append(f"{where}: the response mapping does not fill the output message: {_one_line(exc)}")
     for fault in mapping.faults:
@@ -137,7 +170,7 @@ def mapping_problems(config: SoapChannelConfig, contract: ServiceContract) -> li
     for operation in contract.operations:
         if operation.name in config.operations and operation.name not in checked:
             checked.add(operation.name)
-            problems += check_operation(operation.name, config, operation)
+            problems += check_operation(operation.name, config, operation, contract.facts)
     return [f"{config.wsdl.name}: {problem}" for problem in problems]
 
 
@@ -145,7 +178,7 @@ def preflight(config: SoapChannelConfig) -> list[str]:
     """Load the configuration's WSDL and check its mapping: every problem, one line each; [] if none.
     Pure apart from reading the contract's files; nothing listens."""
     try:
-        contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+        contract = ServiceContract.of(config)
     except ContractError as error:
         return [_one_line(error)]
     return mapping_problems(config, contract)

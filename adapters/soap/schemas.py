@@ -18,10 +18,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from scoregate.adapters.soap.documents import WSDL_NS, XSD_NS, folder_of, wsdl_documents
+
 log = logging.getLogger(__name__)
 
-WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
-XSD_NS = "http://www.w3.org/2001/XMLSchema"
 _INLINE = "scoregate-inline-{}.xsd"
 _SHARED = "scoregate-namespace-{}.xsd"
 _WRAPPER = "scoregate-wrapper.xsd"
@@ -97,27 +97,17 @@ class _Inline:
     name: str = ""
 
 
-def _wsdl_schemas(wsdl: Path, documents) -> tuple[list[_Inline], list[Path]]:  # noqa: ANN001 (contract.LocalDocuments)
+def _wsdl_schemas(wsdl: Path, documents) -> tuple[list[_Inline], list[Path]]:  # noqa: ANN001 (documents.LocalDocuments)
     """Every inline schema of the WSDL and of the WSDLs it imports (``wsdl:import``), and the XSD
     files a ``wsdl:import`` names directly (some tools import a schema that way)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
     inline: list[_Inline] = []
     external: list[Path] = []
-    pending, seen = [wsdl.resolve()], {wsdl.resolve()}
-    while pending:
-        local = pending.pop(0)
-        root = etree.parse(str(local), parser).getroot()
-        if root.tag == f"{_XS}schema":
-            external.append(local)
-            continue
-        inline += [_Inline(s, local.parent) for s in root.findall(f"{{{WSDL_NS}}}types/{_XS}schema")]
-        for imp in root.findall(f"{{{WSDL_NS}}}import"):
-            ref = imp.get("location")
-            if ref:
-                target = documents.resolve(ref if "?" in ref or "://" in ref else str(local.parent / ref))
-                if target.resolve() not in seen:
-                    seen.add(target.resolve())
-                    pending.append(target)
+    for reached in wsdl_documents(wsdl, documents):
+        if reached.root.tag == f"{_XS}schema":
+            external.append(reached.file)
+        else:
+            folder = folder_of(reached.location, reached.file)
+            inline += [_Inline(s, folder) for s in reached.root.findall(f"{{{WSDL_NS}}}types/{_XS}schema")]
     return inline, external
 
 

@@ -82,6 +82,7 @@ class UsernameTokenPolicy:
         self.config = config
         self._clock = clock
         self._passwords = {c.username: c.secret(os.environ) for c in config.credentials}
+        self._files = {c.username: c for c in config.credentials if c.password_file is not None}
         self._nonces: ReplayCache | SharedReplayCache = (
             SharedReplayCache(config.nonce_store, 2 * config.max_skew_s) if config.nonce_store
             else ReplayCache(2 * config.max_skew_s, config.nonce_cache_size)
@@ -114,7 +115,7 @@ class UsernameTokenPolicy:
             nonce = base64.b64decode(nonce_text.strip(), validate=True) if nonce_text else None
         except (binascii.Error, ValueError):
             raise _fail("Nonce is not base64", INVALID_SECURITY) from None
-        expected = self._passwords.get(username)
+        expected = self._files[username].secret(os.environ) if username in self._files else self._passwords.get(username)
         if kind == PASSWORD_DIGEST:
             if nonce is None or created is None:
                 raise _fail("PasswordDigest without Nonce and Created", INVALID_SECURITY)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import socket
+import ssl
 from collections.abc import Iterator
 
 import uvicorn
@@ -22,6 +23,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from scoregate.adapters.channel import ChannelHealth, core_health
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.soap.app import SoapApp
+from scoregate.adapters.soap.clientcert import ClientCertProtocol
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.preflight import check_mapping
@@ -81,7 +83,7 @@ class SoapChannel:
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("soap")
-        self.contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+        self.contract = ServiceContract.of(config)
         check_mapping(config, self.contract)
         # Built here so that a password variable missing from the environment fails before start.
         self.security = UsernameTokenPolicy(config.security) if config.security else None
@@ -116,6 +118,7 @@ class SoapChannel:
             timeout_graceful_shutdown=self.config.grace_s,
             ssl_certfile=self.config.tls_cert_file,
             ssl_keyfile=self.config.tls_key_file,
+            **self._client_certificates(),
         )
         self._server = _EmbeddedServer(server_config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="soap-channel")
@@ -125,6 +128,11 @@ class SoapChannel:
                 raise RuntimeError("the SOAP server stopped during start")
             await asyncio.sleep(0.01)
         log.info("soap channel serving %s (%d operations)", self.url, len(self.contract.operations))
+
+    def _client_certificates(self) -> dict:
+        if self.config.tls_client_ca_file is None:
+            return {}
+        return {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_ca_certs": str(self.config.tls_client_ca_file), "http": ClientCertProtocol}
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop accepting, let in-flight requests finish within ``grace`` seconds, then close."""
@@ -158,7 +166,7 @@ def create_app() -> SoapApp:
     whichever worker answers ``GET <metrics_path>`` adds up all of them (gauges per process). Without
     it nothing exports them: a scrape would see one worker at random."""
     config = SoapChannelConfig.load(os.environ[CONFIG_ENV])
-    contract = ServiceContract(config.wsdl, config.documents, config.public_url)
+    contract = ServiceContract.of(config)
     check_mapping(config, contract)
     exported = None
     if os.environ.get(MULTIPROC_ENV):

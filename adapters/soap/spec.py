@@ -8,6 +8,7 @@ from scoregate.adapters.mapping_check import check_config
 from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec, ModelLookup
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.preflight import preflight
+from scoregate.adapters.soap.scaffold import SCAFFOLDER
 from scoregate.adapters.soap.server import SoapChannel
 
 SAMPLE_REQUEST = "sample-request.xml"
@@ -34,4 +35,4 @@ def describe(channel: SoapChannel, config_file: Path, banner: Banner) -> list[st
     return lines
 
 
-CHANNEL = ChannelSpec(name="soap", config=SoapChannelConfig, build=build, describe=describe, check=check)
+CHANNEL = ChannelSpec(name="soap", config=SoapChannelConfig, build=build, describe=describe, check=check, scaffold=SCAFFOLDER)

@@ -93,6 +93,16 @@ def test_sentinel_values_mean_missing_in_columns_and_messages() -> None:
     assert request.features == {"income": None, "home": None}
 
 
+def test_yes_no_text_reads_as_a_boolean_in_columns_as_in_one_request() -> None:
+    mapping = RequestMapping(model="m", features=(FeatureMap(feature="cosigner", source="COSIGNER", type="boolean"),))
+    columns = {"COSIGNER": np.array(["Y", "n", "yes", "0", "?"])}
+    matrix, bad = feature_matrix(mapping, SCHEMA, columns, 5, TODAY)
+    assert matrix[:4, 4].tolist() == [1, 0, 1, 0]
+    assert list(bad) == [4]
+    singles = [mapping.decode({"COSIGNER": v}, request_id="r", channel="files").features["cosigner"] for v in ("Y", "n", "yes", "0")]
+    assert singles == [1, 0, 1, 0]
+
+
 def test_dates_are_calendar_dates_in_columns_as_in_one_request() -> None:
     """31 February, 29 February of a common year, month 13: violations in both paths alike."""
     from scoregate.core.errors import InvalidInput

@@ -73,6 +73,21 @@ def test_core_violations_are_renamed_to_the_callers_fields() -> None:
     assert rename_violations(error, MAPPING).violations[0].field == "Applicant/IncomeCents"
 
 
+def test_core_violations_of_coded_and_sentinel_features_speak_the_callers_codes() -> None:
+    mapping = RequestMapping(model="m", features=(
+        FeatureMap(feature="open_accounts", source="Accounts", type="text", codes={"NONE": 0, "FEW": 3, "MANY": 40}),
+        FeatureMap(feature="inquiries_6m", source="Inquiries", missing=(-1,)),
+    ))
+    error = InvalidInput([
+        FieldViolation(field="open_accounts", code=ViolationCode.OUT_OF_RANGE, message="must be between 0 and 30"),
+        FieldViolation(field="inquiries_6m", code=ViolationCode.MISSING, message="is required"),
+    ])
+    assert [(v.field, v.message) for v in rename_violations(error, mapping).violations] == [
+        ("Accounts", "gives a value outside 0..30: use one of NONE, FEW"),
+        ("Inquiries", "is required (here -1 means not reported)"),
+    ]
+
+
 def test_a_date_feature_needs_an_age_unit() -> None:
     with pytest.raises(ValueError, match="age"):
         FeatureMap(feature="age", source="x", type="date")

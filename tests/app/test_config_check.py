@@ -97,3 +97,80 @@ def test_the_demo_channels_fit_the_demo_model() -> None:
 def test_models_are_looked_up_at_a_running_core(job: Path, core) -> None:  # noqa: ANN001
     _edit(job, 'model = "credit-risk"', 'model = "credit-riskx"')
     assert _check(job, "", "--core", core.target) == (2, [f"{job}: request.model: unknown model 'credit-riskx' at the core {core.target}"])
+
+
+# ---------------------------------------------------------------- every kind, from every command
+# Each misconfiguration the onboarding issue met, made in a copy of the demo files: `config check`,
+# `gateway serve` and `up` each stop with the same line(s), exit code 2, no traceback, before
+# anything starts (`up` starts no core, `gateway serve` opens no port).
+
+def _demo_copy(folder: Path, channel: str) -> Path:
+    """The demo channel's folder copied into ``folder``; returns its channel file."""
+    names = {"soap": "loan-risk.toml", "amqp": "demo.toml", "files": "loans.toml"}
+    shutil.copytree(DEFAULTS_DIR / channel, folder / channel)
+    return folder / channel / names[channel]
+
+
+def _three_commands(folder: Path, channel: str, file: Path, core, client: str = "") -> dict[str, list[str]]:  # noqa: ANN001
+    """The lines each command stops with (each asserted to stop with exit code 2, no traceback)."""
+    gateway = folder / "gateway.toml"
+    gateway.write_text(f'[health]\nport = 0\n[client]\ntarget = "{core.target}"\n{client}'
+                       f'[channels.{channel}]\nconfig = "{file.relative_to(folder)}"\n')
+    out = {}
+    for name, args in {"config check": ["config", "check", str(gateway)],
+                       "gateway serve": ["gateway", "serve", "--config", str(gateway)],
+                       "up": ["up", "--config", str(gateway), "--workdir", str(folder / "work")]}.items():
+        result = CliRunner().invoke(main, args)
+        assert "Traceback" not in result.output, result.output
+        lines = [line for line in result.output.splitlines() if not line.startswith('{"time"')]
+        assert result.exit_code == 2, (name, result.output)  # and so it never got to serve
+        out[name] = [line.removeprefix("Error: ") for line in lines]
+    return out
+
+
+MISTAKES = {
+    # kind: (channel, edit of the channel file (old, new) or None, expected first line with {file} and {dir})
+    "copybook deleted": ("files", None, "{file}: input.copybook: no such file {dir}/LOANREQ.cpy"),
+    "source not in the copybook": ("files", ('source = "LD-LOAN-AMOUNT"', 'source = "DTL-LOAN-AMNT"'),
+                                   "{file}: request.features[6] (loan_amount): DTL-LOAN-AMNT is not a field of LR-DETAIL-REC; did you mean LD-LOAN-AMOUNT?"),
+    "model does not exist": ("files", ('model = "credit-risk"', 'model = "credit-riskx"'), "{file}: request.model: unknown model 'credit-riskx'"),
+    "required feature unmapped": ("files", ('  { feature = "bankruptcies", source = "LD-BANKRUPTCIES", type = "integer" },\n', ""),
+                                  "{file}: request.features: credit-risk requires bankruptcies (integer): map it with a source, an expr or a default"),
+    "response target not in the layout": ("files", ('"RD-PD"', '"RD-PDX"'),
+                                          "{file}: response.result[2].target: RD-PDX is not a field of RS-DETAIL-REC; did you mean RD-PD?"),
+    "kind does not fit": ("files", ('source = "LD-ANNUAL-INCOME" }', 'source = "LD-ANNUAL-INCOME", type = "text" }'),
+                          "{file}: request.features[1]: annual_income is a number: a text value needs codes mapping it to numbers"),
+    "code not of the model": ("files", ('R = "RENT"', 'R = "RENTED"'),
+                              "{file}: request.features[3].codes.R: 'RENTED' is not a code of home_ownership (RENT, OWN, MORTGAGE, OTHER); did you mean 'RENT'?"),
+    "TOML syntax": ("files", ('reference = "LD-APPL-NO"      #', 'reference = LD-APPL-NO      #'), "{file}:21:13: Invalid value (TOML syntax)"),
+    "TODO placeholder": ("files", ('{ feature = "bankruptcies", source = "LD-BANKRUPTCIES", type = "integer" }',
+                                   '{ feature = "bankruptcies", default = "TODO: a number" }'),
+                         "{file}:72: request.features[18].default: TODO: a number"),
+    "integer expr with a fraction": ("files", ('{ feature = "number_of_dependants", source = "LD-DEPENDANTS", type = "integer" }',
+                                               '{ feature = "number_of_dependants", expr = "`LD-DEPENDANTS` / 2", type = "integer" }'),
+                                     "{file}: request.features[5].expr: number_of_dependants is a whole number, and a division can make it a fraction: wrap the expression in round(...)"),
+    "SOAP expr field not in the WSDL": ("soap", ('source = "Application/Loan/AmountRequested" }', 'expr = "`Application/Loan/AmountRequestd` * 1" }'),
+                                        "{file}: LoanRiskService.wsdl: operation AssessCreditApplication, request feature loan_amount: "
+                                        "'Application/Loan/AmountRequestd' is not in the input message (did you mean 'Application/Loan/AmountRequested'?)"),
+    "fixed-width expr field not in the copybook": ("amqp", ('source = "LOAN-AMOUNT", type = "number" }', 'expr = "`LOAN-AMNT` * 1" }'),
+                                                   "{file}: queues[1].request.features[6] (loan_amount): LOAN-AMNT is not a field of LOAN-REQUEST; did you mean LOAN-AMOUNT?"),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=list(MISTAKES))
+def test_each_mistake_stops_config_check_gateway_serve_and_up_in_the_same_line(tmp_path: Path, shared_core, mistake: str) -> None:  # noqa: ANN001
+    channel, edit, expected = MISTAKES[mistake]
+    file = _demo_copy(tmp_path, channel)
+    if edit is None:
+        (file.parent / "LOANREQ.cpy").unlink()
+    else:
+        _edit(file, *edit)
+    expected = expected.format(file=file, dir=file.parent)
+    for command, lines in _three_commands(tmp_path, channel, file, shared_core).items():
+        assert len(lines) == 1 and lines[0].startswith(expected), (command, lines)
+
+
+def test_a_missing_channel_file_and_a_client_key_are_the_gateway_files(tmp_path: Path, shared_core) -> None:  # noqa: ANN001
+    for command, lines in _three_commands(tmp_path, "files", tmp_path / "nope.toml", shared_core, "timeout_s = -1\n").items():
+        assert lines == [f"{tmp_path / 'gateway.toml'}: client.timeout_s: Input should be greater than 0",
+                         f"{tmp_path / 'nope.toml'}: no such file"], command

@@ -104,11 +104,20 @@ def test_stop_lets_a_long_batch_in_flight_finish(core_factory, models_dir, demo_
             except Exception as exc:  # noqa: BLE001 - asserted below
                 outcome.append(exc)
 
+        # The batch must have arrived whole (24 MB) and be in scoring when the stop begins: a call
+        # whose message is still on the wire is not in flight yet, and a busy machine is slow. The
+        # service's scoring step is wrapped (not replaced) to say when it begins.
+        service, scoring = core.server.service, threading.Event()
+        score = service._validate_and_score
+
+        def observed(*args):  # noqa: ANN002, ANN202
+            scoring.set()
+            return score(*args)
+
+        service._validate_and_score = observed
         thread = threading.Thread(target=caller)
         thread.start()
-        # The batch must have arrived whole (24 MB) and be in scoring when the stop begins: a call
-        # whose message is still on the wire is not in flight yet, and a busy machine is slow.
-        time.sleep(1.0)
+        assert scoring.wait(60), "the batch never reached the core's scoring"
         started = time.monotonic()
         core.stop(grace=10)
         stop_took = time.monotonic() - started

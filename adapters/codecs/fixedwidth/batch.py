@@ -9,7 +9,7 @@ are built on demand (:meth:`DecodedBatch.explain`), for reject files and error r
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -91,23 +91,37 @@ class Part:
     columns: Mapping[str, np.ndarray]
     """Field name -> (m,) values: text ``U`` arrays, numbers int64 in units of the last digit.
     A bad field's value is 0 (see the batch's errors)."""
+    absent: Mapping[str, np.ndarray] = field(default_factory=dict)
+    """OCCURS DEPENDING ON: field name -> (m,) bool, the record's count leaves this occurrence
+    out (its column holds 0 or ""). Fields that every record has are not listed."""
+    counts: np.ndarray | None = None
+    """OCCURS DEPENDING ON: (m, tables) counts per record (-1: unreadable, the record is rejected)."""
 
     def __len__(self) -> int:
         return int(self.index.size)
 
     def floats(self, name: str) -> np.ndarray:
-        """A numeric column as float64 real values (implied decimals applied)."""
+        """A numeric column as float64 real values (implied decimals applied; NaN where absent)."""
         f = self.record_type.field(name)
         if f.kind is Kind.TEXT:
             raise TypeError(f"{name} is a text field")
         values = self.columns[name]
-        return values / 10.0**f.scale if f.scale else values.astype(np.float64)
+        if values.dtype == object:  # 19-31 digits: exact Decimal real values, to the nearest float64
+            out = values.astype(np.float64)
+        else:
+            out = values * 10.0**-f.scale if f.scale < 0 else values / 10.0**f.scale if f.scale else \
+                values.astype(np.float64)
+        if (gone := self.absent.get(name)) is not None:
+            out[gone] = np.nan
+        return out
 
     def real_columns(self) -> dict[str, np.ndarray]:
         """The columns with implied decimals applied: scaled fields as float64 real values, the
-        rest as decoded (int64, text). What ``adapters.columnar.feature_matrix`` expects."""
-        scaled = {f.name for f in self.record_type.data_fields if f.scale}
-        return {k: self.floats(k) if k in scaled else v for k, v in self.columns.items()}
+        rest as decoded (int64, text); absent occurrences are NaN (numbers) or "" (text). What
+        ``adapters.columnar.feature_matrix`` expects."""
+        real = {f.name for f in self.record_type.data_fields
+                if f.kind is not Kind.TEXT and (f.scale or f.name in self.absent)}
+        return {k: self.floats(k) if k in real else v for k, v in self.columns.items()}
 
 
 @dataclass(frozen=True)
@@ -156,11 +170,11 @@ class DecodedBatch:
         i, text = reject.record, REASON_TEXT[Reason[reject.reason]]
         length = int(self.lengths[i]) if self.lengths is not None else self.records.shape[1]
         if reject.field:
-            f = self.layout.record_types[int(self.types[i])].field(reject.field)
+            f = self._record_type(i).field(reject.field)
             cells = self.records[i, f.offset: f.end]
             return f"{reject.field} (offset {f.offset}, {f.describe()}): {text}; bytes {_hex(cells)}"
         if reject.reason == Reason.SHORT_RECORD.name:
-            rtype = self.layout.record_types[int(self.types[i])]
+            rtype = self._record_type(i)
             return f"{text}: {length} bytes, record type {rtype.name} needs {rtype.length}"
         if reject.reason == Reason.UNKNOWN_RECORD_TYPE.name and (sel := self.layout.selector) is not None:
             cells = self.records[i, sel.offset: sel.offset + sel.length]
@@ -168,6 +182,19 @@ class DecodedBatch:
         if reject.reason == Reason.BAD_RDW.name:
             return f"{text}; the bytes there: {_hex(self.records[i, :16])}"
         return f"{text}: {length} bytes, LRECL {self.records.shape[1]}"
+
+
+    def _record_type(self, i: int) -> RecordType:
+        """The layout of record i: for OCCURS DEPENDING ON, that of its shape where its counts read."""
+        rtype = self.layout.record_types[int(self.types[i])]
+        part = self.parts[rtype.name]
+        if rtype.shapes is None or part.counts is None:
+            return rtype
+        counts = part.counts[int(np.searchsorted(part.index, i))]
+        if (counts < 0).any():  # a counter did not read: its position is the one the earlier counts give
+            known = tuple(int(c) for c in counts[: int(np.argmax(counts < 0))])
+            counts = (*known, *(t.maximum for t in rtype.shapes.tables[len(known):]))
+        return rtype.shapes.record_type(tuple(int(c) for c in counts))
 
 
 def _hex(cells: np.ndarray) -> str:

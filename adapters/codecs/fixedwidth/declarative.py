@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import LayoutError
 from .layout import Field, Kind, Layout, RecordType, numeric_length
+from .pictures import picture
 
 
 class FieldSpec(BaseModel):
@@ -35,9 +36,14 @@ class FieldSpec(BaseModel):
 
     name: str
     """Column name; FILLER (or ``filler: true``) is skipped on decode and blank on encode."""
-    type: Literal["text", "zoned", "packed", "binary"]
+    type: Literal["text", "zoned", "packed", "binary", "edited", "float", "national"]
     length: int | None = None
-    """Bytes: required for text; optional for binary (2, 4 or 8); derived for zoned and packed."""
+    """Bytes: required for text and national (two a character); optional for binary (2, 4 or 8)
+    and float (4 or 8, default 8); derived for zoned, packed and edited."""
+    picture: str | None = None
+    """Edited: the COBOL picture, e.g. ``ZZ,ZZ9.99CR`` or ``$$$,$$9.99``."""
+    float_format: Literal["hfp", "ieee"] = "hfp"
+    """Float: IBM hexadecimal floating point (COMP-1/COMP-2 on the mainframe) or IEEE 754."""
     digits: int | None = None
     """Total digits including decimal places (zoned, packed, binary)."""
     scale: int = 0
@@ -58,8 +64,10 @@ class FieldSpec(BaseModel):
 
     @model_validator(mode="after")
     def _numbers_have_digits(self) -> FieldSpec:
-        if self.type == "text" and self.length is None:
-            raise ValueError("text fields need a length")
+        if self.type in ("text", "national") and self.length is None:
+            raise ValueError(f"{self.type} fields need a length")
+        if self.type == "edited" and not self.picture:
+            raise ValueError("edited fields need a picture")
         if self.type in ("zoned", "packed") and self.digits is None:
             raise ValueError(f"{self.type} fields need digits")
         if self.type == "binary" and self.digits is None and self.length is None:
@@ -107,8 +115,17 @@ class LayoutSpec(BaseModel):
 def _field(spec: FieldSpec, offset: int) -> Field:
     kind = Kind(spec.type)
     filler = spec.filler or spec.name.upper() == "FILLER"
-    if kind is Kind.TEXT:
+    if kind in (Kind.TEXT, Kind.NATIONAL):
         return Field(spec.name, offset, spec.length or 0, kind, filler=filler)
+    if kind is Kind.FLOAT:
+        return Field(spec.name, offset, spec.length or 8, kind, signed=True, ieee=spec.float_format == "ieee",
+                     little_endian=spec.little_endian, filler=filler)
+    if kind is Kind.EDITED:
+        pic = picture(spec.picture or "", "DISPLAY", None)
+        if pic.kind is not Kind.EDITED:
+            raise LayoutError(f"field {spec.name}: {spec.picture!r} is not a numeric-edited picture")
+        return Field(spec.name, offset, pic.length, kind, digits=pic.digits, scale=pic.scale, signed=pic.signed,
+                     picture=pic.edit, blank_when_zero=spec.blank_when_zero, filler=filler)
     native = kind is Kind.BINARY and spec.digits is None
     length = spec.length if native else numeric_length(kind, spec.digits or 0, spec.sign_separate)
     if spec.length is not None and spec.length != length:

@@ -1,15 +1,20 @@
 """Code pages: byte <-> character tables and the bytes that numbers are written with.
 
-Every supported code page is a permutation of the 256 Latin-1 characters (U+0000-U+00FF), so
-decoding text is one byte-to-byte table into Latin-1 followed by a widening to UCS-4, and
-encoding is the inverse table. Names: ``latin-1`` (``ascii`` is read as its superset latin-1, so
-a stray high byte decodes instead of failing), and the EBCDIC pages ``cp037`` (US/Canada),
-``cp500`` (international) and ``cp1047`` (Latin-1/Open Systems).
+Every code page maps its 256 bytes to 256 distinct characters, so decoding text is one table
+lookup straight into numpy's UCS-4 ``U`` layout, and encoding one lookup in the inverse table
+(indexed by code point, up to U+FFFF). Names: ``latin-1`` (``ascii`` is read as its superset
+latin-1, so a stray high byte decodes instead of failing) and the EBCDIC pages: 037
+(US/Canada), 273 (Germany/Austria), 277 (Denmark/Norway), 278 (Finland/Sweden), 280 (Italy),
+284 (Spain), 285 (UK), 297 (France), 500 (international), 871 (Iceland), 1047 (Open Systems),
+and the euro variants 1140-1149 of 037, 273, 277, 278, 280, 284, 285, 297, 500 and 871 (the
+currency sign replaced by the euro sign), as ``cp037`` or ``037``, ``ibm-1141`` ...
 
-cp037 and cp500 come from Python's codecs. cp1047 is built from cp037 and six code points taken
-from IBM's CDRA table for CCSID 1047 (registered at IANA as charset IBM1047); the test
-``test_cp1047_matches_ibm_table`` compares all 256 bytes with that table. Line ends follow the
-IBM table as Python's cp037 does (0x25 = LF, 0x15 = NEL); z/OS UNIX swaps them (ICU's
+cp037, cp273, cp500 and cp1140 come from Python's codecs. cp1047 is built from cp037 and six
+code points taken from IBM's CDRA table for CCSID 1047 (registered at IANA as charset IBM1047);
+the test ``test_cp1047_matches_ibm_table`` compares all 256 bytes with that table. The others
+come from the ``ebcdic`` package (the standard library has no codec for them), with byte 0x15
+read as NEL (U+0085) as IBM's tables and Python's cp037 do (the package reads it as a second LF).
+Line ends follow the IBM table (0x25 = LF, 0x15 = NEL); z/OS UNIX swaps them (ICU's
 ``swaplfnl`` variant), which only matters for line-delimited EBCDIC text.
 
 Numbers: a zoned digit is the code page's ``'0'``-``'9'``. The sign of an overpunched zoned field
@@ -20,9 +25,11 @@ alternates are IBM's "non-preferred" signs) and, in ASCII, the classic overpunch
 
 from __future__ import annotations
 
+import codecs
 import difflib
 from dataclasses import dataclass, field
 
+import ebcdic  # noqa: F401 - registers the EBCDIC codecs the standard library lacks (cp277, cp1141 ...)
 import numpy as np
 
 from .errors import LayoutError
@@ -43,10 +50,10 @@ class CodePage:
 
     name: str
     ebcdic: bool
-    to_latin1: np.ndarray = field(repr=False)
-    """uint8[256]: code page byte -> Latin-1 byte (= Unicode code point)."""
-    from_latin1: np.ndarray = field(repr=False)
-    """uint8[256]: Latin-1 byte -> code page byte."""
+    to_unicode: np.ndarray = field(repr=False)
+    """uint32[256]: code page byte -> Unicode code point (numpy's ``U`` element)."""
+    from_unicode: np.ndarray = field(init=False, repr=False)
+    """int16[65536]: code point -> code page byte, -1 for a character the page lacks."""
     sign_digit: np.ndarray = field(init=False, repr=False)
     """uint8[256]: digit carried by an overpunched sign byte, INVALID if none."""
     sign_negative: np.ndarray = field(init=False, repr=False)
@@ -57,6 +64,10 @@ class CodePage:
     """uint8[10]: sign byte written for -0..-9."""
 
     def __post_init__(self) -> None:
+        inverse = np.full(0x10000, -1, np.int16)
+        inverse[self.to_unicode] = np.arange(256, dtype=np.int16)
+        inverse.flags.writeable = False
+        object.__setattr__(self, "from_unicode", inverse)
         digit = np.full(256, INVALID, np.uint8)
         negative = np.zeros(256, bool)
         if self.ebcdic:
@@ -80,8 +91,8 @@ class CodePage:
             object.__setattr__(self, name, value)
 
     def byte(self, char: str) -> int:
-        """The code page byte of one Latin-1 character (``' '``, ``'0'``, ``'+'`` ...)."""
-        return int(self.from_latin1[ord(char)])
+        """The code page byte of one character (``' '``, ``'0'``, ``'+'`` ...)."""
+        return int(self.from_unicode[ord(char)])
 
     @property
     def space(self) -> int:
@@ -93,46 +104,46 @@ class CodePage:
 
     def encode_text(self, text: str) -> bytes:
         """Encode a short Python string (layout constants such as record type values)."""
-        try:
-            latin = text.encode("latin-1")
-        except UnicodeEncodeError as exc:
-            raise LayoutError(f"{text!r} has a character outside code page {self.name}") from exc
-        return self.from_latin1[np.frombuffer(latin, np.uint8)].tobytes()
+        codes = [ord(c) for c in text]
+        out = [int(self.from_unicode[c]) if c < 0x10000 else -1 for c in codes]
+        if -1 in out:
+            raise LayoutError(f"{text!r} has a character outside code page {self.name}")
+        return bytes(out)
 
     def decode_text(self, data: bytes) -> str:
-        return self.to_latin1[np.frombuffer(data, np.uint8)].tobytes().decode("latin-1")
+        return "".join(map(chr, self.to_unicode[np.frombuffer(data, np.uint8)].tolist()))
 
 
 def _table_from_python(name: str, overrides: dict[int, str] | None = None) -> np.ndarray:
     chars = list(bytes(range(256)).decode(name))
+    if chars[0x15] == "\n":  # the ebcdic package's second LF: IBM's table says NEL
+        chars[0x15] = "\x85"
     for code, char in (overrides or {}).items():
         chars[code] = char
-    table = np.frombuffer("".join(chars).encode("latin-1"), np.uint8).copy()
-    # A permutation of Latin-1, or the single-table design above does not hold.
-    assert len(np.unique(table)) == 256, name
+    table = np.array([ord(c) for c in chars], np.uint32)
+    # 256 distinct characters below U+10000, or the two-table design above does not hold.
+    assert len(np.unique(table)) == 256 and table.max() < 0x10000, name
     return table
 
 
 def _build(name: str) -> CodePage:
     if name == "latin-1":
-        to_latin1 = np.arange(256, dtype=np.uint8)
-        ebcdic = False
+        table, ebcdic_page = np.arange(256, dtype=np.uint32), False
     elif name == "cp1047":
-        to_latin1, ebcdic = _table_from_python("cp037", _CP1047_OVER_CP037), True
+        table, ebcdic_page = _table_from_python("cp037", _CP1047_OVER_CP037), True
     else:
-        to_latin1, ebcdic = _table_from_python(name), True
-    from_latin1 = np.empty(256, np.uint8)
-    from_latin1[to_latin1] = np.arange(256, dtype=np.uint8)
-    to_latin1.flags.writeable = from_latin1.flags.writeable = False
-    return CodePage(name, ebcdic, to_latin1, from_latin1)
+        table, ebcdic_page = _table_from_python(codecs.lookup(name).name), True
+    table.flags.writeable = False
+    return CodePage(name, ebcdic_page, table)
 
 
-CODE_PAGES = ("latin-1", "cp037", "cp500", "cp1047")
+_EBCDIC = ("037", "273", "277", "278", "280", "284", "285", "297", "500", "871", "1047",
+           "1140", "1141", "1142", "1143", "1144", "1145", "1146", "1147", "1148", "1149")
+CODE_PAGES = ("latin-1", *(f"cp{n}" for n in _EBCDIC))
 ALIASES = {
     "latin1": "latin-1", "iso-8859-1": "latin-1", "iso8859-1": "latin-1", "ascii": "latin-1",
-    "us-ascii": "latin-1", "037": "cp037", "ibm037": "cp037", "ibm-037": "cp037", "cp37": "cp037",
-    "500": "cp500", "ibm500": "cp500", "ibm-500": "cp500", "1047": "cp1047", "ibm1047": "cp1047",
-    "ibm-1047": "cp1047",
+    "us-ascii": "latin-1", "cp37": "cp037",
+    **{alias: f"cp{n}" for n in _EBCDIC for alias in (n, f"ibm{n}", f"ibm-{n}", f"ccsid{n}", f"ebcdic-{n}")},
 }
 _CACHE: dict[str, CodePage] = {}
 

@@ -35,6 +35,15 @@ class Reason(IntEnum):
     """A record or block descriptor word is invalid; the rest of the chunk cannot be framed."""
     UNKNOWN_RECORD_TYPE = 9
     """The record type field holds a value no record type is selected by."""
+    BAD_ODO_COUNT = 10
+    """An OCCURS DEPENDING ON counter holds a count outside the table's declared range."""
+    BAD_EDITED = 11
+    """A numeric-edited field holds something its picture cannot write (a letter, a misplaced
+    space, a sign character where none belongs)."""
+    BAD_FLOAT = 12
+    """An IEEE float field holds a NaN or an infinity."""
+    BAD_NATIONAL = 13
+    """A national (UTF-16) field holds an unpaired surrogate."""
 
     @property
     def code(self) -> str:
@@ -52,6 +61,10 @@ REASON_TEXT = {
     Reason.LONG_RECORD: "record longer than LRECL",
     Reason.BAD_RDW: "no valid record/block descriptor word; framing lost",
     Reason.UNKNOWN_RECORD_TYPE: "unknown record type",
+    Reason.BAD_ODO_COUNT: "OCCURS DEPENDING ON count outside the table's range",
+    Reason.BAD_EDITED: "not a value its edited picture can hold",
+    Reason.BAD_FLOAT: "not a finite floating-point number",
+    Reason.BAD_NATIONAL: "not valid UTF-16",
 }
 """A short description of each reason, for messages."""
 

@@ -14,18 +14,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
 from .errors import LayoutError
 
-MAX_DIGITS = 18
-"""Numeric fields decode into int64, which holds every 18-digit value."""
+MAX_DIGITS = 31
+"""Enterprise COBOL's limit (ARITH(EXTEND)). Up to 18 digits decode into int64; 19 to 31
+("wide") into exact Python ints (a numpy object column), float64 in ``Part.floats``."""
+MAX_BINARY_DIGITS = 18
+INT64_DIGITS = 18
 
 
 class Kind(StrEnum):
-    TEXT = "text"  # PIC X / PIC A
+    TEXT = "text"  # PIC X / PIC A (and alphanumeric-edited pictures)
     ZONED = "zoned"  # PIC 9 USAGE DISPLAY, overpunched or separate sign
     PACKED = "packed"  # COMP-3 / PACKED-DECIMAL
     BINARY = "binary"  # COMP / COMP-4 / BINARY / COMP-5
+    EDITED = "edited"  # numeric-edited PIC (Z, *, $, ., ',', +, -, CR, DB, B, 0, /)
+    FLOAT = "float"  # COMP-1 / COMP-2: IBM hexadecimal floating point, or IEEE 754 binary
+    NATIONAL = "national"  # PIC N USAGE NATIONAL: UTF-16BE
 
 
 def binary_length(digits: int) -> int:
@@ -72,15 +79,29 @@ class Field:
     its column is given."""
     line: int | None = None
     """Copybook line it came from (for error messages)."""
+    picture: str = ""
+    """Edited only: the picture, one symbol per byte (``ZZ,ZZ9.99CR``; repeat counts expanded)."""
+    ieee: bool = False
+    """Float only: IEEE 754 binary (big-endian unless ``little_endian``) instead of IBM HFP."""
 
     def __post_init__(self) -> None:
         where = f"field {self.name}"
         if self.offset < 0 or self.length < 1:
             raise LayoutError(f"{where}: offset {self.offset} / length {self.length} out of range", self.line)
-        if self.kind is Kind.TEXT:
-            if self.digits or self.scale or self.signed:
-                raise LayoutError(f"{where}: text fields have no digits, scale or sign", self.line)
+        if self.kind in (Kind.TEXT, Kind.NATIONAL, Kind.FLOAT):
+            if self.digits or self.scale or (self.signed and self.kind is not Kind.FLOAT):
+                raise LayoutError(f"{where}: {self.kind.value} fields have no digits, scale or sign", self.line)
+            if (self.kind is Kind.FLOAT and self.length not in (4, 8)) or (
+                    self.kind is Kind.NATIONAL and self.length % 2):
+                raise LayoutError(f"{where}: a {self.kind.value} field cannot be {self.length} bytes", self.line)
             return
+        if self.kind is Kind.EDITED:
+            if len(self.picture) != self.length or not 1 <= self.digits <= MAX_DIGITS:
+                raise LayoutError(f"{where}: edited picture {self.picture!r} does not make {self.length} bytes",
+                                  self.line)
+            return
+        if self.kind is Kind.BINARY and self.digits > MAX_BINARY_DIGITS:
+            raise LayoutError(f"{where}: binary items hold at most {MAX_BINARY_DIGITS} digits", self.line)
         if self.kind is Kind.BINARY and self.native and not self.digits:
             if self.length not in (2, 4, 8):
                 raise LayoutError(f"{where}: binary length must be 2, 4 or 8, not {self.length}", self.line)
@@ -90,8 +111,9 @@ class Field:
             raise LayoutError(
                 f"{where}: {self.kind.value} with {self.digits} digits takes "
                 f"{numeric_length(self.kind, self.digits, self.sign_separate)} bytes, not {self.length}", self.line)
-        if not 0 <= self.scale <= (self.digits or MAX_DIGITS):
-            raise LayoutError(f"{where}: scale {self.scale} exceeds {self.digits} digits", self.line)
+        # A negative scale or one above the digits is COBOL's P: PIC 9(3)PP is -2, PIC PP9 is 3.
+        if not -MAX_DIGITS <= self.scale <= (self.digits or MAX_BINARY_DIGITS) + MAX_DIGITS:
+            raise LayoutError(f"{where}: scale {self.scale} out of range for {self.digits} digits", self.line)
         if (self.sign_leading or self.sign_separate) and not (self.kind is Kind.ZONED and self.signed):
             raise LayoutError(f"{where}: SIGN LEADING/SEPARATE applies to signed zoned fields only", self.line)
 
@@ -103,22 +125,63 @@ class Field:
         """``S9(7)V99 packed`` style summary, for layout listings."""
         if self.kind is Kind.TEXT:
             return f"X({self.length})"
+        if self.kind is Kind.NATIONAL:
+            return f"N({self.length // 2}) national"
+        if self.kind is Kind.FLOAT:
+            return f"COMP-{1 if self.length == 4 else 2} {'ieee' if self.ieee else 'hfp'}"
+        if self.kind is Kind.EDITED:
+            return f"{self.picture} edited"
         if not self.digits:
             return f"{'S' if self.signed else ''}binary({self.length}) native"
-        pic = ("S" if self.signed else "") + (f"9({self.digits - self.scale})" if self.digits > self.scale else "")
-        pic += f"V9({self.scale})" if self.scale else ""
+        integer, decimals = self.digits - max(self.scale, 0), min(max(self.scale, 0), self.digits)
+        pic = ("S" if self.signed else "") + (f"9({integer})" if integer > 0 else "")
+        pic += f"P({-self.scale})" if self.scale < 0 else ""
+        pic += (f"VP({self.scale - self.digits})" if self.scale > self.digits else "V" if self.scale else "")
+        pic += f"9({decimals})" if decimals else ""
         sign = (" leading" if self.sign_leading else "") + (" separate" if self.sign_separate else "")
         return f"{pic} {self.kind.value}{sign}" + (" native" if self.native else "")
 
 
 @dataclass(frozen=True)
+class DependingOn:
+    """One ``OCCURS min TO max DEPENDING ON counter`` table of a record type."""
+
+    table: str
+    """The table item's name."""
+    counter: str
+    """The field holding the count (a field of the same record type, before the table)."""
+    minimum: int
+    maximum: int
+    line: int | None = None
+
+
+class Shapes(Protocol):
+    """The concrete layouts of a record type whose tables vary (OCCURS DEPENDING ON).
+
+    ``tables`` are in the order of their counters in the record; the counter of table k lies
+    where the counts of tables 0..k-1 put it (its position depends on no later count)."""
+
+    tables: tuple[DependingOn, ...]
+
+    def record_type(self, counts: tuple[int, ...]) -> RecordType:
+        """The fixed layout of the records whose tables hold ``counts`` occurrences (one count
+        per table, each within its range). Fields of absent occurrences are left out."""
+        ...
+
+
+@dataclass(frozen=True)
 class RecordType:
-    """One kind of record (header, detail, trailer): its fields in offset order and its length."""
+    """One kind of record (header, detail, trailer): its fields in offset order and its length.
+
+    With ``shapes`` (OCCURS DEPENDING ON) the fields and length are those of the longest record,
+    every table full; ``shapes.record_type(counts)`` gives the layout of one shape."""
 
     name: str
     fields: tuple[Field, ...]
     length: int = 0
     """Bytes; 0 means the end of the last field."""
+    shapes: Shapes | None = field(default=None, compare=False)
+    """How the layout varies with the OCCURS DEPENDING ON counts; None: it does not."""
     _by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -221,5 +284,9 @@ class Layout:
         for t in self.record_types:
             for f in t.fields:
                 lines.append(f"{t.name:<14} {f.name:<30} {f.offset:>6} {f.length:>6}  {f.describe()}")
-            lines.append(f"{t.name:<14} {'(record length)':<30} {'':>6} {t.length:>6}")
+            lines.append(f"{t.name:<14} {'(record length)':<30} {'':>6} {t.length:>6}"
+                         + ("  the longest; OCCURS DEPENDING ON below" if t.shapes else ""))
+            for table in t.shapes.tables if t.shapes else ():
+                lines.append(f"{t.name:<14} {'(' + table.table + ')':<30} {'':>6} {'':>6}  "
+                             f"OCCURS {table.minimum} TO {table.maximum} DEPENDING ON {table.counter}")
         return "\n".join(lines)

@@ -22,17 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from .batch import DecodedBatch, Part, RecordError, Rejects
+from .batch import DecodedBatch, Part, Rejects
 from .encoding import CodePage, codepage
 from .errors import EncodeError, LayoutError, Reason
-from .fields import FieldCodec, Text, codec_for, to_scaled
+from .fields import FieldCodec
+from .kinds import codec_for
 from .framing import BAD_FRAME, RDW_SIZE, Framed, Framer
 from .layout import Field, Kind, Layout, RecordType
+from .messages import SingleRecords
+from .variable import decode_shapes, encode_shapes
 
 DEFAULT_BATCH_RECORDS = 65536
 """Records per decoded batch in :meth:`RecordCodec.iter_batches` (~13 MB of 200-byte records:
@@ -51,12 +53,13 @@ class _Plan:
     template: np.ndarray  # one record of defaults: blanks, zeros, the type field value
 
 
-class RecordCodec:
+class RecordCodec(SingleRecords):
     """Fixed-width records of one layout, code page and record format.
 
-    ``encoding``: ``cp037`` (default), ``cp500``, ``cp1047``, ``latin-1``/``ascii``.
+    ``encoding``: ``cp037`` (default) or another page of ``CODE_PAGES``, ``latin-1``/``ascii``.
     ``recfm``: ``F``/``FB`` (``line_end`` for text files), ``V``/``VB`` (RDWs;
-    ``block_descriptors`` for BDWs). ``lrecl`` defaults to the longest record type.
+    ``block_descriptors`` for BDWs), ``VS``/``VBS`` (spanned), ``LS`` (text lines).
+    ``lrecl`` defaults to the longest record type (for OCCURS DEPENDING ON: every table full).
     ``fields`` limits decoding to those names (skip what nobody reads); encoding always knows all.
     Instances are immutable and safe to share between threads.
     """
@@ -73,11 +76,14 @@ class RecordCodec:
             raise LayoutError(f"record types {[t.name for t in layout.record_types]} need a selector "
                               "(Layout.with_selector(type_field, {value: record type}))")
         extra = {"block_size": block_size} if block_size else {}
-        self.framer = Framer(recfm, self.lrecl, line_end=line_end, block_descriptors=block_descriptors, **extra)
+        self.framer = Framer(recfm, self.lrecl, line_end=line_end, block_descriptors=block_descriptors,
+                             pad=self.codepage.space, **extra)
         wanted = set(fields) if fields is not None else None
         if wanted is not None and (unknown := wanted - {f.name for t in layout.record_types for f in t.fields}):
             raise LayoutError(f"fields {sorted(unknown)} are not in the layout")
+        self._wanted = wanted
         self._plans = tuple(self._plan(t, wanted) for t in layout.record_types)
+        self._shape_plans: dict[tuple[int, tuple[int, ...]], _Plan] = {}
         self._selector = self._selector_values()
 
     def _plan(self, rtype: RecordType, wanted: set[str] | None) -> _Plan:
@@ -94,6 +100,18 @@ class RecordCodec:
             template[selector.offset: selector.offset + selector.length] = self._type_bytes(values[0])
         template.flags.writeable = False
         return _Plan(rtype, decode, encode, template)
+
+    def _shape_plan(self, t: int, counts: tuple[int, ...]) -> _Plan:
+        """The plan of one OCCURS DEPENDING ON shape of record type ``t`` (built once)."""
+        key = (t, counts)
+        if (plan := self._shape_plans.get(key)) is None:
+            shapes = self.layout.record_types[t].shapes
+            assert shapes is not None
+            plan = self._shape_plans[key] = self._plan(shapes.record_type(counts), self._wanted)
+        return plan
+
+    def _codec_of(self, f: Field) -> FieldCodec:
+        return codec_for(f, self.codepage)
 
     def _type_bytes(self, value: str) -> np.ndarray:
         assert self.layout.selector is not None
@@ -164,6 +182,12 @@ class RecordCodec:
         parts: dict[str, Part] = {}
         for t, plan in enumerate(self._plans):
             index, sub = self._rows(records, types, t, n)
+            if plan.rtype.shapes is not None:
+                columns, absent, counts = decode_shapes(
+                    plan.rtype, sub, index, None if lengths is None else lengths[index],
+                    lambda shape, t=t: self._shape_plan(t, shape), plan, self._codec_of, rejects)
+                parts[plan.rtype.name] = Part(plan.rtype, index, columns, absent, counts)
+                continue
             short = np.zeros(index.size, bool)
             if lengths is not None:
                 short = (lengths[index] < plan.rtype.length) & (lengths[index] != BAD_FRAME)
@@ -208,8 +232,14 @@ class RecordCodec:
     # -- encoding -------------------------------------------------------------------------------
     def encode_records(self, columns: Mapping[str, Any], record_type: str | None = None) -> np.ndarray:
         """Columns -> (n, record length) uint8 records of one type, unframed. Fields without a
-        column get blanks / zeros (the type field: its selector value). Raises EncodeError."""
-        plan = self._plans[self.layout.record_types.index(self.layout.record_type(record_type))]
+        column get blanks / zeros (the type field: its selector value). Raises EncodeError.
+        OCCURS DEPENDING ON: each record's shape comes from its counter columns; shorter shapes
+        are padded with spaces to the longest (``encode`` writes each at its own length)."""
+        return self._encode(columns, record_type)[0]
+
+    def _encode(self, columns: Mapping[str, Any], record_type: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+        t = self.layout.record_types.index(self.layout.record_type(record_type))
+        plan = self._plans[t]
         known = {f.name for f, _ in plan.encode}
         if unknown := set(columns) - known:
             raise ValueError(f"record type {plan.rtype.name} has no fields {sorted(unknown)}")
@@ -217,49 +247,27 @@ class RecordCodec:
         if len(sizes) > 1:
             raise ValueError(f"columns differ in length: {sorted(sizes)}")
         n = sizes.pop() if sizes else 0
+        if plan.rtype.shapes is not None:
+            return encode_shapes(plan.rtype, columns, n, lambda shape: self._shape_plan(t, shape), self._fill,
+                                 self.codepage.space)
         out = np.tile(plan.template, (n, 1))
+        self._fill(plan, out, columns, None)
+        return out, None
+
+    @staticmethod
+    def _fill(plan: _Plan, out: np.ndarray, columns: Mapping[str, Any], rows: np.ndarray | None) -> None:
+        """Encode the given columns (their ``rows``, or all) into ``out``, field by field."""
         for f, codec in plan.encode:
             if f.name not in columns:
                 continue
+            column = columns[f.name] if rows is None else np.asarray(columns[f.name])[rows]
             try:
-                values = columns[f.name] if isinstance(codec, Text) else to_scaled(columns[f.name], f.scale)
-                out[:, f.offset: f.end] = codec.encode(values)
+                out[:, f.offset: f.end] = codec.encode(codec.prepare(column, f.scale))
             except EncodeError as exc:
-                raise exc.for_field(f.name) from None
-        return out
+                where = exc.rows if rows is None else rows[list(exc.rows)]
+                raise EncodeError(f.name, exc.reason, where, exc.detail) from None
 
     def encode(self, columns: Mapping[str, Any], record_type: str | None = None) -> bytes:
         """Columns -> framed bytes (F: padded to LRECL, line ends; V: RDWs; VB: BDWs)."""
-        return self.framer.join(self.encode_records(columns, record_type), self.codepage.space)
-
-    # -- single messages ------------------------------------------------------------------------
-    def decode_one(self, record: bytes) -> dict[str, Any]:
-        """One unframed record (an AMQP message body; a trailing line end is allowed) -> values:
-        ``str`` for text, ``int`` for numbers, ``Decimal`` for scaled numbers. Raises
-        :class:`RecordError` (with the good values and every bad field) if anything is bad."""
-        end = self.framer.line_end
-        data = bytes(record[: -len(end)] if end and bytes(record).endswith(end) else record)
-        framed = np.zeros((1, self.lrecl), np.uint8)
-        framed[0, : min(len(data), self.lrecl)] = np.frombuffer(data[: self.lrecl], np.uint8)
-        batch = self.decode(framed, np.array([len(data)], np.int64))
-        values: dict[str, Any] = {}
-        for part in batch.parts.values():
-            if part.index.size:
-                for f, _ in self._plans[self.layout.record_types.index(part.record_type)].decode:
-                    v = part.columns[f.name][0]
-                    values[f.name] = None if f.end > len(data) else str(v) if f.kind is Kind.TEXT else (
-                        Decimal(int(v)).scaleb(-f.scale) if f.scale else int(v))
-        if len(batch.errors):
-            for reject in batch.errors:
-                values[reject.field] = None
-            values.pop("", None)
-            raise RecordError(values, batch.explain())
-        return values
-
-    def encode_one(self, values: Mapping[str, Any], record_type: str | None = None) -> bytes:
-        """Values (as ``decode_one`` returns them) -> one unframed record (F: padded to LRECL)."""
-        columns = {k: np.array([v], dtype=object) for k, v in values.items()}
-        record = self.encode_records(columns, record_type)[0]
-        if not self.framer.variable and record.size < self.lrecl:
-            record = np.concatenate([record, np.full(self.lrecl - record.size, self.codepage.space, np.uint8)])
-        return record.tobytes()
+        records, lengths = self._encode(columns, record_type)
+        return self.framer.join(records, self.codepage.space, lengths)

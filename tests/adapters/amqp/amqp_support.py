@@ -54,8 +54,8 @@ class Received:
 class Producer:
     """A legacy requester. ``reply_queue=None`` uses direct reply-to, otherwise that named queue."""
 
-    def __init__(self, reply_queue: str | None = None, url: str = URL) -> None:
-        self.connection = pika.BlockingConnection(pika.URLParameters(url))
+    def __init__(self, reply_queue: str | None = None, url: str = URL, params: pika.ConnectionParameters | None = None) -> None:
+        self.connection = pika.BlockingConnection(params or pika.URLParameters(url))
         self.channel = self.connection.channel()
         self.channel.confirm_delivery()
         self.replies: list[Received] = []

@@ -1,4 +1,5 @@
-"""The code-page and RECFM hint of a file whose first records do not decode (adapters/files/hint.py)."""
+"""A file whose first records do not decode is set aside with a hint naming the code page or RECFM it
+looks like (the rule itself, ``framing_hint``, is tested in tests/adapters/codecs/fixedwidth/test_fixedwidth_framing.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from files_support import dirs, drop, wait_for, with_channel
 
 from scoregate.adapters.files import FileJobConfig
 from scoregate.adapters.files.demo import drop_demo_file
-from scoregate.adapters.files.hint import is_ebcdic, layout_hint, looks_like, rdw_lengths
 from scoregate.core.client import ScoringClient
 
 LRECL = 200  # the demo layout's record length
@@ -31,34 +31,9 @@ def _as_vb(data: bytes) -> bytes:
     return b"".join((len(r) + 4).to_bytes(2, "big") + b"\0\0" + r for r in records)
 
 
-def test_what_the_job_expects_gets_no_hint(ebcdic_fb: bytes) -> None:
-    assert looks_like(ebcdic_fb[:4096]) == "ebcdic" and rdw_lengths(ebcdic_fb) == []
-    assert layout_hint(ebcdic_fb[:4096], "cp037", "FB", LRECL) == ""
-    assert layout_hint(_as_ascii(ebcdic_fb)[:4096], "latin-1", "FB", LRECL) == ""
-    assert layout_hint(_as_vb(ebcdic_fb)[:4096], "cp037", "VB", LRECL) == ""
-    assert layout_hint(b"", "cp037", "FB", LRECL) == ""
-
-
-def test_ascii_on_an_ebcdic_job_and_the_reverse(ebcdic_fb: bytes) -> None:
-    assert layout_hint(_as_ascii(ebcdic_fb)[:4096], "cp037", "FB", LRECL) == (
-        "hint: the first records look like ASCII text, but the job reads cp037 (EBCDIC); check input.encoding")
-    assert layout_hint(ebcdic_fb[:4096], "ascii", "FB", LRECL) == (
-        "hint: the first records look like EBCDIC text, but the job reads ascii (ASCII); check input.encoding")
-    assert is_ebcdic("cp1047") and is_ebcdic("cp500") and not is_ebcdic("latin-1") and not is_ebcdic("no-such")
-
-
-def test_variable_records_on_a_fixed_job_and_the_reverse(ebcdic_fb: bytes) -> None:
-    assert layout_hint(_as_vb(ebcdic_fb)[:4096], "cp037", "FB", LRECL) == (
-        "hint: the file starts with record descriptor words (records of 200, 200, 200 bytes): variable-length "
-        "records, but the job reads RECFM FB; check input.recfm")
-    assert layout_hint(ebcdic_fb[:4096], "cp037", "VB", LRECL) == (
-        "hint: the file does not start with a record descriptor word: fixed-length records (LRECL 200?), "
-        "but the job reads RECFM VB; check input.recfm")
-
-
 @pytest.mark.parametrize(("name", "convert", "expected"), [
-    ("ASCII.DAT", _as_ascii, "look like ASCII text, but the job reads cp037 (EBCDIC); check input.encoding"),
-    ("VB.DAT", _as_vb, "variable-length records, but the job reads RECFM FB; check input.recfm"),
+    ("ASCII.DAT", _as_ascii, "the data looks ASCII (spaces 0x20, digits 0x30-0x39) but the job says cp037: set encoding ascii"),
+    ("VB.DAT", _as_vb, "the first bytes look like an RDW (a 200-byte record), but the job says RECFM FB: set recfm V"),
 ])
 def test_a_file_set_aside_says_what_it_looks_like(
     tmp_path: Path, job_config: FileJobConfig, client: ScoringClient, ebcdic_fb: bytes, name: str, convert, expected: str,  # noqa: ANN001

@@ -80,8 +80,18 @@ def _call(case: Case, url: str, binding: str, history: HistoryPlugin) -> Any:
     client = zeep.Client(f"{url}?{case.spec.get('wsdl_query', 'wsdl')}", plugins=[history],
                          transport=Transport(timeout=10, operation_timeout=10))
     operation = getattr(client.create_service(binding, url), case.spec["operation"])
-    args = case.spec["args"]
+    args = _typed(client, case.spec["args"])
     return operation(*args) if isinstance(args, list) else operation(**args)
+
+
+def _typed(client: zeep.Client, value: Any) -> Any:
+    """``args`` with each table naming a ``_type`` made a value of that XSD type (sent with xsi:type)."""
+    if isinstance(value, list):
+        return [_typed(client, item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    fields = {key: _typed(client, item) for key, item in value.items() if key != "_type"}
+    return client.get_type(value["_type"])(**fields) if "_type" in value else fields
 
 
 def _assert_valid(server: ChannelThread, element: etree._Element) -> None:

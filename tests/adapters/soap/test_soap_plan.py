@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from soap_support import SOAP12, assess_envelope, born_years_ago, demo_file
+from soap_support import SOAP11, SOAP12, assess_envelope, born_years_ago, demo_file
 from zeep.helpers import serialize_object
 from zeep.xsd.context import XmlParserContext
 from zeep.xsd.types import builtins
 
-from scoregate.adapters.soap import plan
+from scoregate.adapters.soap import SoapChannelConfig, plan, plan_io
+from scoregate.adapters.soap.leaves import converter
 from scoregate.adapters.soap.codec import _PARSE_SETTINGS, SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.paths import fixed_point, nest
-from scoregate.adapters.soap.values import flatten, to_zeep
+from scoregate.adapters.soap.preflight import preflight
+from scoregate.adapters.soap.values import flatten, flatten_body, serialize_args, to_zeep
 
 BORN = born_years_ago(41)
 BROKER = Path(__file__).parent / "contracts" / "broker" / "ScoreBroker.wsdl"
@@ -62,12 +65,14 @@ def test_read_plan_equals_zeeps_parse(codec, body) -> None:
     assert codec.read(envelope) == zeep_read(codec, body.encode())
 
 
-def test_xsi_type_on_a_structure_falls_back_to_zeep(codec) -> None:
+def test_xsi_type_of_the_declared_type_is_read_by_the_plan_and_another_falls_back_to_zeep(codec) -> None:
     body = assess_envelope(BORN).replace("<ns1:Applicant>", '<ns1:Applicant xsi:type="ns1:Applicant">').encode()
     envelope = codec.open(body)
-    with pytest.raises(plan.Unsupported):
-        plan.read(envelope.body, envelope.operation.read_plan)
-    assert codec.read(envelope) == zeep_read(codec, body)
+    assert plan_io.read(envelope.body, envelope.operation.read_plan) == zeep_read(codec, body)
+    other = envelope.body.find(".//{*}Applicant")
+    other.set("{http://www.w3.org/2001/XMLSchema-instance}type", "ns1:Address")  # no type derived from Applicant
+    with pytest.raises(plan.Unsupported, match="no type derived from"):
+        plan_io.read(envelope.body, envelope.operation.read_plan)
 
 
 @pytest.mark.parametrize("wsdl", [demo_file("LoanRiskService.wsdl"), BROKER], ids=["demo", "broker"])
@@ -92,7 +97,7 @@ def test_write_plan_equals_zeeps_serialize(wsdl) -> None:
     for operation in contract.operations:
         nested = fixed_point(nest(values[operation.name]))
         root = etree.Element(f"{{{operation.version.value}}}Envelope")
-        plan.write(etree.SubElement(root, f"{{{operation.version.value}}}Body"), operation.write_plan, nested)
+        plan_io.write(etree.SubElement(root, f"{{{operation.version.value}}}Body"), operation.write_plan, nested)
         by_zeep = operation.zeep.output.serialize(**to_zeep(nested)).content
         assert leaves(etree.tostring(root)) == leaves(etree.tostring(by_zeep)), operation.name
 
@@ -101,9 +106,9 @@ def test_write_plan_refuses_what_zeep_would() -> None:
     operation = ServiceContract(demo_file("LoanRiskService.wsdl")).operations[0]
     holder = etree.Element("holder")
     with pytest.raises(ValueError, match="missing required element ApplicationNo"):
-        plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Decision": {"RiskScore": 1}}})
+        plan_io.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Decision": {"RiskScore": 1}}})
     with pytest.raises(ValueError, match="no element or attribute Colour"):
-        plan.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Colour": "red"}})
+        plan_io.write(holder, operation.write_plan, {"AssessCreditApplicationResult": {"Colour": "red"}})
     assert Decimal("0.000032") == fixed_point(3.2e-05)
 
 
@@ -128,7 +133,7 @@ def _outcome(convert, text: str) -> tuple:
 @pytest.mark.parametrize(("xsd_type", "texts"), CONVERSIONS, ids=[t.__name__ for t, _ in CONVERSIONS])
 def test_fast_leaf_converters_give_what_zeep_gives(xsd_type, texts) -> None:
     simple = xsd_type()
-    convert = plan._converter(simple)
+    convert = converter(simple)
     assert convert != simple.pythonvalue  # a fast one was chosen
     for text in texts:
         assert _outcome(convert, text) == _outcome(simple.pythonvalue, text), repr(text)
@@ -137,7 +142,7 @@ def test_fast_leaf_converters_give_what_zeep_gives(xsd_type, texts) -> None:
 def test_other_leaf_types_keep_zeeps_converter() -> None:
     for xsd_type in (builtins.Boolean, builtins.Token, builtins.DateTime, builtins.Float):
         simple = xsd_type()
-        assert plan._converter(simple) == simple.pythonvalue
+        assert converter(simple) == simple.pythonvalue
 
 
 ATTRIBUTES = Path(__file__).parent / "data" / "attributes12" / "LoanScore.wsdl"
@@ -159,9 +164,132 @@ def test_attribute_plans_equal_zeeps_parse_and_serialize() -> None:
     out = {"@decision": "APPROVE", "Score": 742, "Score/@scale": 1000, "Reason": ["R01", "R02"], "@reference": "R-9"}
     nested = fixed_point(nest(out))
     root = etree.Element(f"{{{SOAP12}}}Envelope")
-    plan.write(etree.SubElement(root, f"{{{SOAP12}}}Body"), envelope.operation.write_plan, nested)
+    plan_io.write(etree.SubElement(root, f"{{{SOAP12}}}Body"), envelope.operation.write_plan, nested)
     by_zeep = envelope.operation.zeep.output.serialize(**to_zeep(nested)).content
     ours, zeeps = root[0][0], by_zeep.find(f".//{{{SOAP12}}}Body")[0]
     assert [(e.tag, dict(e.attrib), e.text) for e in ours.iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
     with pytest.raises(ValueError, match="missing required attribute Score/@scale"):
-        plan.write(etree.Element("x"), envelope.operation.write_plan, fixed_point(nest({**out, "Score/@scale": None})))
+        plan_io.write(etree.Element("x"), envelope.operation.write_plan, fixed_point(nest({**out, "Score/@scale": None})))
+
+
+BARE = Path(__file__).parent / "contracts" / "bare-value" / "BareValue.wsdl"
+BARE_BODIES = {
+    "DecideAmount": b'<LoanAmount xmlns="http://bare.example.org/types"> 15000.50 </LoanAmount>',
+    "ScoreIncome": b'<Income xmlns="http://bare.example.org/types" period="month">4000.5</Income>',
+}
+BARE_ANSWERS = {"DecideAmount": {"Decision": "APPROVE"}, "ScoreIncome": {"Score": 742, "@decision": "REFER"}}
+
+
+@pytest.mark.parametrize("name", sorted(BARE_BODIES))
+def test_a_bare_value_body_is_its_own_path_in_plans_and_in_zeep(name) -> None:
+    """document/literal bare with a value element as the part: read and written by its own name
+    (its attributes as ``@name``), the plan and zeep's generic path alike."""
+    codec = SoapCodec(ServiceContract(BARE), max_bytes=65536)
+    body = f'<s:Envelope xmlns:s="{SOAP11}"><s:Body>'.encode() + BARE_BODIES[name] + b"</s:Body></s:Envelope>"
+    envelope = codec.open(body, "text/xml")
+    operation = envelope.operation
+    assert operation.name == name and operation.read_plan is not None
+    parsed = operation.zeep.input.body.parse(envelope.body, codec.contract.document.types, context=XmlParserContext(_PARSE_SETTINGS))
+    by_zeep = flatten_body(serialize_object(parsed, dict), operation.zeep.input.body)
+    assert codec.read(envelope) == by_zeep
+    assert by_zeep == ({"LoanAmount": Decimal("15000.50")} if name == "DecideAmount" else {"Income": Decimal("4000.5"), "@period": "month"})
+
+    nested = fixed_point(nest(BARE_ANSWERS[name]))
+    root = etree.Element(f"{{{SOAP11}}}Envelope")
+    plan_io.write_body(etree.SubElement(root, f"{{{SOAP11}}}Body"), operation.write_plan, nested)
+    args, kwargs = serialize_args(operation.zeep.output.body, nested)
+    zeeps = operation.zeep.output.serialize(*args, **kwargs).content.find(f".//{{{SOAP11}}}Body")[0]
+    assert [(e.tag, dict(e.attrib), e.text) for e in root[0][0].iter()] == [(e.tag, dict(e.attrib), e.text) for e in zeeps.iter()]
+    assert etree.QName(zeeps).localname in BARE_ANSWERS[name]
+
+
+INLINE = Path(__file__).parent / "data" / "inline-many"
+VEHICLE = ('<xs:complexType name="Vehicle"><xs:complexContent><xs:extension base="m:Collateral"><xs:sequence>'
+           '<xs:element name="Year" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent></xs:complexType>'
+           '<xs:element name="Vehicle" type="m:Vehicle" substitutionGroup="m:Collateral"/>')
+
+
+def test_a_substitution_member_whose_type_adds_elements_is_read_by_its_heads_name(tmp_path) -> None:
+    shutil.copytree(INLINE, tmp_path / "apply")
+    wsdl = tmp_path / "apply" / "Apply.wsdl"
+    wsdl.write_text(wsdl.read_text().replace("    </xs:schema>\n  </wsdl:types>", f"    {VEHICLE}</xs:schema>\n  </wsdl:types>"))
+    config = SoapChannelConfig.load(tmp_path / "apply" / "apply.toml")
+    data = config.model_dump(mode="json")
+    data["operations"]["Apply"]["request"]["features"][-1] = {"feature": "open_accounts", "source": "Collateral/Year", "type": "integer"}
+    assert preflight(SoapChannelConfig.model_validate(data)) == []  # a member's own element has a path
+
+    codec = SoapCodec(ServiceContract(wsdl), max_bytes=65536)
+    body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            "<Applicant><p:Company><p:Registration>GB-1</p:Registration><p:Turnover>1</p:Turnover></p:Company></Applicant>"
+            '<Amount>9000</Amount><Term>48</Term><m:Vehicle value="7000"><m:Year>2019</m:Year></m:Vehicle></Apply>'
+            "</s:Body></s:Envelope>").encode()
+    envelope = codec.open(body, "text/xml")
+    values = plan_io.read_body(envelope.body, envelope.operation.read_plan)
+    assert (values["Collateral/@value"], values["Collateral/Year"]) == (Decimal("7000"), 2019)
+
+
+SCORES = ('<xs:element name="Scores" minOccurs="0"><xs:simpleType><xs:list itemType="xs:int"/></xs:simpleType>'
+          '</xs:element>')
+
+
+def test_xs_list_items_are_occurrences_first_by_its_path_every_one_in_an_expression(tmp_path) -> None:
+    shutil.copytree(INLINE, tmp_path / "apply")
+    wsdl = tmp_path / "apply" / "Apply.wsdl"
+    wsdl.write_text(wsdl.read_text().replace('<xs:element ref="m:Collateral" minOccurs="0"/>', f'{SCORES}<xs:element ref="m:Collateral" minOccurs="0"/>'))
+    data = SoapChannelConfig.load(tmp_path / "apply" / "apply.toml").model_dump(mode="json")
+    features = {f["feature"]: f for f in data["operations"]["Apply"]["request"]["features"]}
+    for feature in ({"feature": "home_ownership", "source": "Tags[2]", "type": "text", "codes": {"returning": "OWN", "new": "RENT"}},
+                    {"feature": "open_accounts", "expr": "count(`Scores[*]` >= 0)", "type": "integer"},
+                    {"feature": "delinquencies_2y", "expr": "sum(`Scores[*]`)", "type": "integer"},
+                    {"feature": "inquiries_6m", "source": "Scores", "type": "integer"}):
+        features[feature["feature"]] = feature
+    data["operations"]["Apply"]["request"]["features"] = list(features.values())
+    config = SoapChannelConfig.model_validate(data)
+    assert preflight(config) == []
+
+    codec = SoapCodec(ServiceContract(wsdl), max_bytes=65536)
+    body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            "<Applicant><p:Company><p:Registration>GB-1</p:Registration><p:Turnover>1</p:Turnover></p:Company></Applicant>"
+            "<Amount>9000</Amount><Term>48</Term><Tags>web returning</Tags><Scores> 2 0\n1 </Scores></Apply></s:Body></s:Envelope>").encode()
+    envelope = codec.open(body, "text/xml")
+    values = codec.read(envelope)
+    by_zeep = zeep_read(codec, body)
+    assert (values.pop("Term"), by_zeep.pop("Term")) == ("48", 48)  # a union stays text in the plan (leaves.simple)
+    assert values == by_zeep  # the plan flattens a list as zeep's values are flattened
+    assert (values["Tags"], values["Tags[2]"], values["Scores"], values["Scores[3]"]) == ("web", "returning", 2, 1)
+    request = config.operations["Apply"].request.decode({**values, "Term": "48"}, request_id="r", channel="soap")
+    assert {k: request.features[k] for k in ("home_ownership", "open_accounts", "delinquencies_2y", "inquiries_6m")} == {
+        "home_ownership": "OWN", "open_accounts": 3, "delinquencies_2y": 3, "inquiries_6m": 2}
+
+
+def test_one_name_in_two_namespaces_under_one_parent_is_named_by_its_prefix(tmp_path) -> None:
+    """Apply holds its own Amount and the money schema's m:Amount: with prefixes in 'namespaces'
+    each has a path of its own (``a:Amount``, ``m:Amount``), as the mapping writes them."""
+    shutil.copytree(INLINE, tmp_path / "apply")
+    wsdl = tmp_path / "apply" / "Apply.wsdl"
+    wsdl.write_text(wsdl.read_text().replace('<xs:element name="Amount" type="xs:decimal"/>\n            <xs:element name="Term"',
+                                             '<xs:element name="Amount" type="xs:decimal"/><xs:element ref="m:Amount"/>\n'
+                                             '            <xs:element name="Term"'))
+    data = SoapChannelConfig.load(tmp_path / "apply" / "apply.toml").model_dump(mode="json")
+    features = {f["feature"]: f for f in data["operations"]["Apply"]["request"]["features"]}
+    features["annual_income"] = {"feature": "annual_income", "source": "m:Amount"}
+    data["operations"]["Apply"]["request"]["features"] = list(features.values())
+    unqualified = SoapChannelConfig.model_validate(data)
+    assert preflight(unqualified) == [
+        "Apply.wsdl: operation Apply, request feature annual_income: 'm:Amount': there are Amount elements of two namespaces"
+        " there; give each namespace a prefix in 'namespaces' and write p:Amount"]
+    features["loan_amount"] = {"feature": "loan_amount", "source": "a:Amount"}
+    data["operations"]["Apply"]["request"]["features"] = list(features.values())
+    config = SoapChannelConfig.model_validate({**data, "namespaces": {"a": "urn:apply", "m": "urn:money"}})
+    assert preflight(config) == []
+
+    codec = SoapCodec(ServiceContract.of(config), max_bytes=65536)
+    body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><Apply xmlns="urn:apply" xmlns:p="urn:party" xmlns:m="urn:money">'
+            "<Applicant><p:Company><p:Registration>GB-1</p:Registration><p:Turnover>1</p:Turnover></p:Company></Applicant>"
+            "<Amount>9000</Amount><m:Amount>48000</m:Amount><Term>48</Term></Apply></s:Body></s:Envelope>").encode()
+    envelope = codec.open(body, "text/xml")
+    assert envelope.operation.read_plan is not None
+    values = codec.read(envelope)
+    assert (values["a:Amount"], values["m:Amount"]) == (Decimal("9000"), Decimal("48000"))
+    request = config.operations["Apply"].request.decode(values, request_id="r", channel="soap")
+    assert (request.features["loan_amount"], request.features["annual_income"]) == (9000.0, 48000.0)

@@ -8,10 +8,12 @@ comes back as simple content with an attribute, reasons and faulty fields as rep
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import zeep
+from lxml import etree
 from soap_support import (
     ATTRIBUTES, DATA, SOAP11, SOAP12, ChannelThread, age_today, born_years_ago, http_request, post_soap11, post_soap12,
 )
@@ -189,8 +191,10 @@ def test_the_imported_documents_are_served_and_the_other_hosts_schema_is_not(imp
     for route in ("abstract/Interface.wsdl", "abstract/parts/request.xsd"):
         assert http_request(f"{base}/{route}", method="GET").body == (IMPORTING / route).read_bytes()
     assert http_request(f"{base}/abstract/common/common.xsd", method="GET").status == 404
-    # Its target namespaces differ, so it has no single-document form.
-    assert http_request(f"{importing_server.url}?singleWsdl", method="GET").status == 404
+    # Its target namespaces differ, so it has no single-document form, and the answer says why.
+    single = http_request(f"{importing_server.url}?singleWsdl", method="GET")
+    assert (single.status, single.body) == (404, b"no ?singleWsdl: the imported WSDL Interface.wsdl has another target"
+                                                 b" namespace (urn:quote:iface) than the main one, and one WSDL document has one\n")
 
 
 def test_single_wsdl_is_the_whole_wcf_contract_in_one_document(shared_core) -> None:
@@ -200,6 +204,10 @@ def test_single_wsdl_is_the_whole_wcf_contract_in_one_document(shared_core) -> N
         reply = http_request(f"{server.url}?singleWsdl", method="GET")
         assert reply.status == 200
         assert b"schemaLocation" not in reply.body and b"xsd:import" in reply.body
+        # One namespace per prefix in the whole document (xsd0 and xsd2 both say q1, for two namespaces).
+        bound = {(p, u) for el in etree.fromstring(reply.body).iter() for p, u in el.nsmap.items() if p}
+        assert len(bound) == len({p for p, _ in bound})
+        assert len(re.findall(rb"<xs:schema [^>]*targetNamespace=", reply.body)) == 3  # one per namespace
         # A client that reads only this one document (no ?xsd= fetches) calls the service.
         client = zeep.Client(f"{server.url}?singleWsdl", transport=NoOtherDocuments(f"{server.url}?singleWsdl"))
         service = client.create_service("{http://tempuri.org/}BasicHttpBinding_IScoreBroker", server.url)

@@ -110,3 +110,47 @@ def test_a_one_way_operation_needs_no_mapping_and_cannot_have_one(tmp_path) -> N
         "LoanScore.wsdl: operation Notify is one-way (no output message), so it cannot answer with a score:"
         " remove it from 'operations'"
     ]
+
+
+def test_a_bare_value_body_is_mapped_by_its_own_name() -> None:
+    """document/literal bare, the part a simple-typed element: the path is the element's name."""
+    wsdl = Path(__file__).parent / "contracts" / "bare-value" / "BareValue.wsdl"
+
+    def config(source: str, target: str) -> SoapChannelConfig:
+        operation = {"request": {"model": "credit-risk", "features": [{"feature": "loan_amount", "source": source}]},
+                     "response": {"result": [{"target": target, "source": "decision"}]}}
+        return SoapChannelConfig(wsdl=wsdl, path="/bare", operations={"DecideAmount": operation}, unmapped_operations="fault")
+
+    assert preflight(config("LoanAmount", "Decision")) == []
+    assert preflight(config("Amount", "Decision/text")) == [
+        "BareValue.wsdl: operation DecideAmount, request feature loan_amount: 'Amount' is not in the input message"
+        " (did you mean 'LoanAmount'?)",
+        "BareValue.wsdl: operation DecideAmount, response decision: 'Decision/text' is not in the output message"
+        " (did you mean 'Decision'?)",
+    ]
+
+
+def test_an_abstract_output_element_needs_its_written_type_named() -> None:
+    """JAX-WS polymorphism: the response element is of the abstract type Shape; ``types`` names the
+    derived type it is written as (then that type's own elements are targets)."""
+    wsdl = Path(__file__).parents[2] / "data" / "wsdl" / "jaxws-shapes" / "wsdl" / "shapes.wsdl"
+
+    def config(types: dict, target: str = "response/radius") -> SoapChannelConfig:
+        operation = {"request": {"model": "credit-risk", "features": [{"feature": "interest_rate", "source": "request/xAxis"}]},
+                     "response": {"result": [{"target": "response/xAxis", "source": "probability"},
+                                             {"target": "response/yAxis", "source": "constant", "value": "0"},
+                                             {"target": target, "source": "constant", "value": "1"}]},
+                     "types": types}
+        return SoapChannelConfig(wsdl=wsdl, path="/shapes", operations={"draw": operation}, unmapped_operations="fault")
+
+    assert preflight(config({"response": "Circle"})) == []
+    assert preflight(config({"response": "{http://shape.test.org}Circle"})) == []
+    assert preflight(config({}, target="response/xAxis")) == [
+        "shapes.wsdl: operation draw: the response mapping does not fill the output message: response is of the"
+        " abstract type Shape: choose the type it is written as in 'types'"]
+    assert preflight(config({"response": "Circel"})) == [
+        "shapes.wsdl: operation draw, types 'response': 'Circel' is not one type derived from Shape (Circle, Square,"
+        " ThreeDSquare)"]
+    assert preflight(config({"response": "Square"})) == [
+        "shapes.wsdl: operation draw, response constant: 'response/radius' is not in the output message"
+        " (did you mean 'response/yAxis'?)"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 
+import shutil
+from pathlib import Path
+
 import pytest
 import zeep
 from soap_support import DEMO_CONFIG, demo_file, http_request, legacy_application, born_years_ago
@@ -77,3 +80,62 @@ def test_a_response_mapping_that_leaves_a_required_element_empty_fails_at_start(
     data["operations"]["PreScreenApplicant"]["response"]["result"] = [r for r in result if not r["target"].endswith("/Score")]
     with pytest.raises(ContractError, match="operation PreScreenApplicant: the response mapping does not fill the output message"):
         SoapChannel(SoapChannelConfig.model_validate(data))
+
+
+def test_documents_are_served_where_a_client_resolves_their_references(tmp_path, shared_core, channel_factory) -> None:
+    """RFC 3986 resolution against the ?wsdl URL and then against each other: "../xsd/a.xsd" from an
+    endpoint at the root climbs no higher than "/", and WCF's "Svc.svc?wsdl=wsdl0" is its own route."""
+    shapes = Path(__file__).parents[2] / "data" / "wsdl" / "jaxws-shapes"
+    config = SoapChannelConfig(wsdl=shapes / "wsdl" / "shapes.wsdl", path="/Shapes", port=0, operations={},
+                               unmapped_operations="fault")
+    server = channel_factory(config, shared_core.client_settings())
+    root = server.url.removesuffix("/Shapes")
+    for url, file in [(f"{root}/xsd/shape_wrappers.xsd", "xsd/shape_wrappers.xsd"), (f"{root}/xsd/shape.xsd", "xsd/shape.xsd")]:
+        assert http_request(url, method="GET").body == (shapes / file).read_bytes()
+    assert http_request(f"{root}/corpus/xsd/shape.xsd", method="GET").status == 404
+
+    folder = tmp_path / "wcf"
+    shutil.copytree(Path(__file__).parent / "data" / "wsdl-import", folder)
+    # Served as ?wsdl=wsdl0, so its relative references resolve against the service's URL.
+    shutil.move(folder / "abstract" / "parts", folder / "parts")
+    service = (folder / "Service.wsdl").read_text().replace('location="abstract/Interface.wsdl"', 'location="Quote.svc?wsdl=wsdl0"')
+    (folder / "Service.wsdl").write_text(service)
+    config = SoapChannelConfig.load(folder / "quote.toml", port=0, path="/svc/Quote.svc",
+                                    documents={"wsdl0": folder / "abstract" / "Interface.wsdl",
+                                               "http://schemas.example.org/common/v1/common.xsd": folder / "common" / "common.xsd"})
+    server = channel_factory(config, shared_core.client_settings())
+    assert http_request(f"{server.url}?wsdl", method="GET").body == service.encode()
+    assert http_request(f"{server.url}?wsdl=wsdl0", method="GET").body == (folder / "abstract" / "Interface.wsdl").read_bytes()
+    # Interface.wsdl's "parts/request.xsd", against the URL it was fetched from.
+    included = http_request(server.url.replace("/Quote.svc", "/parts/request.xsd"), method="GET")
+    assert included.body == (folder / "parts" / "request.xsd").read_bytes()
+
+
+def test_a_remote_schemas_relative_reference_resolves_beside_its_local_copy(tmp_path) -> None:
+    """common.xsd is published at http://schemas.example.org/common/v1/ and includes "codes.xsd":
+    a client fetches http://schemas.example.org/common/v1/codes.xsd, so the local copy of that
+    is the file beside common.xsd's copy; neither is served here (clients fetch them there)."""
+    folder = tmp_path / "quote"
+    shutil.copytree(Path(__file__).parent / "data" / "wsdl-import", folder)
+    common = folder / "common" / "common.xsd"
+    common.write_text(common.read_text().replace("<xs:simpleType", '<xs:include schemaLocation="codes.xsd"/><xs:simpleType', 1))
+    (folder / "common" / "codes.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:simpleType name="PurposeCode">'
+        '<xs:restriction base="xs:string"/></xs:simpleType></xs:schema>')
+    config = SoapChannelConfig.load(folder / "quote.toml")
+    channel = SoapChannel(config)
+    assert sorted(channel.contract.served) == ["abstract/Interface.wsdl", "abstract/parts/request.xsd"]
+
+
+def test_a_contract_with_xs_redefine_is_refused_in_one_sentence(tmp_path) -> None:
+    folder = tmp_path / "quote"
+    shutil.copytree(Path(__file__).parent / "data" / "wsdl-import", folder)
+    part = folder / "abstract" / "parts" / "request.xsd"
+    (folder / "abstract" / "parts" / "base.xsd").write_bytes(part.read_bytes())
+    text = part.read_text()
+    body = text[text.index(">", text.index("<xs:schema")) + 1:text.rindex("</xs:schema>")]
+    part.write_text(text.replace(body, '<xs:redefine schemaLocation="base.xsd"/>'))
+    with pytest.raises(ContractError) as refused:
+        SoapChannel(SoapChannelConfig.load(folder / "quote.toml"))
+    assert str(refused.value) == ("Service.wsdl: a schema uses xs:redefine, which is not supported: write the redefined"
+                                  " types into the schema itself")

@@ -140,19 +140,30 @@ def test_record_types_can_be_named_or_turned_off() -> None:
 
 BAD = [
     # (entries, the bad line, message fragment)
-    ("05 A PIC X.\n05 B PIC 9(4) OCCURS 1 TO 5 DEPENDING ON A.", 2, "DEPENDING ON"),
-    ("05 A PIC X.\n05 B OCCURS 5 TIMES\n   DEPENDING ON A PIC X.", 2, "DEPENDING ON"),
-    ("05 A PIC X.\n05 B COMP-1.", 2, "COMP-1"),
-    ("05 A PIC X.\n05 B USAGE IS COMP-2.", 2, "floating point"),
-    ("05 A PIC ZZ9.99.", 1, "edited picture"),
-    ("05 A PIC -9(5).", 1, "edited picture"),
-    ("05 A PIC N(10).", 1, "national"),
-    ("05 A PIC 9(19).", 1, "19 digits"),
+    ("05 A PIC X.\n05 B PIC 9(4) OCCURS 1 TO 5 DEPENDING ON A.", 2, "integer numeric item"),
+    ("05 B PIC 9(4) OCCURS 1 TO 5 DEPENDING ON N.\n05 N PIC 9.", 1, "must come before the table"),
+    ("05 A PIC 9.\n05 B OCCURS 5 TIMES\n   DEPENDING ON C PIC X.", 2, "no item of that name"),
+    ("05 T OCCURS 2.\n 10 N PIC 9.\n 10 B PIC X OCCURS 1 TO 5 DEPENDING ON N.", 3, "inside a table"),
+    ("05 N PIC 9.\n05 B PIC X OCCURS 5 TO 2 DEPENDING ON N.", 2, "no larger than the maximum"),
+    ("05 N PIC 9.\n05 B PIC X OCCURS 1 TO 5.", 2, "needs DEPENDING ON"),
+    ("05 A PIC ZZ*9.99.", 1, "Z and * together"),
+    ("05 A PIC $$ZZ9.", 1, "floating string together"),
+    ("05 A PIC 9.99.9.", 1, "more than one decimal point"),
+    ("05 A PIC ++9-.", 1, "a floating sign and another sign"),
+    ("05 A PIC Z(19)9.", 1, "more than 18 digits"),
+    ("05 A PIC ZZ9 COMP-3.", 1, "must be USAGE DISPLAY"),
+    ("05 A PIC N(10) COMP.", 1, "national item"),
+    ("05 A PIC 9(3) USAGE NATIONAL.", 1, "NATIONAL numbers"),
+    ("05 A PIC S9(3) COMP-1.", 1, "takes no PICTURE"),
+    ("05 A USAGE INDEX.", 1, "INDEX"),
+    ("05 A PIC 9(32).", 1, "32 digits"),
+    ("05 A PIC S9(19) COMP.", 1, "at most 18 digits"),
+    ("05 A PIC G(4).", 1, "DBCS"),
+    ("05 A PIC +9.99E+99.", 1, "floating-point"),
     ("05 A PIC S9(3)S.", 1, "S must come first"),
-    ("05 A PIC 9(3)PP.", 1, "scaling"),
+    ("05 A PIC 9P9.", 1, "P must stand at one end"),
     ("05 A PIC X.\n05 B REDEFINES C PIC X.", 2, "REDEFINES C"),
-    ("05 A PIC X SYNC.", 1, "SYNCHRONIZED"),
-    ("05 A PIC X.\n66 B RENAMES A.", 2, "level 66"),
+    ("05 A PIC X.\n66 B RENAMES C.", 2, "RENAMES C"),
     ("05 A PIC X.\n05 B.", 2, "neither a PIC"),
     ("05 A PIC X(3).\n05 B PIC X(2) WIBBLE.", 2, "unexpected 'WIBBLE'"),
     ("05 A PIC X COMP-3.", 1, "USAGE DISPLAY"),
@@ -202,3 +213,24 @@ def test_declarative_layout_matches_the_copybook() -> None:
         layout_from_spec({"fields": [{"name": "X", "type": "zoned"}]})
     with pytest.raises(LayoutError, match="extra"):
         layout_from_spec({"fields": [{"name": "X", "type": "text", "length": 1, "colour": "red"}]})
+
+
+def test_synchronized_items_get_ibm_slack_bytes() -> None:
+    # IBM's worked example: COMP-PAY (5-9 digits) on a fullword, COMP-HRS (1-4) on a halfword,
+    # both counted from the record start; each 14-byte occurrence is padded to 16 (the strictest
+    # boundary inside it) so that the second occurrence aligns as the first does.
+    text = """
+       01  WORK-RECORD.
+           05  WORK-CODE       PIC X.
+           05  COMP-TABLE      OCCURS 2 TIMES.
+               10  COMP-TYPE   PIC X.
+               10  COMP-PAY    PIC S9(4)V99 COMP SYNC.
+               10  COMP-HRS    PIC S9(3) COMP SYNC.
+               10  COMP-NAME   PIC X(5).
+           05  NOT-SYNCED      PIC S9(4) COMP.
+    """
+    rtype = parse_copybook(text).record_type()
+    assert [(f.name, f.offset) for f in rtype.fields] == [
+        ("WORK-CODE", 0), ("COMP-TYPE(1)", 1), ("COMP-PAY(1)", 4), ("COMP-HRS(1)", 8), ("COMP-NAME(1)", 10),
+        ("COMP-TYPE(2)", 17), ("COMP-PAY(2)", 20), ("COMP-HRS(2)", 24), ("COMP-NAME(2)", 26), ("NOT-SYNCED", 33)]
+    assert rtype.length == 35

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoregate.adapters.codecs.fixedwidth import CODE_PAGES, LayoutError, codepage
+from scoregate.adapters.codecs.fixedwidth import CODE_PAGES, EncodeError, LayoutError, Text, codepage
 
 # IBM CP 1047 -> ISO 10646, "Copyright IBM Corporation 1995, Table Version 1.00", as registered at
 # IANA (charset-reg/IBM1047): the Unicode code point (all below U+0100) of bytes 0x00..0xFF.
@@ -23,20 +23,39 @@ IBM1047_TO_UCS = bytes.fromhex(
 
 def test_cp1047_matches_ibm_table() -> None:
     cp = codepage("cp1047")
-    assert cp.to_latin1.tobytes() == IBM1047_TO_UCS
+    assert cp.to_unicode.astype(np.uint8).tobytes() == IBM1047_TO_UCS
     assert cp.decode_text(bytes.fromhex("ADBD5FB0BABB")) == "[]^¬Ý¨"
     # Only the bracket/caret/not-sign positions differ from cp037; line ends match it (0x25 = LF).
-    differ = np.flatnonzero(codepage("cp037").to_latin1 != cp.to_latin1)
+    differ = np.flatnonzero(codepage("cp037").to_unicode != cp.to_unicode)
     assert [hex(b) for b in differ] == ["0x5f", "0xad", "0xb0", "0xba", "0xbb", "0xbd"]
     assert cp.decode_text(b"\x25\x15") == "\n\x85"
 
 
-@pytest.mark.parametrize("name", ["cp037", "cp500"])
-def test_stdlib_code_pages_agree_with_python(name: str) -> None:
+@pytest.mark.parametrize("name", [n for n in CODE_PAGES if n not in ("latin-1", "cp1047")])
+def test_ebcdic_code_pages_agree_with_their_codecs(name: str) -> None:
     every = bytes(range(256))
     cp = codepage(name)
-    assert cp.decode_text(every) == every.decode(name)
-    assert cp.encode_text(every.decode(name)) == every
+    expected = every.decode(name)  # Python's codec, or the ebcdic package's
+    expected = expected[:0x15] + "\x85" + expected[0x16:]  # IBM's NEL, where the package says LF
+    assert cp.decode_text(every) == expected
+    assert cp.encode_text(expected) == every
+
+
+@pytest.mark.parametrize(("euro", "base"), [("cp1140", "cp037"), ("cp1141", "cp273"), ("cp1142", "cp277"),
+                                            ("cp1143", "cp278"), ("cp1144", "cp280"), ("cp1145", "cp284"),
+                                            ("cp1146", "cp285"), ("cp1147", "cp297"), ("cp1148", "cp500"),
+                                            ("cp1149", "cp871")])
+def test_euro_variants_differ_from_their_base_by_the_euro_sign(euro: str, base: str) -> None:
+    differ = np.flatnonzero(codepage(euro).to_unicode != codepage(base).to_unicode)
+    # Python's cp273 reads 0xBC as OVERLINE, the ebcdic package's cp1141 as MACRON (IBM's glyph).
+    differ = [b for b in differ.tolist() if not (euro == "cp1141" and b == 0xBC)]
+    assert len(differ) == 1 and codepage(euro).decode_text(bytes(differ)) == "\u20ac"
+    assert codepage(base).decode_text(bytes(differ)) == "\u00a4"
+    text = Text(3, codepage(euro))
+    cells = text.encode(np.array(["\u20ac1"]))
+    assert text.decode(cells)[0].tolist() == ["\u20ac1"]
+    with pytest.raises(EncodeError, match="UNMAPPABLE_CHARACTER"):
+        text.encode(np.array(["\u00a4"]))  # the currency sign the euro replaced
 
 
 @pytest.mark.parametrize("name", CODE_PAGES)
@@ -48,7 +67,8 @@ def test_every_code_page_round_trips_all_bytes(name: str) -> None:
 
 
 @pytest.mark.parametrize(("alias", "name"), [("ASCII", "latin-1"), ("IBM-1047", "cp1047"), ("037", "cp037"),
-                                             ("ISO-8859-1", "latin-1"), ("cp500", "cp500")])
+                                             ("ISO-8859-1", "latin-1"), ("cp500", "cp500"), ("1141", "cp1141"),
+                                             ("CCSID273", "cp273"), ("ibm-285", "cp285")])
 def test_aliases(alias: str, name: str) -> None:
     assert codepage(alias) is codepage(name)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import scoregate.adapters.codecs.fixedwidth as fixedwidth
 
-ALLOWED = {"__future__", "abc", "collections", "dataclasses", "decimal", "difflib", "enum", "re", "types",
+ALLOWED = {"__future__", "abc", "codecs", "collections", "dataclasses", "decimal", "difflib", "ebcdic", "enum", "re", "threading", "types",
            "typing", "numpy", "pydantic"}
 
 

@@ -1,5 +1,5 @@
-"""Properties: encode then decode gives the input back, for every kind, code page and record format;
-decoding arbitrary bytes never raises."""
+"""Properties: encode then decode gives the input back, for every kind (edited pictures, HFP and
+IEEE floats, national included), code page and record format; decoding arbitrary bytes never raises."""
 
 from __future__ import annotations
 
@@ -13,16 +13,33 @@ from scoregate.adapters.codecs.fixedwidth import RecordCodec, RecordError, layou
 from scoregate.adapters.codecs.fixedwidth.layout import binary_length
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ENCODINGS = ["latin-1", "cp037", "cp500", "cp1047"]
-FRAMINGS = [("FB", {}), ("F", {"line_end": b"\n"}), ("V", {}), ("VB", {"block_descriptors": True, "block_size": 400})]
+ENCODINGS = ["latin-1", "cp037", "cp500", "cp1047", "cp273", "cp1141", "cp285", "cp1148"]
+FRAMINGS = [("FB", {}), ("F", {"line_end": b"\n"}), ("V", {}), ("VB", {"block_descriptors": True, "block_size": 400}),
+            ("VBS", {"block_descriptors": True, "block_size": 400})]
+
+
+EDITED = ["ZZ,ZZ9.99", "$$$,$$9.99CR", "***,**9.99", "----9.99", "-ZZZ9", "ZZ9V99DB", "99/99/99"]
+EDITED_DIGITS = {"ZZ,ZZ9.99": (6, 2, False), "$$$,$$9.99CR": (7, 2, True), "***,**9.99": (7, 2, False),
+                 "----9.99": (6, 2, True), "-ZZZ9": (4, 0, True), "ZZ9V99DB": (5, 2, True), "99/99/99": (6, 0, False)}
 
 
 @st.composite
 def field_specs(draw, index: int) -> dict:
-    kind = draw(st.sampled_from(["text", "zoned", "packed", "binary", "binary-native"]))
+    kind = draw(st.sampled_from(["text", "zoned", "packed", "binary", "binary-native", "edited", "float",
+                                 "national"]))
     name = f"F{index}"
     if kind == "text":
         return {"name": name, "type": "text", "length": draw(st.integers(1, 12))}
+    if kind == "national":
+        return {"name": name, "type": "national", "length": 2 * draw(st.integers(1, 6))}
+    if kind == "float":
+        return {"name": name, "type": "float", "length": draw(st.sampled_from([4, 8])),
+                "float_format": draw(st.sampled_from(["hfp", "ieee"]))}
+    if kind == "edited":
+        picture = draw(st.sampled_from(EDITED))
+        digits, scale, signed = EDITED_DIGITS[picture]
+        return {"name": name, "type": "edited", "picture": picture, "digits": digits, "scale": scale,
+                "signed": signed}
     digits = draw(st.integers(1, 18))
     spec = {"name": name, "type": kind.split("-")[0], "digits": digits, "signed": draw(st.booleans()),
             "scale": draw(st.integers(0, digits))}
@@ -39,6 +56,9 @@ def field_specs(draw, index: int) -> dict:
 
 
 def _bounds(spec: dict) -> tuple[int, int]:
+    if spec["type"] == "edited":
+        top = 10 ** spec["digits"] - 1
+        return (-top if spec["signed"] else 0), top
     if "digits" in spec:
         top = 10 ** spec["digits"] - 1
         return (-top if spec["signed"] else 0), top
@@ -65,9 +85,19 @@ def layouts_and_rows(draw):
             continue
         for name in _names(spec):
             if spec["type"] == "text":
-                # Any Latin-1 character but NUL (numpy's 'U' padding); decode strips trailing spaces.
-                text = st.text(st.characters(min_codepoint=1, max_codepoint=255), max_size=spec["length"])
+                # Any Latin-1 character but NUL (numpy's 'U' padding), the currency sign the euro pages
+                # replace and the macron Python's cp273 lacks; decode strips trailing spaces.
+                text = st.text(st.characters(min_codepoint=1, max_codepoint=255, blacklist_characters="\xa4\xaf"),
+                               max_size=spec["length"])
                 columns[name] = np.array(draw(st.lists(text, min_size=n, max_size=n)), dtype=f"U{spec['length']}")
+            elif spec["type"] == "national":  # any character of the BMP but surrogates and NUL
+                chars = spec["length"] // 2
+                text = st.text(st.characters(min_codepoint=1, max_codepoint=0xFFFF, blacklist_categories=["Cs"]),
+                               max_size=chars)
+                columns[name] = np.array(draw(st.lists(text, min_size=n, max_size=n)), dtype=f"U{chars}")
+            elif spec["type"] == "float":  # values every format holds exactly: 24-bit fractions
+                values = st.builds(lambda m, e: m * 2.0**e, st.integers(-(2**20), 2**20), st.integers(-40, 40))
+                columns[name] = np.array(draw(st.lists(values, min_size=n, max_size=n)), dtype=np.float64)
             else:
                 low, high = _bounds(spec)
                 values = st.one_of(st.integers(low, high), st.sampled_from([low, high, 0]))
@@ -101,8 +131,8 @@ def test_single_messages_round_trip_as_python_values(case, encoding: str) -> Non
     values = {}
     for name, column in columns.items():
         v = column[0]
-        values[name] = str(v).rstrip(" ") if column.dtype.kind == "U" else (
-            Decimal(int(v)).scaleb(-scales[name]) if scales[name] else int(v))
+        values[name] = str(v).rstrip(" ") if column.dtype.kind == "U" else float(v) if column.dtype.kind == "f" \
+            else (Decimal(int(v)).scaleb(-scales[name]) if scales[name] else int(v))
     message = codec.encode_one(values)
     assert codec.decode_one(message) == values
     assert codec.encode_one(codec.decode_one(message)) == message

@@ -1,0 +1,44 @@
+      *****************************************************************
+      * LOANODO   LOAN APPLICATION RISK SCORING - REQUEST FILE, VB     *
+      *           RECFM=VB  CODE PAGE 037 (EBCDIC)  BDWS KEPT          *
+      *           THE DETAIL CARRIES 0-8 EXISTING ACCOUNTS; THE        *
+      *           FIELDS AFTER THE TABLE MOVE WITH ITS COUNT; A        *
+      *           19-DIGIT CONTROL TOTAL IN THE TRAILER                *
+      *****************************************************************
+000100 01  LR-RECORD.
+000200     05  LR-REC-TYPE                 PIC X(01).
+000300     05  LR-HEADER-REC.
+000400         10  LH-FILE-ID              PIC X(08).
+000500         10  LH-RUN-DATE             PIC 9(08).
+000600         10  LH-SOURCE-SYSTEM        PIC X(08).
+000700     05  LR-DETAIL-REC REDEFINES LR-HEADER-REC.
+000800         10  LD-APPL-NO              PIC X(12).
+000900         10  LD-BIRTH-DATE           PIC 9(08).
+001000         10  LD-ANNUAL-INCOME        PIC S9(09)V99 COMP-3.
+001100         10  LD-EMPLOY-YEARS         PIC S9(02)V9.
+001200         10  LD-HOME-OWNERSHIP       PIC X(01).
+001300         10  LD-RESIDENCE-YEARS      PIC 9(02).
+001400         10  LD-DEPENDANTS           PIC 9(02).
+001500         10  LD-LOAN-AMOUNT          PIC S9(09)V99 COMP-3.
+001600         10  LD-LOAN-TERM            PIC 9(03).
+001700         10  LD-LOAN-PURPOSE         PIC X(02).
+001800         10  LD-INTEREST-RATE        PIC S9(02)V99 COMP-3.
+001900         10  LD-COSIGNER             PIC X(01).
+002000         10  LD-DEBT-TO-INCOME       PIC S9(01)V9(04) COMP-3.
+002100         10  LD-REVOLVING-UTIL       PIC S9(01)V9(04) COMP-3.
+002200         10  LD-OPEN-ACCOUNTS        PIC 9(03).
+002300         10  LD-CREDIT-HIST-YEARS    PIC S9(02)V9.
+002400         10  LD-DELINQ-2Y            PIC 9(02).
+002500         10  LD-MONTHS-SINCE-DELINQ  PIC S9(03).
+002600         10  LD-INQUIRIES-6M         PIC 9(02).
+002700         10  LD-BANKRUPTCIES         PIC 9(02).
+002800         10  LD-ACCOUNT-COUNT        PIC S9(04) COMP.
+002900         10  LD-ACCOUNT OCCURS 0 TO 8 TIMES
+003000                 DEPENDING ON LD-ACCOUNT-COUNT.
+003100             15  LD-ACCT-TYPE        PIC X(02).
+003200             15  LD-ACCT-BALANCE     PIC S9(09)V99 COMP-3.
+003300         10  LD-SAVINGS-BALANCE      PIC S9(11)V99 COMP-3.
+003400     05  LR-TRAILER-REC REDEFINES LR-HEADER-REC.
+003500         10  LT-RECORD-COUNT         PIC 9(09).
+003600         10  LT-TOTAL-LOAN-AMOUNT    PIC S9(17)V99 COMP-3.
+003700         10  LT-TOTAL-INCOME         PIC S9(13)V99 COMP-3.
