@@ -231,6 +231,11 @@ class RequestMapping(_Strict):
     version: str | None = None
     """Pin a model version; None for the model's default."""
     reason_count: int = Field(default=0, ge=0, le=32)
+    reason_bands: tuple[str, ...] = ()
+    """Reason codes only for these decisions (the model's band names, e.g. ["DECLINE", "REVIEW"]):
+    the core scores first and computes contributions for those rows alone; the others are
+    answered without reasons (their legacy fields as the response mapping fills empty slots).
+    Empty: reasons for every decision."""
     reference: str | None = None
     """Path of the caller's own reference (application number, record key)."""
     features: tuple[FeatureMap, ...]
@@ -281,6 +286,7 @@ class RequestMapping(_Strict):
             caller=CallerRef(reference="" if reference is None else str(reference).strip(), channel=channel),
             deadline=deadline,
             reason_count=self.reason_count,
+            reason_bands=self.reason_bands,
         )
 
     @staticmethod

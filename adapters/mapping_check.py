@@ -88,6 +88,11 @@ def check_request(mapping: RequestMapping, lookup: ModelLookup, key: str) -> lis
         if not feature.nullable and feature.name not in mapped:
             problems.append(f"{key}.features: {description.name} requires {feature.name} ({feature.kind.value}): "
                             "map it with a source, an expr or a default")
+    bands = [b.name for b in description.bands]
+    for band in mapping.reason_bands:
+        if band not in bands:
+            problems.append(f"{key}.reason_bands: {band!r} is not a decision band of {description.name} "
+                            f"({', '.join(bands)}){hint(band, bands)}")
     return problems
 
 

@@ -1,6 +1,9 @@
 """One file through the file channel's pipeline (``process_file``), in its own process for its peak RSS.
 
-    python bench/_files_run.py CORE_TARGET INPUT OUT_DIR [--reasons N] [--batch-records N]
+    python bench/_files_run.py CORE_TARGET INPUT OUT_DIR [--reasons N] [--bands DECLINE,REVIEW] [--batch-records N]
+
+``--bands`` sets the job's reason_bands ("" for reasons on every record); without it the demo
+job's own (reasons for adverse decisions only).
 
 Prints one JSON object: seconds, records, scored, rejected, maxrss_mb, cpu_s (this process, all of
 it) and file_cpu_s (this process while the file ran, without start-up and imports).
@@ -26,12 +29,18 @@ def main() -> None:
     parser.add_argument("input", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--reasons", type=int, default=None)
+    parser.add_argument("--bands", default=None, help="comma-separated reason bands; empty: every decision")
     parser.add_argument("--batch-records", type=int, default=None)
     args = parser.parse_args()
     config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.toml")
     update: dict = {}
+    request: dict = {}
     if args.reasons is not None:
-        update["request"] = config.request.model_copy(update={"reason_count": args.reasons})
+        request["reason_count"] = args.reasons
+    if args.bands is not None:
+        request["reason_bands"] = tuple(b for b in args.bands.split(",") if b)
+    if request:
+        update["request"] = config.request.model_copy(update=request)
     if args.batch_records:
         update["batch_records"] = args.batch_records
     config = config.model_copy(update=update)

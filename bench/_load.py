@@ -77,6 +77,7 @@ def batch(settings: ClientSettings, a: argparse.Namespace) -> dict:
         from _measure import load_demo  # XGBoost, only in this mode
 
         booster = load_demo().booster
+        booster.set_param({"nthread": a.threads})  # the core's thread count for this batch size
         predict = lambda m: booster.inplace_predict(m, missing=np.nan, validate_features=False)  # noqa: E731
     samples, inproc, core_us = [], [], []
     clock = time.perf_counter_ns
@@ -98,7 +99,7 @@ def batch(settings: ClientSettings, a: argparse.Namespace) -> dict:
                     inproc.append((t2 - t1) // 1000)
             if clock() > stop and i >= a.warmup:
                 break
-    return {"rows": a.rows, "reason_count": a.reasons, "samples_us": samples, "inproc_samples_us": inproc,
+    return {"rows": a.rows, "reason_count": a.reasons, "threads": a.threads, "samples_us": samples, "inproc_samples_us": inproc,
             "core_micros": core_us}
 
 
@@ -144,10 +145,13 @@ def main() -> None:
     p.add_argument("--total", type=int, default=1_000_000, help="rows in the stream")
     p.add_argument("--reasons", type=int, default=0, help="reason codes per row")
     p.add_argument("--paired", action="store_true", help="batch: time in-process inplace_predict after each call")
+    p.add_argument("--threads", type=int, default=1, help="batch --paired: the in-process baseline's nthread")
+    p.add_argument("--coalesce", action="store_true",
+                   help="the client coalesces concurrent calls (off by default: the core's own handling is measured)")
     p.add_argument("--tls", nargs=3, metavar=("CA", "CERT", "KEY"), help="mutual TLS: CA file, client certificate and key")
     a = p.parse_args()
     tls = dict(zip(("tls_ca_file", "tls_cert_file", "tls_key_file"), a.tls)) if a.tls else {}
-    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2), **tls)
+    settings = ClientSettings(target=a.target, timeout_s=max(30.0, a.limit * 2), coalesce=a.coalesce, **tls)
     if a.mode == "concurrent":
         out = asyncio.run(_concurrent(settings, a))
     else:

@@ -67,3 +67,13 @@ def in_process(quick: bool) -> dict[str, dict]:
             "exact_extra_us_per_row": exact_us - exact_plain, "exact_ratio": exact_us / exact_plain,
         },
     }
+
+
+def one_row_predict_us(calls: int = 2000, limit_s: float = 1.5) -> float:
+    """This machine's median ``inplace_predict`` of one demo row (nthread=1), in microseconds: printed
+    beside every benchmark so that runs on different machines can be compared."""
+    booster = load_demo().booster
+    one = demo_rows(1)
+    samples = timed_calls(lambda: booster.inplace_predict(one, missing=np.nan, validate_features=False),
+                          calls, limit_s, warmup=50)
+    return float(np.median(samples)) / 1e3

@@ -1,12 +1,15 @@
 """One HTTP server of the SOAP benchmark, run as its own process; prints ``listening on port N``.
 
-    python bench/_soap_server.py static|lxml|soap CORE_TARGET [TLS_DIR]
+    python bench/_soap_server.py static|lxml|soap|soap-percall CORE_TARGET [TLS_DIR]
 
 All three run the same way: uvicorn, one worker, one event loop, 127.0.0.1 port 0, no access log.
 
 - ``static``: answers every POST with a prepared response (the HTTP stack's ceiling).
-- ``lxml``: the hand-written handler (_soap_handlers.HandWritten) scoring through the core.
-- ``soap``: the real SoapChannel on the demo contract, scoring through the core.
+- ``lxml``: the hand-written handler (_soap_handlers.HandWritten) scoring through the core, one
+  core call per request (coalescing off): the per-request baseline.
+- ``soap``: the real SoapChannel on the demo contract, scoring through the core (client defaults:
+  concurrent requests coalesced into shared calls).
+- ``soap-percall``: the same with coalescing off, one core call per request.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ def lxml_app(target: str):  # noqa: ANN201
     handler, state = HandWritten(), {}
 
     async def app(scope, receive, send) -> None:  # noqa: ANN001
-        client = state.get("client") or state.setdefault("client", AsyncScoringClient(ClientSettings(target=target)))
+        client = state.get("client") or state.setdefault(
+            "client", AsyncScoringClient(ClientSettings(target=target, coalesce=False)))
         try:
             request, reference = handler.decode(await _body(receive))
             status, reply = 200, handler.encode(await client.score(request), reference)
@@ -75,13 +79,14 @@ async def serve_plain(app) -> None:  # noqa: ANN001
     await server.serve(sockets=[sock])  # uvicorn's own handlers stop it on SIGTERM
 
 
-async def serve_soap(target: str, tls_dir: str | None = None) -> None:
+async def serve_soap(target: str, coalesce: bool, tls_dir: str | None = None) -> None:
     # TLS_DIR (soap only): server.crt/server.key and clients' ca.pem there: HTTPS requiring client certificates.
     tls = {} if tls_dir is None else {
         "tls_cert_file": f"{tls_dir}/server.crt", "tls_key_file": f"{tls_dir}/server.key", "tls_client_ca_file": f"{tls_dir}/ca.pem",
         "client_certificates": [{"subject": "CN=bench-client", "caller": "bench"}],
     }
-    channel = SoapChannel(SoapChannelConfig.load(CONFIG, port=0, **tls), client_settings=ClientSettings(target=target))
+    client = AsyncScoringClient(ClientSettings(target=target, coalesce=coalesce))
+    channel = SoapChannel(SoapChannelConfig.load(CONFIG, port=0, **tls), client=client)
     await channel.start()
     print(f"listening on port {channel.port}", flush=True)
     stop = asyncio.Event()
@@ -89,13 +94,15 @@ async def serve_soap(target: str, tls_dir: str | None = None) -> None:
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     await stop.wait()
     await channel.stop(1.0)
+    if client.coalescer is not None:  # how many requests shared a call, for whoever reads the output
+        print(f"coalescing: {client.coalescer.stats}", flush=True)
 
 
 def main() -> None:
     mode, target = sys.argv[1], sys.argv[2]
     assert envelope()  # the workload builds
-    if mode == "soap":
-        asyncio.run(serve_soap(target, sys.argv[3] if len(sys.argv) > 3 else None))
+    if mode.startswith("soap"):
+        asyncio.run(serve_soap(target, mode == "soap", sys.argv[3] if len(sys.argv) > 3 else None))
     else:
         asyncio.run(serve_plain(static_app() if mode == "static" else lxml_app(target)))
 

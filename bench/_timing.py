@@ -44,6 +44,7 @@ def pool(runs: list[dict]) -> dict:
     if "rows" in runs[0]:  # batches: rows/s from the median call
         rows = runs[0]["rows"]
         out["rows"], out["rows_per_s"] = rows, rows / (out["p50_ms"] / 1e3)
+        out["threads"] = runs[0].get("threads", 1)
         out["us_per_row"] = out["p50_ms"] * 1e3 / rows
         paired = [s for run in runs for s in run.get("inproc_samples_us", [])]
         if paired:  # the in-process baseline timed right after each call

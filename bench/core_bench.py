@@ -32,6 +32,9 @@ from _timing import pool
 from scoregate.app.paths import DEMO_MODELS_DIR
 
 RESULTS = BENCH / "results" / "core-latest.json"
+# The core predicts a lone caller's batch of 512 rows or more with lone_batch_threads threads (1 by
+# default; SCOREGATE_CORE_LONE_BATCH_THREADS sets it); the in-process baseline of the 1000-row batches uses as many.
+LONE_THREADS = 1
 CLIENT = ("load client: bench/_load.py, its own process per measurement; sequential = one blocking "
           "ScoringClient; 32 concurrent = 32 asyncio tasks sharing one AsyncScoringClient in one process")
 
@@ -40,11 +43,11 @@ def plan(quick: bool) -> dict:
     """Rounds and load-client arguments per measurement (bounded: counts and seconds)."""
     if quick:
         return {"rounds": 1, "seq": ["--count", 400, "--limit", 3, "--warmup", 100],
-                "conc": ["--limit", 3, "--warmup-s", 1], "batch": ["--count", 60, "--limit", 3, "--warmup", 5, "--paired"],
+                "conc": ["--limit", 3, "--warmup-s", 1], "batch": ["--count", 60, "--limit", 3, "--warmup", 5, "--paired", "--threads", LONE_THREADS],
                 "reasons": ["--count", 15, "--limit", 3, "--warmup", 2, "--reasons", 3],
                 "stream": ["--total", 200_000, "--rows", 10_000, "--limit", 60]}
     return {"rounds": 3, "seq": ["--count", 1000, "--limit", 8, "--warmup", 200],
-            "conc": ["--limit", 3, "--warmup-s", 1], "batch": ["--count", 120, "--limit", 5, "--warmup", 5, "--paired"],
+            "conc": ["--limit", 3, "--warmup-s", 1], "batch": ["--count", 120, "--limit", 5, "--warmup", 5, "--paired", "--threads", LONE_THREADS],
             "reasons": ["--count", 25, "--limit", 3, "--warmup", 2, "--reasons", 3],
             "stream": ["--total", 1_000_000, "--rows", 10_000, "--limit", 120]}
 
@@ -65,6 +68,9 @@ def rounds(targets: dict[str, str], p: dict) -> dict:
         for kind, mode in (("seq", "seq"), ("conc", "concurrent")):
             for name in order:
                 runs.setdefault(f"{name}/{kind}", []).append(run_load(targets[name], mode, *p[kind]))
+        # The same 32 callers through one client that coalesces them (the gateway's default).
+        runs.setdefault("core-0/conc-coalesced", []).append(run_load(targets["core-0"], "concurrent", *p["conc"],
+                                                                     "--coalesce"))
         for name in ("noop", "core-0"):
             runs.setdefault(f"{name}/batch", []).append(run_load(targets[name], "batch", *p["batch"]))
         runs.setdefault("core-0/reasons", []).append(run_load(targets["core-0"], "batch", *p["reasons"]))

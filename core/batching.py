@@ -41,6 +41,13 @@ class _Pending:
     reason_count: int
     future: asyncio.Future[tuple[BatchResult, int]] = field(repr=False)
     enqueued: float = 0.0
+    bands: np.ndarray | None = None
+    """Reasons only for these decisions (``Scorer.reason_bands``); None: for every row."""
+
+    @property
+    def key(self) -> tuple:
+        """Rows of one key go into one batch: same version, reason count and reason bands."""
+        return (self.scorer, self.reason_count, None if self.bands is None else self.bands.tobytes())
 
 
 class MicroBatcher:
@@ -81,17 +88,19 @@ class MicroBatcher:
         for thread in threads:
             await asyncio.to_thread(thread.join)
 
-    async def score(self, scorer: Scorer, row: np.ndarray, reason_count: int) -> tuple[BatchResult, int]:
+    async def score(
+        self, scorer: Scorer, row: np.ndarray, reason_count: int, bands: np.ndarray | None = None,
+    ) -> tuple[BatchResult, int]:
         """Score one 1 x n row; returns the batch result it was scored in and its row index."""
         assert self._loop is not None, "MicroBatcher.start() was not called"
         future: asyncio.Future[tuple[BatchResult, int]] = self._loop.create_future()
-        self._queue.put(_Pending(scorer, row, reason_count, future, time.monotonic()))
+        self._queue.put(_Pending(scorer, row, reason_count, future, time.monotonic(), bands))
         return await future
 
-    def score_alone(self, scorer: Scorer, row: np.ndarray, reason_count: int) -> BatchResult:
+    def score_alone(self, scorer: Scorer, row: np.ndarray, reason_count: int, bands: np.ndarray | None = None) -> BatchResult:
         """Score a lone caller's row right here, on the event loop: a batch of one, no hand-off."""
         self.alone_rows += 1
-        result, error = self._score_rows(scorer, [row], reason_count, [time.monotonic()])
+        result, error = self._score_rows(scorer, [row], reason_count, [time.monotonic()], bands)
         if error is not None:
             raise error
         return result
@@ -112,9 +121,9 @@ class MicroBatcher:
         first = carry.pop(0) if carry else self._queue.get()
         if first is _STOP:
             return None
-        key = (first.scorer, first.reason_count)
+        key = first.key
         # Rows set aside earlier for this model and reason count join first, in arrival order.
-        batch = [first] + [p for p in carry if (p.scorer, p.reason_count) == key][: self.max_batch_size - 1]
+        batch = [first] + [p for p in carry if p.key == key][: self.max_batch_size - 1]
         taken = {id(p) for p in batch}
         carry[:] = [p for p in carry if id(p) not in taken]
         deadline = time.monotonic() + self.max_wait
@@ -133,7 +142,7 @@ class MicroBatcher:
             if item is _STOP:
                 self._queue.put(_STOP)  # exit after this batch
                 break
-            if (item.scorer, item.reason_count) == key:
+            if item.key == key:
                 batch.append(item)
             else:
                 carry.append(item)
@@ -141,7 +150,8 @@ class MicroBatcher:
 
     def _score(self, live: list[_Pending]) -> None:
         first = live[0]
-        result, error = self._score_rows(first.scorer, [p.row for p in live], first.reason_count, [p.enqueued for p in live])
+        result, error = self._score_rows(
+            first.scorer, [p.row for p in live], first.reason_count, [p.enqueued for p in live], first.bands)
         assert self._loop is not None
         try:
             self._loop.call_soon_threadsafe(_deliver, live, result, error)
@@ -149,13 +159,14 @@ class MicroBatcher:
             pass
 
     def _score_rows(
-        self, scorer: Scorer, rows: list[np.ndarray], reason_count: int, enqueued: list[float]
+        self, scorer: Scorer, rows: list[np.ndarray], reason_count: int, enqueued: list[float],
+        bands: np.ndarray | None = None,
     ) -> tuple[BatchResult | None, Exception | None]:
         started = time.monotonic()
         matrix = np.concatenate(rows) if len(rows) > 1 else rows[0]
         self.batch_sizes.append(len(rows))
         try:
-            result: BatchResult | None = scorer.score(matrix, reason_count)
+            result: BatchResult | None = scorer.score(matrix, reason_count, bands=bands)
             error: Exception | None = None
         except Exception as exc:  # noqa: BLE001 - every waiter gets the failure, none hangs
             result, error = None, exc

@@ -11,6 +11,7 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
 - ``ClientHooks``: a fallback model answers when the core is unavailable, and an observer sees
   every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
   so an observer must only hand the decision on, never write it out itself.
+- Concurrent ``score`` calls share core calls (``core/coalescing.py``) unless ``coalesce`` is off.
 - ``readiness()``: the core's health as the gateway's probe (``core/probe.py``) last saw it; the
   same probe lets the breaker try the core as soon as it serves again.
 """
@@ -31,6 +32,8 @@ from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.auth import AUTHORIZATION_HEADER
 from scoregate.core.breaker import CircuitBreaker
+from scoregate.core.coalescing import AsyncCoalescer
+from scoregate.core.coalescing_threads import Coalescer
 from scoregate.core.connection import open_aio_channel, open_channel
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ScoreRequest, ScoreResult
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
@@ -136,9 +139,10 @@ class _ClientBase:
         return metadata
 
     def _batch_request(
-        self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None
+        self, batch: ColumnBatch, model: str, version: str | None, reason_count: int, batch_id: str, caller: CallerRef | None,
+        reason_bands: tuple[str, ...] = (),
     ) -> pb.BatchRequest:
-        return convert.to_proto_batch(batch, model, version, reason_count, batch_id, caller)
+        return convert.to_proto_batch(batch, model, version, reason_count, batch_id, caller, reason_bands)
 
     def _cached(self, model: str, version: str) -> ModelDescription | None:
         return self._descriptions.get((model, version))
@@ -156,6 +160,8 @@ class ScoringClient(_ClientBase):
         super().__init__(settings, hooks)
         self.channels = [open_channel(self.settings) for _ in range(self.settings.connections)]
         self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
+        s = self.settings
+        self.coalescer = Coalescer(self, s.coalesce_max_in_flight, s.coalesce_max_rows) if s.coalesce else None
 
     def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
         self._begin()
@@ -166,14 +172,21 @@ class ScoringClient(_ClientBase):
         self.breaker.record_success()
         return response
 
+    def _score_alone(self, request: ScoreRequest) -> ScoreResult:
+        timeout = self._timeout(request.deadline)
+        response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+        return convert.from_proto_result(response.result)
+
     def score(self, request: ScoreRequest) -> ScoreResult:
         started = time.perf_counter()
-        timeout = self._timeout(request.deadline)
+        self._timeout(request.deadline)
         try:
             if self._pinned_to_fallback(request.version):
                 raise CoreUnavailable("pinned to the fallback model")
-            response = self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
-            result = convert.from_proto_result(response.result)
+            if self.coalescer is not None:
+                result = self.coalescer.score(request, self._score_alone)
+            else:
+                result = self._score_alone(request)
         except CoreUnavailable as error:
             result = self._fallback(request.model, request.version, error).score(request)
         return self._observed_result(request, result, started)
@@ -195,26 +208,27 @@ class ScoringClient(_ClientBase):
     def score_batch(
         self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
         batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
+        reason_bands: tuple[str, ...] = (),
     ) -> BatchResult:
         started = time.perf_counter()
         try:
             if self._pinned_to_fallback(version):
                 raise CoreUnavailable("pinned to the fallback model")
-            message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+            message = self._batch_request(batch, model, version, reason_count, batch_id, caller, reason_bands)
             response = self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
             result = convert.from_proto_batch_result(response, self.describe(response.model, response.version))
         except CoreUnavailable as error:
-            result = self._fallback(model, version, error).score_batch(batch, reason_count)
+            result = self._fallback(model, version, error).score_batch(batch, reason_count, reason_bands)
         return self._observed_batch(batch, result, caller, started)
 
     def score_stream(
         self, batches: Iterable[ColumnBatch], model: str, version: str | None = None, *, reason_count: int = 0,
-        caller: CallerRef | None = None, timeout: float | None = None,
+        caller: CallerRef | None = None, timeout: float | None = None, reason_bands: tuple[str, ...] = (),
     ) -> Iterator[BatchResult]:
         """Score batches over one stream; results come back in order. ``timeout`` covers the whole stream."""
         self._begin()
         messages = (
-            self._batch_request(b, model, version, reason_count, str(i), caller) for i, b in enumerate(batches)
+            self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands) for i, b in enumerate(batches)
         )
         try:
             responses = self._stub.ScoreStream(messages, timeout=self._timeout(None, timeout), metadata=self._metadata(""))
@@ -243,6 +257,8 @@ class AsyncScoringClient(_ClientBase):
         super().__init__(settings, hooks)
         self.channels = [open_aio_channel(self.settings) for _ in range(self.settings.connections)]
         self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
+        s = self.settings
+        self.coalescer = AsyncCoalescer(self, s.coalesce_max_in_flight, s.coalesce_max_rows) if s.coalesce else None
 
     async def _call(self, method, message, timeout: float, request_id: str = ""):  # noqa: ANN001, ANN202
         self._begin()
@@ -253,14 +269,21 @@ class AsyncScoringClient(_ClientBase):
         self.breaker.record_success()
         return response
 
+    async def _score_alone(self, request: ScoreRequest) -> ScoreResult:
+        timeout = self._timeout(request.deadline)
+        response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
+        return convert.from_proto_result(response.result)
+
     async def score(self, request: ScoreRequest) -> ScoreResult:
         started = time.perf_counter()
-        timeout = self._timeout(request.deadline)
+        self._timeout(request.deadline)
         try:
             if self._pinned_to_fallback(request.version):
                 raise CoreUnavailable("pinned to the fallback model")
-            response = await self._call(self._stub.Score, convert.to_proto_request(request), timeout, request.request_id)
-            result = convert.from_proto_result(response.result)
+            if self.coalescer is not None:
+                result = await self.coalescer.score(request, self._score_alone)
+            else:
+                result = await self._score_alone(request)
         except CoreUnavailable as error:
             # One small model, one row: scoring inline costs less than a thread hop.
             result = self._fallback(request.model, request.version, error).score(request)
@@ -283,21 +306,23 @@ class AsyncScoringClient(_ClientBase):
     async def score_batch(
         self, batch: ColumnBatch, model: str, version: str | None = None, *, reason_count: int = 0,
         batch_id: str = "", caller: CallerRef | None = None, deadline: datetime | None = None, timeout: float | None = None,
+        reason_bands: tuple[str, ...] = (),
     ) -> BatchResult:
         started = time.perf_counter()
         try:
             if self._pinned_to_fallback(version):
                 raise CoreUnavailable("pinned to the fallback model")
-            message = self._batch_request(batch, model, version, reason_count, batch_id, caller)
+            message = self._batch_request(batch, model, version, reason_count, batch_id, caller, reason_bands)
             response = await self._call(self._stub.ScoreBatch, message, self._timeout(deadline, timeout), batch_id)
             result = convert.from_proto_batch_result(response, await self.describe(response.model, response.version))
         except CoreUnavailable as error:
-            result = self._fallback(model, version, error).score_batch(batch, reason_count)
+            result = self._fallback(model, version, error).score_batch(batch, reason_count, reason_bands)
         return self._observed_batch(batch, result, caller, started)
 
     async def score_stream(
         self, batches: AsyncIterable[ColumnBatch] | Iterable[ColumnBatch], model: str, version: str | None = None, *,
         reason_count: int = 0, caller: CallerRef | None = None, timeout: float | None = None,
+        reason_bands: tuple[str, ...] = (),
     ) -> AsyncIterator[BatchResult]:
         self._begin()
 
@@ -305,11 +330,11 @@ class AsyncScoringClient(_ClientBase):
             i = 0
             if isinstance(batches, AsyncIterable):
                 async for b in batches:
-                    yield self._batch_request(b, model, version, reason_count, str(i), caller)
+                    yield self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands)
                     i += 1
             else:
                 for b in batches:
-                    yield self._batch_request(b, model, version, reason_count, str(i), caller)
+                    yield self._batch_request(b, model, version, reason_count, str(i), caller, reason_bands)
                     i += 1
 
         try:

@@ -173,6 +173,9 @@ class ScoreRequest(_Frozen):
     deadline: datetime | None = None
     """Absolute time after which the caller no longer waits (timezone-aware)."""
     reason_count: int = Field(default=0, ge=0, le=32)
+    reason_bands: tuple[str, ...] = ()
+    """Reason codes only when the decision is one of these bands (adverse decisions, say); empty:
+    for every decision."""
 
 
 class ReasonCode(_Frozen):

@@ -54,6 +54,7 @@ def to_proto_request(request: ScoreRequest) -> pb.ScoreRequest:
         version=request.version or "",
         caller=pb.CallerRef(reference=request.caller.reference, channel=request.caller.channel),
         reason_count=request.reason_count,
+        reason_bands=request.reason_bands,
     )
     # Values set in place in the map: a third of the cost of building FeatureValue messages that
     # the map constructor then copies (the gateway's hot path, once per request).
@@ -126,7 +127,7 @@ def to_proto_result_row(result: BatchResult, row: int, request_id: str) -> pb.Sc
 
 def to_proto_batch(
     batch: ColumnBatch, model: str, version: str | None = None, reason_count: int = 0, batch_id: str = "",
-    caller: CallerRef | None = None,
+    caller: CallerRef | None = None, reason_bands: tuple[str, ...] = (),
 ) -> pb.BatchRequest:
     caller = caller or CallerRef()
     return pb.BatchRequest(
@@ -139,6 +140,7 @@ def to_proto_batch(
         row_ids=batch.row_ids,
         reason_count=reason_count,
         caller=pb.CallerRef(reference=caller.reference, channel=caller.channel),
+        reason_bands=reason_bands,
     )
 
 

@@ -48,13 +48,15 @@ class FallbackScorer:
         row, violations = encode_features(self.description.feature_schema, request.features)
         if violations:
             raise InvalidInput(violations)
-        result = self.scorer.score(row, request.reason_count)
+        bands = self.scorer.reason_bands(request.reason_bands) if request.reason_count else None
+        result = self.scorer.score(row, request.reason_count, bands=bands)
         return result_from_batch(result, 0, request.request_id).model_copy(update={"fallback": True})
 
-    def score_batch(self, batch: ColumnBatch, reason_count: int = 0) -> BatchResult:
+    def score_batch(self, batch: ColumnBatch, reason_count: int = 0, reason_bands: tuple[str, ...] = ()) -> BatchResult:
         schema = self.description.feature_schema
         problems = check_columns(schema, batch.feature_names)
         if problems:
             raise InvalidInput(problems)
-        result = self.scorer.score(batch.matrix, reason_count, validate_matrix(schema, batch.matrix))
+        bands = self.scorer.reason_bands(reason_bands) if reason_count else None
+        result = self.scorer.score(batch.matrix, reason_count, validate_matrix(schema, batch.matrix), bands)
         return dataclasses.replace(result, fallback=True)

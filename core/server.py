@@ -69,7 +69,8 @@ class CoreServer:
                 ("grpc.so_reuseport", int(self.settings.reuse_port)),
             ]
         )
-        self.service = ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor)
+        self.service = ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor,
+                                      lone_batch_threads=self.settings.lone_batch_threads)
         pb_grpc.add_ScoringServicer_to_server(self.service, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(

@@ -38,6 +38,10 @@ _PROBE_EVERY = 8
 # a small 2-core machine, while a call that arrives meanwhile waits); larger ones, stream batches,
 # batches with reason codes and single rows with exact reasons go to a scoring thread.
 _LONE_BATCH_ROWS = 2_000
+# A lone caller's batch of at least _WIDE_FROM_ROWS rows may be predicted with more OpenMP threads
+# (CoreSettings.lone_batch_threads): nothing else is being scored here. Smaller batches stay on one
+# thread (two threads on small batches were unsteady, and the gain is under the thread start-up).
+_WIDE_FROM_ROWS = 512
 
 
 def _check_deadline(context: grpc.aio.ServicerContext) -> None:
@@ -98,9 +102,10 @@ def _answers_errors(handler: Callable[..., Awaitable]) -> Callable[..., Awaitabl
 class ScoringService(pb_grpc.ScoringServicer):
     def __init__(
         self, registry: ModelRegistry, batcher: MicroBatcher, executor: Executor, metrics: CoreMetrics,
-        monitor: InputMonitor | None = None,
+        monitor: InputMonitor | None = None, lone_batch_threads: int = 1,
     ) -> None:
         self.registry = registry
+        self.lone_batch_threads = lone_batch_threads
         self.metrics = metrics
         self.monitor = monitor
         self.batcher = batcher
@@ -149,10 +154,11 @@ class ScoringService(pb_grpc.ScoringServicer):
             raise InvalidInput(violations)
         _check_deadline(context)
         reason_count = min(request.reason_count, 32)
+        bands = scorer.reason_bands(tuple(request.reason_bands)) if reason_count else None
         if self._lone_caller() and self._may_score_on_loop(scorer, 1, reason_count):
-            batch, index = self.batcher.score_alone(scorer, row, reason_count), 0
+            batch, index = self.batcher.score_alone(scorer, row, reason_count, bands), 0
         else:
-            batch, index = await self.batcher.score(scorer, row, reason_count)
+            batch, index = await self.batcher.score(scorer, row, reason_count, bands)
         if self.monitor is not None:
             self.monitor.submit(meta, row, request.caller.channel)
         return pb.ScoreResponse(result=convert.to_proto_result_row(batch, index, request.request_id))
@@ -167,13 +173,17 @@ class ScoringService(pb_grpc.ScoringServicer):
             batch = convert.from_proto_batch(request)
         except ValueError as exc:
             raise InvalidInput([FieldViolation(field="matrix", code=ViolationCode.MALFORMED, message=str(exc))]) from exc
+        bands = scorer.reason_bands(tuple(request.reason_bands)) if request.reason_count else None
         _check_deadline(context)
-        if path == "batch" and self._lone_caller() and self._may_score_on_loop(scorer, batch.rows, request.reason_count):
+        lone = path == "batch" and self._lone_caller()
+        threads = self.lone_batch_threads if lone and batch.rows >= _WIDE_FROM_ROWS else 0
+        if lone and self._may_score_on_loop(scorer, batch.rows, request.reason_count):
             self.batches_on_loop += 1
-            result = self._validate_and_score(scorer, batch.matrix, request.reason_count)
+            result = self._validate_and_score(scorer, batch.matrix, request.reason_count, bands, threads)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.executor, self._validate_and_score, scorer, batch.matrix, request.reason_count)
+            result = await loop.run_in_executor(
+                self.executor, self._validate_and_score, scorer, batch.matrix, request.reason_count, bands, threads)
         self.metrics.scored(result.model, result.version, path, result.probabilities, len(result.rejects), result.core_micros / 1e6)
         if self.monitor is not None:
             self.monitor.submit(scorer.model.metadata, batch.matrix, request.caller.channel, result.rejects)
@@ -190,9 +200,9 @@ class ScoringService(pb_grpc.ScoringServicer):
         return rows <= _LONE_BATCH_ROWS and reason_count == 0
 
     @staticmethod
-    def _validate_and_score(scorer: Scorer, matrix, reason_count: int) -> BatchResult:  # noqa: ANN001
+    def _validate_and_score(scorer: Scorer, matrix, reason_count: int, bands=None, threads: int = 0) -> BatchResult:  # noqa: ANN001
         rejects = validate_matrix(scorer.model.metadata.feature_schema, matrix)
-        return scorer.score(matrix, min(reason_count, 32), rejects)
+        return scorer.score(matrix, min(reason_count, 32), rejects, bands, threads)
 
     @_answers_errors
     async def ScoreBatch(self, request: pb.BatchRequest, context: grpc.aio.ServicerContext) -> pb.BatchResponse:

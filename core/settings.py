@@ -97,6 +97,11 @@ class CoreSettings(BaseSettings):
     """Threads scoring at the same time (each runs XGBoost with ``xgb_threads``)."""
     xgb_threads: int = Field(default=1, ge=1)
     """OpenMP threads per XGBoost call; 1 was far steadier than 2 on a 2-core machine."""
+    lone_batch_threads: int = Field(default=1, ge=1)
+    """OpenMP threads for a batch of 512 rows or more from a lone caller (no other call open), when
+    more than ``xgb_threads``. Worth 2 on a machine whose other cores are otherwise idle; on a
+    shared, loaded 2-core machine two threads took 1.1-9.9 ms for 1,000 rows against 1.9 ms for
+    one (docs/BENCHMARKS.md), so the default stays 1."""
     max_batch_size: int = Field(default=DEFAULT_MAX_BATCH_SIZE, ge=1)
     """Most single-row requests scored together in one micro-batch."""
     max_batch_wait_ms: float = Field(default=DEFAULT_MAX_BATCH_WAIT_MS, ge=0)
@@ -185,6 +190,15 @@ class ClientSettings(BaseSettings):
     token_file: Path | None = None
     """File holding the bearer token (a mounted secret); read at start and again when it changes."""
     max_message_mb: int = Field(default=DEFAULT_MAX_MESSAGE_MB, ge=1)
+    coalesce: bool = True
+    """Single requests in flight at the same time share core calls (``core/coalescing.py``): while
+    ``coalesce_max_in_flight`` calls are outstanding, new requests wait and go together in the next
+    one, as a columnar batch. A lone caller never waits. False: one core call per request."""
+    coalesce_max_in_flight: int = Field(default=1, ge=1, le=64)
+    """Core calls one client keeps outstanding before requests start to wait for the next one. 1
+    measured best under 16 SOAP clients on 2 cores (docs/BENCHMARKS.md): larger, fewer calls."""
+    coalesce_max_rows: int = Field(default=256, ge=2, le=10_000)
+    """Most requests in one coalesced call."""
 
     @model_validator(mode="after")
     def _credentials_fit(self) -> ClientSettings:

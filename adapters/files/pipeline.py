@@ -231,6 +231,7 @@ class Pipeline:
         references = tuple(part.columns[self.config.reference][chunk.good].astype(str).tolist())
         return pool.submit(self.client.score_batch, ColumnBatch(names, chunk.matrix, references), description.name,
                            description.version, reason_count=self.config.request.reason_count,
+                           reason_bands=self.config.request.reason_bands,
                            batch_id=f"{name}/{chunk.batch.start + 1}", caller=CallerRef(reference=name, channel="files"))
 
     def _write(self, chunk: Chunk, future: Future | None, state: FileControl, rsp, rej) -> None:

@@ -27,7 +27,7 @@ class CallerRef(_message.Message):
     def __init__(self, reference: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class ScoreRequest(_message.Message):
-    __slots__ = ("request_id", "model", "version", "features", "caller", "reason_count")
+    __slots__ = ("request_id", "model", "version", "features", "caller", "reason_count", "reason_bands")
     class FeaturesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -41,13 +41,15 @@ class ScoreRequest(_message.Message):
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     CALLER_FIELD_NUMBER: _ClassVar[int]
     REASON_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_BANDS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     model: str
     version: str
     features: _containers.MessageMap[str, FeatureValue]
     caller: CallerRef
     reason_count: int
-    def __init__(self, request_id: _Optional[str] = ..., model: _Optional[str] = ..., version: _Optional[str] = ..., features: _Optional[_Mapping[str, FeatureValue]] = ..., caller: _Optional[_Union[CallerRef, _Mapping]] = ..., reason_count: _Optional[int] = ...) -> None: ...
+    reason_bands: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, request_id: _Optional[str] = ..., model: _Optional[str] = ..., version: _Optional[str] = ..., features: _Optional[_Mapping[str, FeatureValue]] = ..., caller: _Optional[_Union[CallerRef, _Mapping]] = ..., reason_count: _Optional[int] = ..., reason_bands: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReasonCode(_message.Message):
     __slots__ = ("feature", "code", "contribution")
@@ -84,7 +86,7 @@ class ScoreResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[ScoreResult, _Mapping]] = ...) -> None: ...
 
 class BatchRequest(_message.Message):
-    __slots__ = ("batch_id", "model", "version", "feature_names", "rows", "matrix", "row_ids", "reason_count", "caller")
+    __slots__ = ("batch_id", "model", "version", "feature_names", "rows", "matrix", "row_ids", "reason_count", "caller", "reason_bands")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +96,7 @@ class BatchRequest(_message.Message):
     ROW_IDS_FIELD_NUMBER: _ClassVar[int]
     REASON_COUNT_FIELD_NUMBER: _ClassVar[int]
     CALLER_FIELD_NUMBER: _ClassVar[int]
+    REASON_BANDS_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     model: str
     version: str
@@ -103,7 +106,8 @@ class BatchRequest(_message.Message):
     row_ids: _containers.RepeatedScalarFieldContainer[str]
     reason_count: int
     caller: CallerRef
-    def __init__(self, batch_id: _Optional[str] = ..., model: _Optional[str] = ..., version: _Optional[str] = ..., feature_names: _Optional[_Iterable[str]] = ..., rows: _Optional[int] = ..., matrix: _Optional[bytes] = ..., row_ids: _Optional[_Iterable[str]] = ..., reason_count: _Optional[int] = ..., caller: _Optional[_Union[CallerRef, _Mapping]] = ...) -> None: ...
+    reason_bands: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, batch_id: _Optional[str] = ..., model: _Optional[str] = ..., version: _Optional[str] = ..., feature_names: _Optional[_Iterable[str]] = ..., rows: _Optional[int] = ..., matrix: _Optional[bytes] = ..., row_ids: _Optional[_Iterable[str]] = ..., reason_count: _Optional[int] = ..., caller: _Optional[_Union[CallerRef, _Mapping]] = ..., reason_bands: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "code", "message")

@@ -145,7 +145,7 @@ MISTAKES = {
     "TOML syntax": ("files", ('reference = "LD-APPL-NO"      #', 'reference = LD-APPL-NO      #'), "{file}:21:13: Invalid value (TOML syntax)"),
     "TODO placeholder": ("files", ('{ feature = "bankruptcies", source = "LD-BANKRUPTCIES", type = "integer" }',
                                    '{ feature = "bankruptcies", default = "TODO: a number" }'),
-                         "{file}:72: request.features[18].default: TODO: a number"),
+                         "{file}:75: request.features[18].default: TODO: a number"),
     "integer expr with a fraction": ("files", ('{ feature = "number_of_dependants", source = "LD-DEPENDANTS", type = "integer" }',
                                                '{ feature = "number_of_dependants", expr = "`LD-DEPENDANTS` / 2", type = "integer" }'),
                                      "{file}: request.features[5].expr: number_of_dependants is a whole number, and a division can make it a fraction: wrap the expression in round(...)"),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoregate.core import convert, scoring
+from scoregate.core import convert, predict
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ColumnBatch, FeatureKind, FeatureSchema, FeatureSpec, ScoreRequest
@@ -104,9 +104,10 @@ def test_scores_are_the_same_with_the_direct_call_or_inplace_predict(model, demo
     fast = Scorer(model)
     # The fault (a direct call that disagrees with inplace_predict) cannot be produced with a real
     # XGBoost, so the check is forced to fail here to take the fallback.
-    monkeypatch.setattr(scoring._DensePredictor, "agrees", lambda self, columns: False)
+    monkeypatch.setattr(predict.DensePredictor, "agrees", lambda self, columns: False)
+    monkeypatch.setattr(predict.DenseContributions, "agrees", lambda self, columns: False)
     slow = Scorer(model)
-    assert slow._fast is None
+    assert slow._fast is None and slow._contributions is None
     rejects = {2: (), 5: ()}
     for args in ((demo_rows, 0), (demo_rows[:1], 0), (demo_rows[:40], 3), (demo_rows[:40], 0, rejects), (demo_rows[:0], 0)):
         a, b = fast.score(*args), slow.score(*args)
@@ -194,3 +195,25 @@ def test_request_features_arrive_in_the_core_as_they_were_sent(features) -> None
     expected = {k: int(v) if isinstance(v, bool) else v for k, v in request.features.items()}
     assert received == expected
     assert all(type(received[k]) is type(v) for k, v in expected.items())
+
+
+def test_a_wide_prediction_gives_the_same_scores(model, demo_rows) -> None:
+    scorer = Scorer(model)
+    one, two = scorer.score(demo_rows, 0), scorer.score(demo_rows, 0, threads=2)
+    np.testing.assert_array_equal(one.probabilities, two.probabilities)
+    assert scorer._wide[2] is not None  # the 2-thread predictor agreed with inplace_predict
+
+
+def test_a_lone_callers_large_batch_can_use_more_threads(core_factory, models_dir, demo_rows) -> None:
+    from scoregate.core.client import ScoringClient
+    from scoregate.core.contract import ColumnBatch
+
+    core = core_factory(models_dir=models_dir, lone_batch_threads=2)
+    with ScoringClient(core.client_settings()) as client:
+        names = client.describe("credit-risk").feature_schema.names
+        # Twice: every 8th lone call takes the scoring thread's path to look for company.
+        for _ in range(2):
+            big = client.score_batch(ColumnBatch(names, np.tile(demo_rows, (2, 1))), "credit-risk")
+    scorer = core.server.registry.get("credit-risk", None)
+    np.testing.assert_array_equal(big.probabilities, scorer.score(np.tile(demo_rows, (2, 1)), 0).probabilities)
+    assert 2 in scorer._wide

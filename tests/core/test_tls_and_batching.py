@@ -35,7 +35,8 @@ def test_tls_core_answers_tls_clients_only(core_factory, models_dir, tmp_path, a
 
 def test_concurrent_single_rows_are_scored_in_micro_batches(core, applicant) -> None:
     async def burst() -> list:
-        async with AsyncScoringClient(core.client_settings()) as client:
+        # One call per request, as from many gateway processes: the core's own batching is tested.
+        async with AsyncScoringClient(core.client_settings(coalesce=False)) as client:
             requests = [ScoreRequest(request_id=f"r{i}", model=MODEL, features=applicant) for i in range(64)]
             return await asyncio.gather(*(client.score(r) for r in requests))
 
@@ -65,7 +66,7 @@ def test_batcher_groups_rows_by_model_and_reason_count_without_losing_any() -> N
         def __init__(self, name: str) -> None:
             self.name, self.calls = name, []
 
-        def score(self, matrix, reason_count=0):  # noqa: ANN001, ANN202
+        def score(self, matrix, reason_count=0, bands=None):  # noqa: ANN001, ANN202
             self.calls.append((matrix[:, 0].tolist(), reason_count))
             n = matrix.shape[0]
             return BatchResult(self.name, "1", matrix[:, 0].copy(), np.zeros(n, np.uint8), ("A",),

@@ -46,7 +46,8 @@ def test_clean_file_gets_the_cores_scores_header_and_trailer(tmp_path: Path, job
     response = read_response(config.output_codec, outbox / "LOANS.D1125.RSP")
     detail = response[RSP_DETAIL]
     expected = client.score_batch(ColumnBatch(tuple(f.name for f in client.describe("credit-risk").feature_schema.features),
-                                              demo.features), "credit-risk", reason_count=4)
+                                              demo.features), "credit-risk", reason_count=4,
+                                  reason_bands=config.request.reason_bands)
     assert expected.rejects == {}
     assert list(detail["RD-APPL-NO"]) == list(demo.references)  # input order, keyed by the reference
     p = expected.probabilities
@@ -56,6 +57,11 @@ def test_clean_file_gets_the_cores_scores_header_and_trailer(tmp_path: Path, job
     assert list(detail["RD-DECISION"]) == list(bands)
     codes = np.array([*expected.reason_codes, ""])[expected.reason_features[:, 0]]
     assert list(detail["RD-REASON-CODE(1)"]) == list(codes)
+    # The demo job asks reasons for adverse decisions only: approvals leave the field blank.
+    assert config.request.reason_bands == ("DECLINE", "REVIEW")
+    approved = bands == "A"
+    assert approved.any() and set(detail["RD-REASON-CODE(1)"][approved]) == {""}
+    assert (detail["RD-REASON-CODE(1)"][~approved] != "").any()
     assert set(detail["RD-MODEL"]) == {"credit-risk:1"}
     header = response[RSP_HEADER]
     assert (header["RH-FILE-ID"][0], header["RH-MODEL"][0]) == ("NIGHTLY1", "credit-risk:1")
