@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -83,8 +84,10 @@ class Envelope:
     which request it relates to and carry its action, or WCF (wsHttpBinding) clients reject it."""
 
 
+@lru_cache(maxsize=256)  # a client sends the same few Content-Types; read twice per request
 def media_type(content_type: str) -> tuple[str, dict[str, str]]:
-    """``application/soap+xml; charset=utf-8; action="urn:x"`` -> (media type, parameters)."""
+    """``application/soap+xml; charset=utf-8; action="urn:x"`` -> (media type, parameters); do not
+    change the parameters (a cached answer is shared)."""
     kind, *params = content_type.split(";")
     pairs = (p.split("=", 1) for p in params if "=" in p)
     return kind.strip().lower(), {k.strip().lower(): v.strip().strip('"') for k, v in pairs}
