@@ -20,6 +20,7 @@ from pathlib import Path
 
 from scoregate.app import logs
 from scoregate.app.gateway import Gateway
+from scoregate.core import heap
 from scoregate.core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ def run_gateway(gateway: Gateway, grace: float, on_started: Callable[[Gateway], 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await gateway.start()
+        heap.settle()  # everything is loaded: contracts, plans, clients (core/heap.py)
         if on_started:
             on_started(gateway)
         await stop.wait()

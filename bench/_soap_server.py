@@ -23,6 +23,7 @@ import uvicorn
 from _soap_handlers import CONFIG, RESULT, HandWritten, envelope
 
 from scoregate.adapters.soap import SoapChannel, SoapChannelConfig
+from scoregate.core import heap
 from scoregate.core.client import AsyncScoringClient
 from scoregate.core.errors import ScoreError
 from scoregate.core.settings import ClientSettings
@@ -88,6 +89,7 @@ async def serve_soap(target: str, coalesce: bool, tls_dir: str | None = None) ->
     client = AsyncScoringClient(ClientSettings(target=target, coalesce=coalesce))
     channel = SoapChannel(SoapChannelConfig.load(CONFIG, port=0, **tls), client=client)
     await channel.start()
+    heap.settle()  # as the gateway does once its channels are up (app/runner.py)
     print(f"listening on port {channel.port}", flush=True)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
