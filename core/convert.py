@@ -21,7 +21,6 @@ from scoregate.core.contract import (
     FeatureValue,
     HoldoutMetrics,
     ModelDescription,
-    ReasonCode,
     ScoreRequest,
     ScoreResult,
 )
@@ -90,7 +89,9 @@ def from_proto_result(message: pb.ScoreResult) -> ScoreResult:
         version=message.version,
         probability=message.probability,
         decision=message.decision,
-        reasons=tuple(ReasonCode(feature=r.feature, code=r.code, contribution=r.contribution) for r in message.reasons),
+        # As plain dicts: pydantic validates them with the result in one call, a third of the cost
+        # of building each ReasonCode first (a result per request on the gateway's hot path).
+        reasons=[{"feature": r.feature, "code": r.code, "contribution": r.contribution} for r in message.reasons],
         core_micros=message.core_micros,
     )
 
@@ -103,9 +104,19 @@ def result_from_batch(result: BatchResult, row: int, request_id: str) -> ScoreRe
         version=result.version,
         probability=float(result.probabilities[row]),
         decision=result.decision(row) or "",
-        reasons=result.reasons(row),
+        reasons=_reason_items(result, row),
         core_micros=result.core_micros,
     )
+
+
+def _reason_items(result: BatchResult, row: int) -> list[dict]:
+    """``result.reasons(row)`` as dicts for the result's own validation (see from_proto_result)."""
+    out = []
+    for index, contribution in zip(result.reason_features[row].tolist(), result.reason_contributions[row].tolist()):
+        if index < 0:
+            break
+        out.append({"feature": result.feature_names[index], "code": result.reason_codes[index], "contribution": contribution})
+    return out
 
 
 def to_proto_result_row(result: BatchResult, row: int, request_id: str) -> pb.ScoreResult:
