@@ -181,6 +181,11 @@ class Grouper:
         return out
 
 
+def _expire(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_exception(DeadlineExpired())
+
+
 @dataclass(eq=False)
 class _TaskWaiter:
     request: ScoreRequest
@@ -219,15 +224,19 @@ class AsyncCoalescer:
                 return self.grouper.answered_alone(request, await send_alone(request))
             finally:
                 self._release(send_alone)
-        waiter = _TaskWaiter(request, asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        waiter = _TaskWaiter(request, loop.create_future())
         self._queue.append(waiter)
         remaining = remaining_s(request)
+        if remaining is None:
+            return await waiter.future  # a cancelled caller cancels its future: left out or dropped
+        # The deadline as one timer that fails the future (asyncio.wait_for costs a task's worth of
+        # callbacks per waiter); a settled or cancelled future ignores it.
+        timer = loop.call_later(max(0.0, remaining), _expire, waiter.future)
         try:
-            if remaining is None:
-                return await waiter.future  # a cancelled caller cancels its future: left out or dropped
-            return await asyncio.wait_for(waiter.future, max(0.0, remaining))
-        except TimeoutError:
-            raise DeadlineExpired() from None
+            return await waiter.future
+        finally:
+            timer.cancel()
 
     def _release(self, send_alone: Callable[[ScoreRequest], Any]) -> None:
         self._in_flight -= 1
