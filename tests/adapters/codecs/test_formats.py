@@ -56,3 +56,28 @@ def test_the_fixed_width_message_format_needs_no_channel() -> None:
 
 def test_record_codec_is_the_registered_batch_format() -> None:
     assert format_class("fixedwidth", Shape.BATCH) is RecordCodec
+
+
+class _CountingRecordCodec(RecordCodec):
+    """The fixed-width engine under another registration: counts what it is asked to build."""
+
+    built: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        _CountingRecordCodec.built.append(self.layout.name)
+
+
+def test_the_file_job_builds_its_codecs_from_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoregate.adapters.files import FileJobConfig
+    from scoregate.adapters.files.rejects import RejectEncoder
+
+    monkeypatch.setitem(FORMATS[Shape.BATCH], "fixedwidth", f"{__name__}:_CountingRecordCodec")
+    monkeypatch.setattr(_CountingRecordCodec, "built", [])
+    config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.toml")
+    assert isinstance(config.input_codec, _CountingRecordCodec)
+    assert isinstance(config.output_codec, _CountingRecordCodec)
+    # Reject records are written by the input's own format, in its code page and framing.
+    rejects = RejectEncoder(config.input_codec, config.request)
+    assert isinstance(rejects.codec, _CountingRecordCodec) and rejects.codec.codepage == config.input_codec.codepage
+    assert len(_CountingRecordCodec.built) == 3
