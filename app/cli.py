@@ -22,6 +22,7 @@ from scoregate.app.cli_errors import ConfigProblem, OneLineErrors
 from scoregate.app.cli_files import show as show_file
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
+from scoregate.app.cli_outcomes import outcomes
 from scoregate.app.cli_scaffold import scaffold_group
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
@@ -459,6 +460,7 @@ files.add_command(show_file)
 main.add_command(drift)
 main.add_command(models)
 main.add_command(audit)
+main.add_command(outcomes)
 main.add_command(scaffold_group)
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import xgboost as xgb
+from outcome_support import ROWS, band
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 
 from scoregate.adapters.decisions.records import DecisionRecord
@@ -18,44 +18,6 @@ from scoregate.adapters.outcomes.records import Outcome
 from scoregate.adapters.outcomes.report import compare_outcomes, performance
 from scoregate.adapters.outcomes.store import open_outcome_store
 from scoregate.core import performance as perf
-from scoregate.core.train import DEMO_BANDS, SCHEMA, generate_dataset
-
-ROWS = 6_000
-BLINDED = ("debt_to_income", "revolving_utilisation", "delinquencies_2y", "inquiries_6m", "bankruptcies", "interest_rate")
-
-
-def band(p: float) -> str:
-    return next(b.name for b in DEMO_BANDS if p < b.upper or b is DEMO_BANDS[-1])
-
-
-@pytest.fixture(scope="module")
-def loans(demo_artifact: Path) -> dict[str, np.ndarray]:
-    matrix, labels, _ = generate_dataset(ROWS, seed=777)
-    booster = xgb.Booster(model_file=str(demo_artifact / "model.ubj"))
-    weakened = matrix.copy()
-    weakened[:, [SCHEMA.names.index(n) for n in BLINDED]] = np.nan
-    return {"bad": labels.astype(np.int8), "champion": booster.inplace_predict(matrix).astype(np.float64),
-            "challenger": booster.inplace_predict(weakened).astype(np.float64),
-            "month": np.where(np.arange(ROWS) < ROWS // 2, 1, 2)}
-
-
-@pytest.fixture()
-def store(tmp_path: Path, loans: dict[str, np.ndarray]):  # noqa: ANN201
-    audit = tmp_path / "audit.sqlite"
-    records = []
-    for i in range(ROWS):
-        at = datetime(2026, int(loans["month"][i]), 10, tzinfo=UTC)
-        for channel, version, p in (("files", "1", loans["champion"][i]), ("files:shadow", "2", loans["challenger"][i])):
-            records.append(DecisionRecord(time=at, channel=channel, reference=f"A{i:07d}", request_id=f"r{i}",
-                                          model="credit-risk", version=version, probability=float(p), decision=band(p)))
-    with AuditLog(audit) as log:
-        log.record(records)
-    words = np.where(loans["bad"] == 1, np.where(np.arange(ROWS) % 2, "default", "written_off"), "paid")
-    outcomes = [Outcome.parse(f"A{i:07d}", words[i], "2026-09-30") for i in range(ROWS)]
-    with open_outcome_store("sqlite", audit=audit) as opened:
-        opened.add(outcomes[: ROWS - 10])  # the last ten arrive later
-        yield opened
-
 
 def test_figures_match_a_direct_computation_on_the_same_rows(store, loans: dict[str, np.ndarray]) -> None:
     result = performance(store, "credit-risk")
