@@ -16,8 +16,10 @@ only for the months the new rows fall in.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +78,15 @@ ON CONFLICT DO UPDATE SET count = count + excluded.count, floor = min(floor, exc
 """
 
 
+def _locked(method):  # noqa: ANN001, ANN202
+    """One caller at a time on the connection: the intake channels and the gateway's watcher share it."""
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return call
+
+
 def outcomes_path(audit: Path) -> Path:
     """Where the outcomes of the SQLite audit ``audit`` are kept: ``NAME.outcomes.SUFFIX`` beside it."""
     audit = Path(audit)
@@ -90,8 +101,11 @@ class SqliteOutcomeStore:
         if not self.audit.is_file():
             raise AuditError(f"no audit file at {self.audit}")
         self.path = Path(path) if path else outcomes_path(self.audit)
+        self._lock = threading.RLock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
+        self._conn.execute("PRAGMA busy_timeout=10000")  # a second process (the CLI) waits its turn
         self._conn.executescript(_SCHEMA)
         self._conn.execute("ATTACH DATABASE ? AS audit", (self.audit.resolve().as_uri() + "?mode=ro",))
         self._masker = self._audit_masker(mask_key)
@@ -118,6 +132,7 @@ class SqliteOutcomeStore:
     def _set(self, key: str, value: int) -> None:
         self._conn.execute("INSERT INTO state VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value", (key, value))
 
+    @_locked
     def add(self, outcomes: Iterable[Outcome], source: str = "") -> Intake:
         """Keep the first outcome of each reference; later ones are set aside as duplicates or
         contradictions (counted, kept in ``set_aside`` for whoever asks why)."""
@@ -147,6 +162,7 @@ class SqliteOutcomeStore:
             conn.execute("DELETE FROM stage")
         return Intake(accepted, kinds.get("duplicate", 0), kinds.get("contradictory", 0))
 
+    @_locked
     def refresh(self) -> list[tuple[str, str, str]]:
         conn = self._conn
         with conn:
@@ -178,6 +194,7 @@ class SqliteOutcomeStore:
                 self._set(key, value)
         return changed
 
+    @_locked
     def counts(self) -> Counts:
         one = lambda sql: int(self._conn.execute(sql).fetchone()[0])  # noqa: E731
         outcomes = one("SELECT count(*) FROM outcomes")
@@ -196,6 +213,7 @@ class SqliteOutcomeStore:
             args.append(version)
         return where, args
 
+    @_locked
     def joined(self, model: str, months: list[str] | None = None, version: str | None = None) -> Joined:
         where, args = self._where(model, months, version)
         rows = self._conn.execute(
@@ -208,18 +226,26 @@ class SqliteOutcomeStore:
             request=np.array(columns[6], dtype=object),
         )
 
+    @_locked
     def volume(self, model: str, months: list[str] | None = None) -> Volume:
         where, args = self._where(model, months)
         rows = self._conn.execute(f"SELECT version, month, shadow, decision, floor, count FROM volume WHERE {where}", args)
         return Volume([(v, m, bool(s), d, f, n) for v, m, s, d, f, n in rows])
 
+    @_locked
+    def models(self) -> list[str]:
+        return [m for (m,) in self._conn.execute("SELECT DISTINCT model FROM volume ORDER BY model")]
+
+    @_locked
     def months(self, model: str) -> list[str]:
         return [m for (m,) in self._conn.execute("SELECT DISTINCT month FROM volume WHERE model = ? ORDER BY month", (model,))]
 
+    @_locked
     def cached(self, model: str, by: str) -> dict[tuple[str, str], dict]:
         rows = self._conn.execute("SELECT version, period, body FROM figures WHERE model = ? AND by = ? AND stale = 0", (model, by))
         return {(v, p): json.loads(body) for v, p, body in rows}
 
+    @_locked
     def keep(self, model: str, by: str, figures: dict[tuple[str, str], dict]) -> None:
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -227,6 +253,7 @@ class SqliteOutcomeStore:
                 "INSERT INTO figures VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT DO UPDATE SET stale = 0, body = excluded.body",
                 [(model, v, by, p, json.dumps(body)) for (v, p), body in figures.items()])
 
+    @_locked
     def close(self) -> None:
         self._conn.close()
 

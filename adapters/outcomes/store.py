@@ -90,6 +90,9 @@ class OutcomeStore(Protocol):
     def volume(self, model: str, months: list[str] | None = None) -> Volume:
         """Decision counts of ``model`` per version, month and band."""
 
+    def models(self) -> list[str]:
+        """Every model with decisions in the audit (joined so far)."""
+
     def months(self, model: str) -> list[str]:
         """Every month with decisions of ``model``, oldest first."""
 
