@@ -43,6 +43,7 @@ CHANNELS: dict[str, str] = {
     "soap": "scoregate.adapters.soap.spec:CHANNEL",
     "amqp": "scoregate.adapters.amqp.spec:CHANNEL",
     "files": "scoregate.adapters.files.spec:CHANNEL",
+    "outcome_files": "scoregate.adapters.outcome_files.spec:CHANNEL",
 }
 
 class ModelLookup(Protocol):

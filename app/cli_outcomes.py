@@ -130,6 +130,34 @@ def outcomes() -> None:
     """Outcomes of past decisions (default, paid, written off) joined to the audit."""
 
 
+@outcomes.command("load")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@db_option
+@click.option("--job", "job_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="the outcome file job whose layout the file has [the demo outcome job]")
+def load(file: Path, db: Path, job_file: Path | None) -> None:
+    """Read an outcome FILE as its outcome job would and join it to the audit (no gateway needed)."""
+    from pydantic import ValidationError
+
+    from scoregate.adapters.outcome_files.config import OutcomeJobConfig
+    from scoregate.adapters.outcome_files.reader import read_outcomes
+    from scoregate.app.paths import DEFAULTS_DIR
+
+    try:
+        config = OutcomeJobConfig.load(job_file or DEFAULTS_DIR / "outcomes" / "outcomes.toml")
+    except (ValidationError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc)) from None
+    read = read_outcomes(file.read_bytes(), config)
+    with open_outcomes(db) as store:
+        intake = store.add(read.outcomes, source=file.name)
+        store.refresh()
+        click.echo(f"{file.name}: {len(read.outcomes)} outcomes read, {len(read.problems)} records not read;"
+                   f" {intake.accepted} new, {intake.duplicate} duplicate, {intake.contradictory} contradictory")
+        for problem in read.problems[:20]:
+            click.echo(f"  {problem}")
+        click.echo(counts_line(store))
+
+
 @outcomes.command("status")
 @db_option
 def status(db: Path) -> None:

@@ -78,6 +78,10 @@ class CoreModels:
         return self._known[model, version]
 
 
+def _no_store_in_a_check() -> OutcomeStore:
+    raise RuntimeError("config check opens no outcome store")
+
+
 def check_channel(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup = offline_models) -> list[str]:
     """Every problem of one channel's file, one line each naming the file and the key: its TODO
     placeholders (``adapters/placeholders.py``), the configuration model's errors, then the
@@ -96,7 +100,8 @@ def _channel_problems(config: GatewayConfig, name: str, section: ChannelSection,
             settings = config.client_settings()
         except ValidationError:  # [client]'s own errors are the gateway file's, reported once by the caller
             settings = ClientSettings()
-        context = ChannelContext(name, settings)
+        # An outcome store exists for the channels when the gateway keeps an audit; none is opened here.
+        context = ChannelContext(name, settings, outcomes=_no_store_in_a_check if config.audit.path is not None else None)
         try:
             spec.build(channel_config, context)
         finally:

@@ -75,6 +75,9 @@ class Volume:
 class OutcomeStore(Protocol):
     """Keeps outcomes and their join to the audit's decisions."""
 
+    audit: Any
+    """The audit the outcomes are joined to, as ``--db`` of the CLI takes it (a path, a URL)."""
+
     def add(self, outcomes: Iterable[Outcome], source: str = "") -> Intake:
         """Keep a batch of outcomes (``source``: the file or queue they came from)."""
 
