@@ -44,6 +44,7 @@ CHANNELS: dict[str, str] = {
     "amqp": "scoregate.adapters.amqp.spec:CHANNEL",
     "files": "scoregate.adapters.files.spec:CHANNEL",
     "outcome_files": "scoregate.adapters.outcome_files.spec:CHANNEL",
+    "outcome_queue": "scoregate.adapters.outcome_queue.spec:CHANNEL",
 }
 
 class ModelLookup(Protocol):

@@ -27,6 +27,7 @@ CONFIG_MODELS = {
     "amqp": "scoregate.adapters.amqp.config:AmqpChannelConfig",
     "files": "scoregate.adapters.files.config:FileJobConfig",
     "outcome_files": "scoregate.adapters.outcome_files.config:OutcomeJobConfig",
+    "outcome_queue": "scoregate.adapters.outcome_queue.config:OutcomeQueueConfig",
 }
 
 
