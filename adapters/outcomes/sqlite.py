@@ -180,7 +180,8 @@ class SqliteOutcomeStore:
             conn.execute(_VOLUME, {"from": seen_d, "to": last_d})
             late = conn.execute(
                 "SELECT count(DISTINCT j.outcome_id) FROM joined AS j JOIN figures AS f ON f.model = j.model AND"
-                " f.version = j.version AND f.by = 'month' AND f.period = j.month WHERE j.refresh = ? AND j.outcome_id > ?",
+                " f.version = j.version AND f.by = 'month' AND f.period = j.month AND json_extract(f.body, '$.outcomes') > 0"
+                " WHERE j.refresh = ? AND j.outcome_id > ?",
                 (refresh, seen_o)).fetchone()[0]
             changed = conn.execute("SELECT DISTINCT model, version, month FROM joined WHERE refresh = ?", (refresh,)).fetchall()
             changed += conn.execute(

@@ -46,7 +46,8 @@ class Counts:
     duplicate: int = 0
     contradictory: int = 0
     late: int = 0
-    """Outcomes that arrived after their decision's month had figures: the month was computed again."""
+    """Outcomes that arrived after figures on outcomes were kept for their decision's month: the
+    month's figures were revised (computed again)."""
 
 
 @dataclass

@@ -48,11 +48,19 @@ def test_outcomes_join_by_reference_and_each_odd_one_is_counted(tmp_path: Path) 
         joined = store.joined("credit-risk")
         assert sorted(zip(joined.request, joined.bad.tolist())) == [("req-A1", 0), ("req-A2", 1)]  # the first outcome counts
         # A month with figures kept, then an outcome for it: late, and the month's figures go stale.
-        store.keep("credit-risk", "month", {("1", "2026-01"): {"auc": 1.0}, ("1", "2026-02"): {"auc": 1.0}})
-        store.add([outcome("A3", "default")])
+        store.keep("credit-risk", "month", {("1", "2026-01"): {"outcomes": 2}, ("1", "2026-02"): {"outcomes": 0}})
+        store.add([outcome("A1b")])  # no decision: not late, just unknown
+        store.refresh()
+        assert store.counts().late == 0
+        store.add([outcome("A3", "default")])  # February had figures without outcomes: not late
+        store.refresh()
+        assert store.counts().late == 0
+        assert set(store.cached("credit-risk", "month")) == {("1", "2026-01")}  # February's went stale
+        write(audit, [decision("A4", 1, 0.3)])
+        store.add([outcome("A4", "default")])  # January's figures rested on outcomes: late
         store.refresh()
         assert store.counts().late == 1
-        assert set(store.cached("credit-risk", "month")) == {("1", "2026-01")}
+        assert store.cached("credit-risk", "month") == {}
         assert store.refresh() == []  # nothing new on either side
 
 
