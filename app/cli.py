@@ -27,6 +27,7 @@ from scoregate.app.cli_scaffold import scaffold_group
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.app.upstate import DEFAULT_WORKDIR
+from scoregate.core import heap
 from scoregate.core.settings import DEFAULT_METRICS_PORT
 
 
@@ -99,6 +100,7 @@ def core_serve(  # noqa: PLR0913
     async def run() -> None:
         server = CoreServer(settings)
         port = await server.start()
+        heap.settle()  # models and services loaded (core/heap.py)
         # The lines a supervisor (`scoregate up`, the benchmark) waits for.
         print(f"{LISTENING}{port}", flush=True)
         if server.metrics_port is not None:
