@@ -1,6 +1,6 @@
 """One HTTP server of the SOAP benchmark, run as its own process; prints ``listening on port N``.
 
-    python bench/_soap_server.py static|lxml|soap|soap-percall CORE_TARGET [TLS_DIR]
+    python bench/_soap_server.py static|lxml|soap|soap-percall|soap-nocore CORE_TARGET [TLS_DIR]
 
 All three run the same way: uvicorn, one worker, one event loop, 127.0.0.1 port 0, no access log.
 
@@ -10,11 +10,16 @@ All three run the same way: uvicorn, one worker, one event loop, 127.0.0.1 port 
 - ``soap``: the real SoapChannel on the demo contract, scoring through the core (client defaults:
   concurrent requests coalesced into shared calls).
 - ``soap-percall``: the same with coalescing off, one core call per request.
+- ``soap-nocore``: the SoapChannel whose scoring client is replaced by a prepared result, given
+  after ``SOAP_NOCORE_DELAY_MS`` (default 2, about a core call's round trip, so that as many
+  requests are in flight as with the core): what the channel costs without the gRPC client, for
+  bench/soap_ab.py. Measurement only; the tests use the real core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import sys
@@ -80,13 +85,27 @@ async def serve_plain(app) -> None:  # noqa: ANN001
     await server.serve(sockets=[sock])  # uvicorn's own handlers stop it on SIGTERM
 
 
-async def serve_soap(target: str, coalesce: bool, tls_dir: str | None = None) -> None:
+class _PreparedAnswers:
+    """soap-nocore's stand-in for the scoring client: every request gets RESULT after a fixed delay."""
+
+    coalescer = None
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+
+    async def score(self, request):  # noqa: ANN001, ANN201
+        await asyncio.sleep(self.delay_s)
+        return RESULT
+
+
+async def serve_soap(target: str, coalesce: bool, tls_dir: str | None = None, nocore: bool = False) -> None:
     # TLS_DIR (soap only): server.crt/server.key and clients' ca.pem there: HTTPS requiring client certificates.
     tls = {} if tls_dir is None else {
         "tls_cert_file": f"{tls_dir}/server.crt", "tls_key_file": f"{tls_dir}/server.key", "tls_client_ca_file": f"{tls_dir}/ca.pem",
         "client_certificates": [{"subject": "CN=bench-client", "caller": "bench"}],
     }
-    client = AsyncScoringClient(ClientSettings(target=target, coalesce=coalesce))
+    client = AsyncScoringClient(ClientSettings(target=target, coalesce=coalesce)) if not nocore else \
+        _PreparedAnswers(float(os.environ.get("SOAP_NOCORE_DELAY_MS", "2")) / 1000)
     channel = SoapChannel(SoapChannelConfig.load(CONFIG, port=0, **tls), client=client)
     await channel.start()
     heap.settle()  # as the gateway does once its channels are up (app/runner.py)
@@ -104,7 +123,7 @@ def main() -> None:
     mode, target = sys.argv[1], sys.argv[2]
     assert envelope()  # the workload builds
     if mode.startswith("soap"):
-        asyncio.run(serve_soap(target, mode == "soap", sys.argv[3] if len(sys.argv) > 3 else None))
+        asyncio.run(serve_soap(target, mode == "soap", sys.argv[3] if len(sys.argv) > 3 else None, mode == "soap-nocore"))
     else:
         asyncio.run(serve_plain(static_app() if mode == "static" else lxml_app(target)))
 
