@@ -1,4 +1,4 @@
-"""A/B of SOAP servers under one 16-client load, interleaved rounds: each one's CPU per request.
+"""A/B of SOAP servers under one load (16 clients unless --clients), interleaved rounds: each one's CPU per request.
 
     python bench/soap_ab.py                                   # soap, soap-nocore, lxml, static
     python bench/soap_ab.py --rounds 6 soap soap-percall
@@ -41,9 +41,10 @@ def main() -> None:
     p.add_argument("servers", nargs="*", default=["soap", "soap-nocore", "lxml", "static"])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--seconds", type=float, default=4.0)
+    p.add_argument("--clients", type=int, default=16, help="keep-alive connections, one request in flight each")
     a = p.parse_args()
     specs = [parse(s) for s in a.servers]
-    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, *_ in specs}
+    runs: dict[str, list[tuple[float, float, float, list[int]]]] = {name: [] for name, *_ in specs}
     started_load = os.getloadavg()[0]
     with Servers() as servers:
         core, core_port = servers.start("core", [*scoregate_command(), "--log-level", "warning", "core", "serve",
@@ -54,15 +55,16 @@ def main() -> None:
             for name in names[r % len(names):] + names[: r % len(names)]:
                 proc, port = procs[name]
                 before, core_before = cpu_seconds(proc.pid), cpu_seconds(core.pid)
-                result = load(port, 16, a.seconds, 1.0)
+                result = load(port, a.clients, a.seconds, 1.0)
                 served = max(result["total"], 1)
                 runs[name].append(((cpu_seconds(proc.pid) - before) / served * 1e6,
-                                   (cpu_seconds(core.pid) - core_before) / served * 1e6, result["req_per_s"]))
+                                   (cpu_seconds(core.pid) - core_before) / served * 1e6, result["req_per_s"], result["samples_us"]))
             print(f"  round {r + 1}/{a.rounds}", flush=True)
-    print(f"{a.rounds} rounds x {a.seconds:.0f} s, 16 clients; load average {started_load:.1f} -> {os.getloadavg()[0]:.1f}")
+    print(f"{a.rounds} rounds x {a.seconds:.0f} s, {a.clients} clients; load average {started_load:.1f} -> {os.getloadavg()[0]:.1f}")
     for name, values in runs.items():
         server, core_us, rate = (statistics.median(v[i] for v in values) for i in range(3))
-        print(f"  {name:<14} server CPU/request {server:5.0f} us  core {core_us:4.0f} us  ({rate:,.0f} req/s)  "
+        p50 = statistics.median(statistics.median(v[3]) for v in values) / 1000
+        print(f"  {name:<14} server CPU/request {server:5.0f} us  core {core_us:4.0f} us  ({rate:,.0f} req/s, p50 {p50:.2f} ms)  "
               f"rounds {[round(v[0]) for v in values]}")
 
 
