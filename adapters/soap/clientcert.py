@@ -2,7 +2,7 @@
 
 uvicorn checks the certificate against ``tls_client_ca_file`` during the handshake
 (``ssl_cert_reqs=CERT_REQUIRED``), but gives the application no view of it. :class:`ClientCertProtocol`
-is the endpoint's httptools protocol (onewrite.py) plus one step: it puts the peer certificate's subject in each
+is uvicorn's own httptools protocol plus one step: it puts the peer certificate's subject in each
 request's scope as the ASGI TLS extension does (``scope["extensions"]["tls"]["client_cert_name"]``,
 RFC 4514). :class:`CertificateCallers` maps that subject to the caller's name through the
 ``client_certificates`` allow-list; a subject on no entry is refused.
@@ -14,7 +14,8 @@ import ssl
 from collections.abc import Sequence
 from typing import Any
 
-from scoregate.adapters.soap.onewrite import OneWriteProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from scoregate.core.auth import subject_attributes
 
 # Names in Python's peercert dict -> the short names of RFC 4514 (what the allow-list is written in).
@@ -43,8 +44,8 @@ def subject_name(peercert: dict[str, Any] | None) -> str:
     return ",".join(rdns)
 
 
-class ClientCertProtocol(OneWriteProtocol):
-    """The SOAP endpoint's HTTP protocol (one write per response), plus the client certificate's subject in every request scope."""
+class ClientCertProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, plus the client certificate's subject in every request scope."""
 
     def connection_made(self, transport) -> None:  # noqa: ANN001 - asyncio's signature
         super().connection_made(transport)

@@ -26,7 +26,6 @@ from scoregate.adapters.soap.app import SoapApp
 from scoregate.adapters.soap.clientcert import ClientCertProtocol
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
-from scoregate.adapters.soap.onewrite import OneWriteProtocol
 from scoregate.adapters.soap.preflight import check_mapping
 from scoregate.adapters.soap.security import UsernameTokenPolicy
 from scoregate.core.client import AsyncScoringClient
@@ -132,7 +131,7 @@ class SoapChannel:
 
     def _client_certificates(self) -> dict:
         if self.config.tls_client_ca_file is None:
-            return {"http": OneWriteProtocol}
+            return {}
         return {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_ca_certs": str(self.config.tls_client_ca_file), "http": ClientCertProtocol}
 
     async def stop(self, grace: float | None = None) -> None:
