@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.registry import UnknownChannel, channel_names
+from scoregate.adapters.state.settings import StateSection
 from scoregate.core.settings import ClientSettings
 
 
@@ -98,6 +99,8 @@ class GatewayConfig(_Strict):
     logging: LoggingSection = LoggingSection()
     audit: AuditSection = AuditSection()
     shadow: ShadowSection | None = None
+    state: StateSection = StateSection()
+    """Servers holding the state shared by replicas (``adapters/state/settings.py``); empty: embedded."""
     fallback_model: Path | None = None
     """A model version directory (``NAME/VERSION``) loaded in the gateway process for channels with
     ``fallback = "model"``; its results are marked as fallback results."""
@@ -120,8 +123,8 @@ class GatewayConfig(_Strict):
 
     @model_validator(mode="after")
     def _shadow_needs_the_audit(self) -> GatewayConfig:
-        if self.shadow is not None and self.audit.path is None:
-            raise ValueError("[shadow] records its scores in the audit: set [audit] path")
+        if self.shadow is not None and self.audit.path is None and self.state.postgres is None:
+            raise ValueError("[shadow] records its scores in the audit: set [audit] path or [state] postgres")
         return self
 
     @property

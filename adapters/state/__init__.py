@@ -1,0 +1,7 @@
+"""State shared by several gateway replicas, on real servers chosen in the gateway file's ``[state]``.
+
+Every store keeps its embedded default (SQLite files, process memory): with no ``[state]`` section
+``scoregate up`` needs no server. Modules: ``settings`` (the ``[state]`` section), and one module
+per shared implementation: ``postgres_*`` (connections, schema migrations, the audit trail, the
+file ledger and claims) and ``redis_*``.
+"""
