@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from scoregate.app.cli_state import config_option, postgres_option, postgres_url
 from scoregate.app.model_card import table as _table
 from scoregate.app.paths import DEMO_MODELS_DIR
 
@@ -212,15 +213,24 @@ def history(name: str, alias: str | None, models_dir: Path | None) -> None:
 
 @models.command("compare")
 @click.argument("name")
-@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="the gateway's audit file ([audit] path)")
-def compare_versions(name: str, db: Path) -> None:
+@config_option
+@postgres_option
+def compare_versions(name: str, db: Path | None, config_file: Path | None, postgres: str | None) -> None:
     """Agreement of decisions and score distribution of the primary and the shadow version of NAME."""
     from scoregate.adapters.decisions.compare import QUANTILES, compare
+    from scoregate.adapters.decisions.masking import AuditError
+    from scoregate.adapters.state.postgres_pool import StateUnavailable, redacted
 
-    result = compare(db, name)
+    source = db if db is not None else postgres_url(config_file, postgres, alternative="--db AUDIT_FILE")
+    try:
+        result = compare(source, name)
+    except (AuditError, StateUnavailable) as error:
+        raise click.ClickException(str(error)) from None
     if not result.pairs:
-        raise click.ClickException(f"no shadow scores of {name} in {db} (is [shadow] configured?)")
+        where = redacted(source) if isinstance(source, str) else source
+        raise click.ClickException(f"no shadow scores of {name} in {where} (is [shadow] configured?)")
     primary, shadow = result.versions
     click.echo(f"{name}: {result.pairs} requests scored by version {primary} (answered) and {shadow} (shadow)")
     click.echo(f"decisions agree on {result.agreement:.1%}")

@@ -16,8 +16,10 @@ postgres_option = click.option(
     help=f"postgresql://... instead of a gateway file's [state] postgres [env {POSTGRES_ENV}]")
 
 
-def postgres_url(config_file: Path | None, postgres: str | None, *, required: bool = True) -> str | None:
-    """The PostgreSQL URL of ``--postgres``, else of the gateway file's ``[state] postgres``."""
+def postgres_url(config_file: Path | None, postgres: str | None, *, required: bool = True, alternative: str = "") -> str | None:
+    """The PostgreSQL URL of ``--postgres``, else of the gateway file's ``[state] postgres``
+    (``alternative``: the command's other source, named in the error when neither is given)."""
+    other = f"{alternative}, " if alternative else ""
     if postgres:
         return postgres
     if config_file is not None:
@@ -27,9 +29,9 @@ def postgres_url(config_file: Path | None, postgres: str | None, *, required: bo
         if url:
             return url
         if required:
-            raise click.ClickException(f"{config_file} has no [state] postgres; give it or --postgres URL")
+            raise click.ClickException(f"{config_file} has no [state] postgres; give it, {other}or --postgres URL")
     elif required:
-        raise click.ClickException(f"give --config GATEWAY_FILE (its [state] postgres) or --postgres URL (or {POSTGRES_ENV})")
+        raise click.ClickException(f"give {other}--config GATEWAY_FILE (its [state] postgres) or --postgres URL (or {POSTGRES_ENV})")
     return None
 
 
