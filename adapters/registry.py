@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.adapters.state.settings import StateSection
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ModelDescription
 from scoregate.core.hooks import ClientHooks
@@ -81,6 +82,8 @@ class ChannelContext:
     """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
     workdir: Path | None = None
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
+    state: StateSection = StateSection()
+    """The servers of state shared by the gateway's replicas (``[state]``); empty: embedded stores."""
     _clients: list[ScoringClient] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:

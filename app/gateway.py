@@ -153,7 +153,8 @@ class Gateway:
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
                     probe=self.probe,
                 )
-                self.channels.append(self._build_channel(name, section, ChannelContext(name, self.client_settings, hooks, metrics, self.workdir)))
+                self.channels.append(self._build_channel(name, section, ChannelContext(
+                    name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state)))
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
