@@ -41,6 +41,18 @@ _COPY = f"COPY decisions ({', '.join(COLUMNS)}, writer, seq, mac) FROM STDIN"
 _PARTITION_LOCK = 0x5C0E6A7F
 
 
+_COPY_CHUNK = 5_000
+# COPY's text format: a row is a line of tab-separated fields; these four are escaped in a text.
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_line(row: tuple) -> str:
+    """A row of ``_COPY`` as one line of COPY text: built here, about twice as fast as psycopg's
+    per-value adaptation (``write_row``), which was the writer's bottleneck. Floats as ``repr``
+    (the shortest text that reads back as the same double, so the chain's MAC still holds)."""
+    return "\t".join(v.translate(_ESCAPE) if type(v) is str else repr(v) for v in row) + "\n"
+
+
 def partition_name(day: date) -> str:
     return f"decisions_{day:%Y%m%d}"
 
@@ -208,8 +220,8 @@ class PostgresAuditLog:
             self._partitions({r[0][:10] for r in rows})
             self._uncertain = True
             with conn.transaction(), conn.cursor().copy(_COPY) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for start in range(0, len(rows), _COPY_CHUNK):
+                    copy.write("".join(map(copy_line, rows[start:start + _COPY_CHUNK])).encode())
             self._uncertain = False
         before = self._chain.seq - len(self._built)
         with self._cond:

@@ -74,7 +74,7 @@ class PostgresAuditReader:
     def find(self, reference: str) -> list[DecisionRecord]:
         if "reference" in self._masker.fields:
             reference = self._masker.value(reference)
-        rows = self._conn.execute(f"SELECT {_SELECT} FROM decisions WHERE reference = %s ORDER BY id", (reference,))
+        rows = self._conn.execute(f"SELECT {_SELECT} FROM decisions WHERE reference = %s ORDER BY time, id", (reference,))
         return [_record(r) for r in rows]
 
     def count(self) -> int:
