@@ -30,7 +30,7 @@ def _config(folder: Path, target: str, writer: str) -> Path:
     return config
 
 
-def _ask(gateway: Process) -> dict:
+def _ask(gateway: Process, metrics: list[str] | None = None) -> dict:
     banner = gateway.wait_for("Ctrl-C")
     url = re.search(r"SOAP\s+(http://\S+)", banner).group(1)
     session = requests.Session()
@@ -38,6 +38,8 @@ def _ask(gateway: Process) -> dict:
     soap = zeep.Client(f"{url}?wsdl", transport=zeep.transports.Transport(session=session)).create_service(BINDING, url)
     assert soap.AssessCreditApplication(Application=demo_application()).ApplicationNo == "LN20110342"
     health = re.search(r"HEALTH\s+(http://\S+)", banner).group(1)
+    if metrics is not None:
+        metrics.append(session.get(health.replace("/readyz", "/metrics"), timeout=10).text)
     return session.get(health, timeout=10).json()
 
 
@@ -79,9 +81,12 @@ def test_a_store_that_does_not_answer_is_a_note_and_answers_continue(shared_core
     """Port 9 on loopback: nobody listens (the machine's server is never stopped by a test)."""
     env = {**os.environ, "AUDIT_PG": "postgresql://postgres@127.0.0.1:9/test"}
     gateway = Process("gateway", "serve", "--config", str(_config(tmp_path, shared_core.target, "gw")), env=env)
+    scraped: list[str] = []
     try:
-        ready = _ask(gateway)
+        ready = _ask(gateway, scraped)
     finally:
         _stop(gateway)
+    assert 'scoregate_state_up{store="audit"} 0.0' in scraped[0]
+    assert 'scoregate_audit_dropped_total{store="postgres"} 0.0' in scraped[0]
     assert ready["ready"] is True
     assert "not reachable" in ready["state"]["audit"] and "decisions waiting" in ready["state"]["audit"]

@@ -95,3 +95,16 @@ def test_a_store_that_is_down_buffers_to_its_bound_then_drops_and_counts(pg_url:
     assert not log.flush(0.5)
     log.close(2)
     assert log.dropped == 1_200  # closing with the store down: counted, never hidden
+
+
+def test_models_compare_reads_the_shared_trail(pg_migrated: str) -> None:
+    from click.testing import CliRunner
+
+    from scoregate.app.cli import main
+
+    with PostgresAuditLog(pg_migrated) as log:
+        log.record([decision(i) for i in range(6)] + [decision(i, channel="soap:shadow", version="2") for i in range(6)])
+    done = CliRunner().invoke(main, ["models", "compare", "credit-risk", "--postgres", pg_migrated])
+    assert done.exit_code == 0, done.output
+    assert "6 requests scored by version 1 (answered) and 2 (shadow)" in done.output
+    assert "decisions agree on 100.0%" in done.output
