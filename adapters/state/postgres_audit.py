@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_ROWS = 100_000
 _WARN_EVERY_S = 10.0
+_GATHER_S = 0.05
+_GATHER_ROWS = 5_000
 _RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 _COPY = f"COPY decisions ({', '.join(COLUMNS)}, writer, seq, mac) FROM STDIN"
 _PARTITION_LOCK = 0x5C0E6A7F
@@ -170,6 +172,9 @@ class PostgresAuditLog:
                 self._cond.wait_for(lambda: self._pending or self._built or self._closed)
                 if self._closed and not self._pending and not self._built:
                     break
+                # A moment for more to arrive: one transaction per gathered round, not per answer
+                # (a commit costs the server a flush and this process a round trip).
+                self._cond.wait_for(lambda: self._closed or self._pending_rows >= _GATHER_ROWS, _GATHER_S)
                 items, self._pending = self._pending, []
                 self._in_flight, self._pending_rows = self._pending_rows, 0
             built = self._build(items)  # outside the lock: a scored file of a million rows takes a while
