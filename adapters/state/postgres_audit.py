@@ -98,8 +98,9 @@ class PostgresAuditLog:
         self._days: set[date] = set()
         self._pending: list[DecisionRecord | RowSource] = []
         self._pending_rows = 0
-        self._built: list[tuple] = []
         self._in_flight = 0
+        """Decisions taken from the queue and being made into rows."""
+        self._built: list[tuple] = []
         """Rows made (masked, linked) and not yet confirmed written: sent again after a failure."""
         self._uncertain = False
         self._closed = False
