@@ -126,7 +126,8 @@ class PostgresAuditLog:
             else:
                 self._pending.extend(items)
                 self._pending_rows += len(records)
-                self._cond.notify()
+                if self._pending_rows >= _GATHER_ROWS:  # else the writer's next round takes them
+                    self._cond.notify()
                 return
         if warn:
             why = "log closed" if self._closed else (self.problem or "writer behind, queue full")
@@ -170,12 +171,14 @@ class PostgresAuditLog:
         failures = 0
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._pending or self._built or self._closed)
-                if self._closed and not self._pending and not self._built:
-                    break
-                # A moment for more to arrive: one transaction per gathered round, not per answer
-                # (a commit costs the server a flush and this process a round trip).
+                # Rounds every _GATHER_S, or sooner when _GATHER_ROWS wait: one transaction per round
+                # (a commit costs the server a flush and this process a round trip), and no wake-up
+                # per answer, which would take the GIL from the channels' threads each time.
                 self._cond.wait_for(lambda: self._closed or self._pending_rows >= _GATHER_ROWS, _GATHER_S)
+                if not self._pending and not self._built:
+                    if self._closed:
+                        break
+                    continue
                 items, self._pending = self._pending, []
                 self._in_flight, self._pending_rows = self._pending_rows, 0
             built = self._build(items)  # outside the lock: a scored file of a million rows takes a while
