@@ -39,7 +39,7 @@ _WARN_EVERY_S = 10.0
 _GATHER_S = 0.05
 _GATHER_ROWS = 5_000
 _RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0)
-_COPY = f"COPY decisions ({', '.join(COLUMNS)}, writer, seq, mac) FROM STDIN"
+_COPY = "COPY {} (" + ", ".join(COLUMNS) + ", writer, seq, mac) FROM STDIN"
 _PARTITION_LOCK = 0x5C0E6A7F
 
 
@@ -226,9 +226,13 @@ class PostgresAuditLog:
             rows = [r for r in rows if r[-2] > have]
             self._uncertain = False
         if rows:
-            self._partitions({r[0][:10] for r in rows})
+            days = {r[0][:10] for r in rows}
+            self._partitions(days)
+            # Straight into the day's partition when the round is one day (nearly always): the
+            # server skips routing each row through the parent, about 15% of its work.
+            table = partition_name(date.fromisoformat(days.pop())) if len(days) == 1 else "decisions"
             self._uncertain = True
-            with conn.transaction(), conn.cursor().copy(_COPY) as copy:
+            with conn.transaction(), conn.cursor().copy(sql.SQL(_COPY).format(sql.Identifier(table))) as copy:
                 for start in range(0, len(rows), _COPY_CHUNK):
                     copy.write("".join(map(copy_line, rows[start:start + _COPY_CHUNK])).encode())
             self._uncertain = False
