@@ -22,23 +22,44 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
 from scoregate.adapters.files.claim import CLAIM_SEPARATOR, original_name
 from scoregate.adapters.files.ledger import Entry, FileState
-from scoregate.adapters.state.postgres_pool import open_pool
+from scoregate.adapters.state.postgres_pool import StateUnavailable, one_line, open_pool, redacted
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_S = 300.0
+_DOWN = (psycopg.Error, StateUnavailable)
+
+
+class StatePool:
+    """The pool of one file job; a server that does not answer is :class:`StateUnavailable`, one line."""
+
+    def __init__(self, url: str, job: str) -> None:
+        self.url = url
+        self._pool = open_pool(url, max_size=4, name=f"files-{job}")
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.OperationalError as error:  # the pool's timeout included: the server is away
+            raise StateUnavailable(f"PostgreSQL at {redacted(self.url)} not reachable: {one_line(error)}") from None
+
+    def close(self) -> None:
+        self._pool.close()
 
 
 class PostgresClaims:
-    def __init__(self, pool: ConnectionPool, job: str, lease_s: float | None) -> None:
+    def __init__(self, pool: StatePool, job: str, lease_s: float | None) -> None:
         self.pool = pool
         self.job = job
         self.lease = timedelta(seconds=lease_s or DEFAULT_LEASE_S)
@@ -88,7 +109,7 @@ class PostgresClaims:
         fence decides then), False once the claim is another watcher's."""
         try:
             return self._renewed(claimed)
-        except psycopg.Error as error:
+        except _DOWN as error:
             log.warning("claim of %s not renewed: %s", original_name(claimed), error)
             return True
 
@@ -97,7 +118,7 @@ class PostgresClaims:
         also when the database does not answer: nothing is published that cannot be fenced."""
         try:
             return self._renewed(claimed)
-        except psycopg.Error as error:
+        except _DOWN as error:
             log.warning("claim of %s cannot be checked, nothing published: %s", original_name(claimed), error)
             return False
 
@@ -107,7 +128,7 @@ class PostgresClaims:
         try:
             with self.pool.connection() as conn:
                 conn.execute("DELETE FROM file_claims WHERE token = %s AND owner = %s", (_token(claimed), self.owner))
-        except psycopg.Error as error:
+        except _DOWN as error:
             log.warning("claim of %s not released (it lapses): %s", original_name(claimed), error)
 
     def _renewed(self, claimed: Path) -> bool:
@@ -131,7 +152,7 @@ _COLUMNS = "id, name, size, sha256, state, records, rejects, detail, archive"
 class PostgresLedger:
     """``files/ledger.py``'s ``Ledger`` on the shared table, for one job."""
 
-    def __init__(self, pool: ConnectionPool, job: str) -> None:
+    def __init__(self, pool: StatePool, job: str) -> None:
         self.pool = pool
         self.job = job
 
@@ -186,7 +207,7 @@ class PostgresFileState:
     """The ledger and the claims of one file job, on one pool."""
 
     def __init__(self, url: str, job: str, lease_s: float | None) -> None:
-        self.pool = open_pool(url, max_size=4, name=f"files-{job}")
+        self.pool = StatePool(url, job)
         self.ledger = PostgresLedger(self.pool, job)
         self.claims = PostgresClaims(self.pool, job, lease_s)
 

@@ -41,6 +41,7 @@ from scoregate.adapters.files.job import FileJob, JobSummary
 from scoregate.adapters.files.ledger import Ledger
 from scoregate.adapters.files.pipeline import Hook
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
+from scoregate.adapters.state.postgres_pool import StateUnavailable
 from scoregate.core.client import ScoringClient
 from scoregate.core.errors import ErrorKind
 
@@ -125,18 +126,24 @@ class FileChannel:
         return core_health(self.client)
 
     async def _loop(self) -> None:
-        try:
-            await self._recover()
-        except Exception as exc:
-            log.exception("file channel %s: recovery failed", self.name)
-            self._last_error = f"recovery failed: {exc}"
+        recovered = False
         while not self._stopping.is_set():
             try:
+                if not recovered:
+                    await self._recover()
+                    recovered = True
                 await self._poll()
                 self._last_error = ""
+            except StateUnavailable as exc:  # the shared ledger away: said once, not a traceback a poll
+                step = "poll" if recovered else "recovery"
+                if f"{step} failed: {exc}" != self._last_error:
+                    log.warning("file channel %s: %s; claiming nothing until it answers", self.name, exc)
+                self._last_error = f"{step} failed: {exc}"
             except Exception as exc:
-                log.exception("file channel %s: poll failed", self.name)
-                self._last_error = f"poll failed: {exc}"
+                step = "poll" if recovered else "recovery"
+                log.exception("file channel %s: %s failed", self.name, step)
+                self._last_error = f"{step} failed: {exc}"
+                recovered = True  # a recovery that fails for another reason is not retried each poll
             try:
                 await asyncio.wait_for(self._stopping.wait(), self.config.poll_s)
             except TimeoutError:

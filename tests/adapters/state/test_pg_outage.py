@@ -11,7 +11,7 @@ import pytest
 from scoregate.adapters.files.postgres_state import PostgresFileState
 from scoregate.adapters.state.postgres_audit import PostgresAuditLog
 from scoregate.adapters.state.postgres_audit_read import verify_postgres
-from scoregate.adapters.state.postgres_pool import connect
+from scoregate.adapters.state.postgres_pool import StateUnavailable, connect
 from scoregate.adapters.state.postgres_schema import migrate
 from test_pg_audit import decision
 
@@ -39,7 +39,7 @@ def test_the_audit_and_the_claims_through_a_stopped_server(throwaway_postgres, t
         assert not log.flush(1.5)
         assert "PostgreSQL" in log.problem and log.backlog == 200 and log.dropped == 0
         (inbox / "B.DAT").write_bytes(b"b")
-        with pytest.raises(psycopg.Error):
+        with pytest.raises(StateUnavailable, match="not reachable"):
             files.claims.claim(inbox / "B.DAT", work)  # nothing claimed while the claims cannot be kept
         assert (inbox / "B.DAT").exists() and not list(work.glob("B.DAT@*"))
         assert files.claims.fence(held) is False  # nothing published that cannot be fenced
