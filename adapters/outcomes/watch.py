@@ -52,13 +52,14 @@ class OutcomeWatcher:
         self.states = Gauge("scoregate_outcomes", "Outcomes received, by what became of them.", ["state"], registry=registry)
         self.warnings: list[str] = []
         """The warnings of the latest round (also logged)."""
+        self._compared: dict[str, object] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def check(self) -> list[str]:
         """One round: join what is new, set the gauges, return (and log) the warnings."""
         store, s, warnings = self._store(), self.settings, []
-        store.refresh()
+        changed = {model for model, _version, _month in store.refresh()}
         counts = store.counts()
         for state in STATES:
             self.states.labels(state).set(getattr(counts, state))
@@ -73,7 +74,9 @@ class OutcomeWatcher:
                         self.gauges[name].labels(model, version).set(f[name])
                 if s.auc_floor is not None and f["auc"] < s.auc_floor:
                     warnings.append(f"{model} version {version}: AUC {f['auc']:.3f} in {period} is below the floor {s.auc_floor}")
-            result = compare_outcomes(store, model)
+            if model in changed or model not in self._compared:  # it reads every joined row of the model
+                self._compared[model] = compare_outcomes(store, model)
+            result = self._compared[model]
             if result is not None and result.auc is not None:
                 d = result.auc
                 for bound, value in (("estimate", d.difference), ("low", d.low), ("high", d.high)):
