@@ -47,9 +47,11 @@ def figures(bad: np.ndarray, probability: np.ndarray, decision: np.ndarray, band
 
 
 def performance(store: OutcomeStore, model: str, by: str = "month", version: str | None = None,
-                min_outcomes: int = DEFAULT_MIN_OUTCOMES) -> dict[tuple[str, str], dict]:
-    """(version, period) -> figures, oldest period first; the store keeps what it computed."""
-    store.refresh()
+                min_outcomes: int = DEFAULT_MIN_OUTCOMES, refresh: bool = True) -> dict[tuple[str, str], dict]:
+    """(version, period) -> figures, oldest period first; the store keeps what it computed.
+    ``refresh``: join what is new first (False: the caller just did)."""
+    if refresh:
+        store.refresh()
     volume = store.volume(model)
     bands = _band_order(volume.rows)
     made: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -97,9 +99,11 @@ def _pairs(joined: Joined) -> tuple[str, str, np.ndarray, np.ndarray, np.ndarray
     return champion, challenger, bad, joined.probability[p][ip], joined.probability[s][is_]
 
 
-def compare_outcomes(store: OutcomeStore, model: str, months: list[str] | None = None) -> OutcomeComparison | None:
+def compare_outcomes(store: OutcomeStore, model: str, months: list[str] | None = None,
+                     refresh: bool = True) -> OutcomeComparison | None:
     """Champion against challenger on the requests both scored and that have an outcome; None if none."""
-    store.refresh()
+    if refresh:
+        store.refresh()
     champion, challenger, bad, first, second = _pairs(store.joined(model, months))
     if not len(bad):
         return None

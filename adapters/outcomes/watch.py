@@ -65,7 +65,7 @@ class OutcomeWatcher:
             self.states.labels(state).set(getattr(counts, state))
         for model in store.models():
             latest: dict[str, tuple[str, dict]] = {}
-            for (version, period), f in performance(store, model, "month", min_outcomes=s.min_outcomes).items():
+            for (version, period), f in performance(store, model, "month", min_outcomes=s.min_outcomes, refresh=False).items():
                 if f.get("auc") is not None:
                     latest[version] = (period, f)
             for version, (period, f) in latest.items():
@@ -75,7 +75,7 @@ class OutcomeWatcher:
                 if s.auc_floor is not None and f["auc"] < s.auc_floor:
                     warnings.append(f"{model} version {version}: AUC {f['auc']:.3f} in {period} is below the floor {s.auc_floor}")
             if model in changed or model not in self._compared:  # it reads every joined row of the model
-                self._compared[model] = compare_outcomes(store, model)
+                self._compared[model] = compare_outcomes(store, model, refresh=False)
             result = self._compared[model]
             if result is not None and result.auc is not None:
                 d = result.auc
