@@ -196,6 +196,10 @@ class SqliteOutcomeStore:
         return changed
 
     @_locked
+    def generation(self) -> int:
+        return self._state("refresh")
+
+    @_locked
     def counts(self) -> Counts:
         one = lambda sql: int(self._conn.execute(sql).fetchone()[0])  # noqa: E731
         outcomes = one("SELECT count(*) FROM outcomes")

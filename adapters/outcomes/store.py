@@ -88,6 +88,10 @@ class OutcomeStore(Protocol):
     def counts(self) -> Counts:
         """What became of every outcome so far."""
 
+    def generation(self) -> int:
+        """Grows whenever a refresh joined something new (whoever called it): what was computed
+        from the joined rows at an older generation may be stale."""
+
     def joined(self, model: str, months: list[str] | None = None, version: str | None = None) -> Joined:
         """The decisions of ``model`` with an outcome, in ``months`` (all: None)."""
 

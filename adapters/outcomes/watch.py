@@ -53,13 +53,17 @@ class OutcomeWatcher:
         self.warnings: list[str] = []
         """The warnings of the latest round (also logged)."""
         self._compared: dict[str, object] = {}
+        self._generation = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def check(self) -> list[str]:
         """One round: join what is new, set the gauges, return (and log) the warnings."""
         store, s, warnings = self._store(), self.settings, []
-        changed = {model for model, _version, _month in store.refresh()}
+        store.refresh()
+        generation = store.generation()  # an intake channel's own refresh counts too
+        if generation != self._generation:
+            self._compared, self._generation = {}, generation
         counts = store.counts()
         for state in STATES:
             self.states.labels(state).set(getattr(counts, state))
@@ -74,7 +78,7 @@ class OutcomeWatcher:
                         self.gauges[name].labels(model, version).set(f[name])
                 if s.auc_floor is not None and f["auc"] < s.auc_floor:
                     warnings.append(f"{model} version {version}: AUC {f['auc']:.3f} in {period} is below the floor {s.auc_floor}")
-            if model in changed or model not in self._compared:  # it reads every joined row of the model
+            if model not in self._compared:  # it reads every joined row of the model: only when they changed
                 self._compared[model] = compare_outcomes(store, model, refresh=False)
             result = self._compared[model]
             if result is not None and result.auc is not None:
