@@ -110,19 +110,24 @@ class SqliteOutcomeStore:
         self._conn.execute("ATTACH DATABASE ? AS audit", (self.audit.resolve().as_uri() + "?mode=ro",))
         self._masker = self._audit_masker(mask_key)
 
-    def _audit_masker(self, key: bytes | None) -> _Masker:
+    def _audit_masker(self, key: bytes | None) -> _Masker | None:
+        """The audit's reference hash; None when it masks references and no key was given (reading
+        the figures needs none; taking outcomes in does)."""
         settings = dict(self._conn.execute("SELECT key, value FROM audit.settings").fetchall())
         masked = frozenset(json.loads(settings.get("masked_fields", "[]")))
         if "reference" not in masked:
             return _Masker(frozenset(), None)
         if not key:
-            raise AuditError(f"{self.audit} keeps references as a keyed hash: outcomes join only with its mask key")
+            return None
         masker = _Masker(masked, key)
         if settings.get("key_fingerprint", "") != masker.fingerprint():
             raise AuditError(f"{self.audit}: the mask key does not match the one the audit was written with")
         return masker
 
     def _ref(self, reference: str) -> str:
+        if self._masker is None:
+            raise AuditError(f"{self.audit} keeps references as a keyed hash: outcomes join only with its mask key"
+                             " (SCOREGATE_MASK_KEY)")
         return self._masker.value(reference) if self._masker.fields else reference
 
     def _state(self, key: str) -> int:
@@ -137,6 +142,7 @@ class SqliteOutcomeStore:
         """Keep the first outcome of each reference; later ones are set aside as duplicates or
         contradictions (counted, kept in ``set_aside`` for whoever asks why)."""
         received = datetime.now(UTC).isoformat()
+        self._ref("")  # without the key of a masking audit: refused before anything is read
         rows = ((self._ref(o.reference), o.outcome, o.bad, o.outcome_date.isoformat(), o.amount) for o in outcomes)
         conn = self._conn
         with conn:

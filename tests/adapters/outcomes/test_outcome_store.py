@@ -85,8 +85,9 @@ def test_masked_references_join_through_the_audits_key(tmp_path: Path) -> None:
     audit = tmp_path / "audit.sqlite"
     key = b"k" * 32
     write(audit, [decision("A0000001", 4, 0.3, request_id="r1")], masked_fields={"reference"}, mask_key=key)
-    with pytest.raises(AuditError, match="mask key"):
-        open_outcome_store("sqlite", audit=audit)
+    with open_outcome_store("sqlite", audit=audit) as reader:  # reading needs no key, taking outcomes in does
+        with pytest.raises(AuditError, match="outcomes join only with its mask key"):
+            reader.add([outcome("A0000001", "default")])
     with pytest.raises(AuditError, match="does not match"):
         open_outcome_store("sqlite", audit=audit, mask_key=b"wrong")
     with open_outcome_store("sqlite", audit=audit, mask_key=key) as store:
