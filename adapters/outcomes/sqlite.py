@@ -39,8 +39,9 @@ CREATE TABLE IF NOT EXISTS outcomes (
 );
 CREATE TABLE IF NOT EXISTS set_aside (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, reference TEXT NOT NULL, outcome TEXT NOT NULL,
-    outcome_date TEXT NOT NULL, amount REAL, received TEXT NOT NULL, source TEXT NOT NULL
+    outcome_date TEXT NOT NULL, amount REAL, received TEXT NOT NULL, source TEXT NOT NULL, intake INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS set_aside_intake ON set_aside (intake);
 CREATE TABLE IF NOT EXISTS joined (
     decision_id INTEGER PRIMARY KEY, outcome_id INTEGER NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
     shadow INTEGER NOT NULL, request_id TEXT NOT NULL, month TEXT NOT NULL, probability REAL NOT NULL,
@@ -159,12 +160,12 @@ class SqliteOutcomeStore:
                 (received, source, intake))
             accepted = conn.total_changes - before
             conn.execute(
-                "INSERT INTO set_aside (kind, reference, outcome, outcome_date, amount, received, source)"
+                "INSERT INTO set_aside (kind, reference, outcome, outcome_date, amount, received, source, intake)"
                 " SELECT CASE WHEN o.bad = s.bad THEN 'duplicate' ELSE 'contradictory' END, s.reference, s.outcome,"
-                " s.outcome_date, s.amount, ?, ? FROM stage AS s JOIN outcomes AS o ON o.reference = s.reference"
-                " WHERE NOT (o.intake = ? AND o.intake_row = s.rowid)", (received, source, intake))
-            kinds = dict(conn.execute("SELECT kind, count(*) FROM set_aside WHERE received = ? AND source = ? GROUP BY kind",
-                                      (received, source)).fetchall())
+                " s.outcome_date, s.amount, ?, ?, ? FROM stage AS s JOIN outcomes AS o ON o.reference = s.reference"
+                " WHERE NOT (o.intake = ? AND o.intake_row = s.rowid)", (received, source, intake, intake))
+            kinds = dict(conn.execute("SELECT kind, count(*) FROM set_aside WHERE intake = ? GROUP BY kind",
+                                      (intake,)).fetchall())
             conn.execute("DELETE FROM stage")
         return Intake(accepted, kinds.get("duplicate", 0), kinds.get("contradictory", 0))
 
