@@ -152,12 +152,6 @@ def test_adapters_use_only_the_public_core() -> None:
     assert problems == []
 
 
-KNOWN_CYCLES = {
-    # Type-only: control.py annotates with pipeline.py's Chunk and Outputs. Remove when untangled.
-    "scoregate.adapters.files.pipeline -> scoregate.adapters.files.control -> scoregate.adapters.files.pipeline",
-}
-
-
 def test_no_import_cycles() -> None:
     """Not even through ``if TYPE_CHECKING:`` imports: a cycle means two modules are one concern."""
     paths = _sources("core", "adapters", "app")
@@ -183,7 +177,7 @@ def test_no_import_cycles() -> None:
     # A package importing its own submodules (re-exports in __init__) is not a cycle of concerns.
     cycles = [c for c in cycles if not any(a.startswith(b + ".") or b.startswith(a + ".")
                                            for a, b in zip(c.split(" -> "), c.split(" -> ")[1:]))]
-    assert set(cycles) == KNOWN_CYCLES
+    assert cycles == []
 
 
 def test_no_bare_top_level_imports() -> None:
