@@ -159,7 +159,7 @@ class Gateway:
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
         self.audit = self._open_audit(key)
         self._mask_key = key
-        if self.audit is not None:
+        if self._audit_path is not None:  # outcomes are kept beside a SQLite audit (a PostgreSQL one: not yet)
             o = self.config.outcomes
             self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
                                            WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
@@ -180,7 +180,7 @@ class Gateway:
                 )
                 self.channels.append(self._build_channel(name, section, ChannelContext(
                     name, self.client_settings, hooks, metrics, self.workdir,
-                    outcomes=self.outcome_store if self.audit is not None else None)))
+                    outcomes=self.outcome_store if self._audit_path is not None else None)))
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
