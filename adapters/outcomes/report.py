@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoregate.adapters.outcomes.records import months_of, period_of
-from scoregate.adapters.outcomes.store import Joined, OutcomeStore
+from scoregate.adapters.outcomes.store import OutcomeStore
 from scoregate.core import performance as perf
 
 DEFAULT_MIN_OUTCOMES = 100
@@ -85,26 +85,14 @@ class OutcomeComparison:
     brier: tuple[float, float] | None = None
 
 
-def _pairs(joined: Joined) -> tuple[str, str, np.ndarray, np.ndarray, np.ndarray]:
-    primary, shadow = ~joined.shadow, joined.shadow
-    versions = Counter(zip(joined.version[primary].tolist())) if primary.any() else Counter()
-    champion = versions.most_common(1)[0][0][0] if versions else ""
-    challengers = Counter(joined.version[shadow].tolist())
-    challenger = challengers.most_common(1)[0][0] if challengers else ""
-    p = primary & (joined.version == champion)
-    s = shadow & (joined.version == challenger)
-    _, ip, is_ = np.intersect1d(joined.request[p].astype(str), joined.request[s].astype(str), assume_unique=False,
-                                return_indices=True)
-    bad = joined.bad[p][ip]
-    return champion, challenger, bad, joined.probability[p][ip], joined.probability[s][is_]
-
-
 def compare_outcomes(store: OutcomeStore, model: str, months: list[str] | None = None,
                      refresh: bool = True) -> OutcomeComparison | None:
     """Champion against challenger on the requests both scored and that have an outcome; None if none."""
     if refresh:
         store.refresh()
-    champion, challenger, bad, first, second = _pairs(store.joined(model, months))
+    p = store.pairs(model, months)
+    champion, challenger, bad, first, second = (p.champion, p.challenger, p.bad, p.champion_probability,
+                                                p.challenger_probability)
     if not len(bad):
         return None
     try:

@@ -29,7 +29,7 @@ import numpy as np
 from scoregate.adapters.decisions.shadow import SHADOW_SUFFIX
 from scoregate.adapters.decisions.sqlite import AuditError, _Masker
 from scoregate.adapters.outcomes.records import Outcome, period_of
-from scoregate.adapters.outcomes.store import Counts, Intake, Joined, Volume
+from scoregate.adapters.outcomes.store import Counts, Intake, Joined, Pairs, Volume
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outcomes (
@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS joined (
 );
 CREATE INDEX IF NOT EXISTS joined_model_month ON joined (model, month);
 CREATE INDEX IF NOT EXISTS joined_refresh ON joined (refresh);
+CREATE INDEX IF NOT EXISTS joined_request ON joined (request_id);
 CREATE TABLE IF NOT EXISTS volume (
     model TEXT NOT NULL, version TEXT NOT NULL, shadow INTEGER NOT NULL, month TEXT NOT NULL,
     decision TEXT NOT NULL, floor REAL NOT NULL, count INTEGER NOT NULL,
@@ -237,6 +238,24 @@ class SqliteOutcomeStore:
             month=np.array(columns[4], dtype=object), shadow=np.array(columns[5], dtype=bool),
             request=np.array(columns[6], dtype=object),
         )
+
+    @_locked
+    def pairs(self, model: str, months: list[str] | None = None) -> Pairs:
+        where, args = self._where(model, months)
+        where = where.replace("model", "p.model").replace("month", "p.month")
+        join = (f"FROM joined AS p JOIN joined AS s ON s.request_id = p.request_id AND s.model = p.model AND s.shadow = 1"
+                f" WHERE p.shadow = 0 AND {where}")
+        top = self._conn.execute(f"SELECT p.version, s.version {join} GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1",
+                                 args).fetchone()
+        if top is None:
+            return Pairs("", "", np.empty(0, np.int8), np.empty(0), np.empty(0))
+        cursor = self._conn.execute(f"SELECT p.bad, p.probability, s.probability {join} AND p.version = ? AND s.version = ?",
+                                    [*args, *top])
+        chunks = []
+        while rows := cursor.fetchmany(100_000):  # numbers only, a chunk at a time: a million pairs stay small
+            chunks.append(np.array(rows, dtype=np.float64))
+        values = np.concatenate(chunks) if chunks else np.empty((0, 3))
+        return Pairs(top[0], top[1], values[:, 0].astype(np.int8), values[:, 1], values[:, 2])
 
     @_locked
     def volume(self, model: str, months: list[str] | None = None) -> Volume:
