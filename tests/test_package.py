@@ -87,13 +87,15 @@ CHANNELS = tuple(f"scoregate.adapters.{name}" for name in BUILT_IN_CHANNELS)
 """The channel packages (each registered in adapters/registry.py)."""
 PUBLIC_CORE = {
     f"scoregate.core.{name}"
-    for name in ("contract", "client", "errors", "hooks", "settings", "encoder", "logcontext", "probe", "ports", "train", "auth")
+    for name in ("contract", "client", "errors", "hooks", "settings", "encoder", "logcontext", "probe", "ports", "train", "auth",
+                 "performance")
 }
 """What adapters may import of the core: the canonical contract and errors, the scoring client with
 its hooks, settings and readiness probe, the public encoder, the request-id context (logcontext)
 that carries a caller's id into the client's gRPC metadata, the port-in-use check every listener
 shares, the demo data generator (train) the demo file job draws from, and who a caller is (auth:
-the SOAP channel matches client certificate subjects as the core does). The rest (validation,
+the SOAP channel matches client certificate subjects as the core does), and the statistics of model
+performance on outcomes (performance: the same AUC as the holdout metrics). The rest (validation,
 convert, scoring, registry, the generated code...) is the core's own."""
 CODEC_MODULES = ("adapters/codecs", "adapters/mapping.py", "adapters/columnar.py", "adapters/xmlsafe.py")
 """Formats and mappings: bytes and columns in, canonical objects out, and back."""
