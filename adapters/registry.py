@@ -23,7 +23,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
@@ -33,6 +33,9 @@ from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from scoregate.adapters.state.redis_client import RedisStore
 
 ENTRY_POINT_GROUP = "scoregate.channels"
 """The entry point group through which other distributions register a :class:`ChannelSpec`."""
@@ -81,6 +84,8 @@ class ChannelContext:
     """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
     workdir: Path | None = None
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
+    redis: RedisStore | None = None
+    """The gateway's ``[state] redis`` (shared reply and nonce caches), else None: per process."""
     _clients: list[ScoringClient] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:

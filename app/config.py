@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.registry import UnknownChannel, channel_names
+from scoregate.adapters.state.settings import StateSection
 from scoregate.core.settings import ClientSettings
 
 
@@ -98,6 +99,8 @@ class GatewayConfig(_Strict):
     logging: LoggingSection = LoggingSection()
     audit: AuditSection = AuditSection()
     shadow: ShadowSection | None = None
+    state: StateSection = StateSection()
+    """Shared servers holding what the replicas share (``adapters/state``); none: per process."""
     fallback_model: Path | None = None
     """A model version directory (``NAME/VERSION``) loaded in the gateway process for channels with
     ``fallback = "model"``; its results are marked as fallback results."""

@@ -25,6 +25,7 @@ from scoregate.adapters.decisions.store import AuditStore, open_store
 from scoregate.adapters.metrics import GatewayMetrics
 from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
@@ -119,6 +120,8 @@ class Gateway:
     """The one health probe of the core, shared by every channel's client."""
     audit: AuditStore | None = None
     shadows: list[ShadowScorer] = field(default_factory=list)
+    redis: RedisStore | None = None
+    """``[state] redis``: the reply and nonce caches every replica shares."""
     contexts: list[ChannelContext] = field(default_factory=list)
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
@@ -137,6 +140,7 @@ class Gateway:
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
         self.audit = self._open_audit(key)
+        self.redis = self._open_redis()
         shadow = self.config.shadow
         shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
         self.probe = CoreProbe(self.client_settings)
@@ -152,7 +156,8 @@ class Gateway:
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
                     probe=self.probe,
                 )
-                self.channels.append(self._build_channel(name, section, ChannelContext(name, self.client_settings, hooks, metrics, self.workdir)))
+                context = ChannelContext(name, self.client_settings, hooks, metrics, self.workdir, redis=self.redis)
+                self.channels.append(self._build_channel(name, section, context))
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
@@ -192,6 +197,16 @@ class Gateway:
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
                           queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
 
+    def _open_redis(self) -> RedisStore | None:
+        state = self.config.state
+        if state.redis is None:
+            return None
+        store = RedisStore(state.redis, state.redis_prefix, timeout_s=state.redis_timeout_ms / 1000)
+        # Not a reason to refuse to start: the caches fall back to this process until it answers.
+        if store.ping():
+            log.info("shared state in Redis at %s (keys %s*)", store.where, store.prefix)
+        return store
+
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
     """``/metrics`` alone, when ``[health] metrics_port`` gives it a port of its own."""
@@ -225,6 +240,8 @@ class Gateway:
             context.close()
         for shadow in self.shadows:
             shadow.stop(timeout=grace)
+        if self.redis is not None:
+            self.redis.close()
         if self.audit is not None:
             self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:

@@ -157,3 +157,35 @@ def fill_placeholders():  # noqa: ANN201
         file.write_text(text)
 
     return fill
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The machine's Redis (started, or installed, by scripts/ensure_redis.sh when it does not answer)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        import subprocess
+
+        subprocess.run(["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "ensure_redis.sh")], check=True)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_server: str) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    import uuid
+
+    import redis
+
+    prefix = f"test:{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    with redis.Redis.from_url(redis_server) as client:
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)

@@ -36,13 +36,26 @@ from scoregate.adapters.amqp.connection import connection_parameters
 from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
 from scoregate.adapters.amqp.publisher import OutcomePublisher
 from scoregate.adapters.amqp.reasons import broker_reason
+from scoregate.adapters.amqp.shared import SharedReplies, encode
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.amqp.worker import Decision, Delivery, ScoringWorker
 from scoregate.adapters.channel import ChannelHealth
 from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.core.client import ScoringClient
 
 log = logging.getLogger(__name__)
+
+
+def flush_now(connection: pika.SelectConnection | None) -> None:
+    """Write pika's buffered frames to the socket now rather than at the loop's next poll.
+
+    pika has no public call for it; its plaintext transport's writable handler is what the poll
+    would run. On any other transport (TLS) the poll writes them, a loop iteration later.
+    """
+    transport = getattr(connection, "_transport", None)
+    if type(transport).__name__ == "_AsyncPlaintextTransport" and transport.get_write_buffer_size():
+        transport._on_socket_writable()
 
 
 class Responder:
@@ -52,18 +65,20 @@ class Responder:
     """
 
     def __init__(
-        self, config: AmqpChannelConfig, client: ScoringClient, *, metrics: ChannelMetrics | None = None
+        self, config: AmqpChannelConfig, client: ScoringClient, *, metrics: ChannelMetrics | None = None,
+        redis: RedisStore | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
         self.stats = Stats(self.metrics)
         self.cache = ReplyCache(config.reply_cache_size, config.reply_cache_ttl_s)
+        self.shared = SharedReplies(redis, config.reply_cache_ttl_s, self.stats) if redis is not None else None
         handlers = {q.name: RequestHandler(q, config.retry, config.deadline_header) for q in config.queues}
         self.scorer = BatchScorer(client, config.describe_refresh_s)
         self.worker = ScoringWorker(
             handlers, self.scorer, self.cache, self._deliver, self._worker_exited,
             max_batch=config.prefetch * len(config.queues), workers=config.workers,
-            linger_s=config.batch_linger_ms / 1000, stats=self.stats,
+            linger_s=config.batch_linger_ms / 1000, stats=self.stats, shared=self.shared,
         )
         self._delays = {q.name: topology.delay_queues(config, q) for q in config.queues}
         self._ioloop = IOLoop()
@@ -108,7 +123,7 @@ class Responder:
 
     def health(self) -> ChannelHealth:
         if self._ready.is_set():
-            return ChannelHealth(True)
+            return ChannelHealth(True, self.shared.note() if self.shared is not None else "")
         return ChannelHealth(False, self.last_error or "not connected to the broker yet")
 
     def _call(self, callback: Any) -> None:
@@ -289,7 +304,20 @@ class Responder:
             except pika.exceptions.AMQPError as exc:
                 # The channel broke under us; its close callback reconnects and the broker redelivers.
                 log.warning("amqp: could not settle a request: %r", exc)
+        if publisher is not None and publisher.published:
+            published, publisher.published = publisher.published, {}
+            if self.shared is not None:
+                self._share(published)
         self._check_drained()
+
+    def _share(self, published: dict[str, Decision]) -> None:
+        """Store the replies just published, then write them out at once (``shared.py`` says why
+        in that order: a stored reply is one that left)."""
+        assert self.shared is not None
+        self.shared.store({key: encode(d.outcome.reply, d.outcome.model, d.delivery.props.correlation_id,
+                                       d.delivery.props.reply_to)
+                           for key, d in published.items() if d.outcome.reply is not None})
+        flush_now(self._connection)
 
     # -- stopping (I/O thread) ----------------------------------------------------------------
 

@@ -68,6 +68,8 @@ class OutcomePublisher:
         self.inflight: dict[int, Delivery] = {}
         """Delivered on this channel and not yet acked, rejected or released."""
         self._confirms: OrderedDict[int, tuple[_Waiting, CacheKey | None]] = OrderedDict()
+        self.published: dict[CacheKey, Decision] = {}
+        """Replies published since the I/O thread last took them (to store them in the shared cache)."""
         self._seq = 0
 
     @property
@@ -90,6 +92,8 @@ class OutcomePublisher:
                 assert outcome.reply is not None
                 seq = self._publish_reply(delivery, outcome.reply)
                 self._wait(delivery, outcome, [(seq, decision.cache_key)], "ack", decision.cache_key)
+                if decision.cache_key is not None:
+                    self.published[decision.cache_key] = decision
             case Disposition.RETRY:
                 self._retry(delivery, outcome)
             case Disposition.DEAD_LETTER:
