@@ -233,3 +233,57 @@ def test_a_replica_killed_mid_burst_leaves_every_request_answered_exactly_once(
     # storing: at most the redeliveries not answered from the cache.
     rows = _rows_scored(shared_core) - rows_before
     assert BURST <= rows <= BURST + redelivered - replayed
+
+
+def test_answers_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back(
+    make_config, producer, ids, shared_core, throwaway_redis,
+) -> None:
+    """A Redis of the test's own, killed mid-run and started again on the same port."""
+    import redis as redis_py
+    from amqp_support import wait_for
+
+    from scoregate.adapters.amqp.consumer import Responder
+    from scoregate.adapters.state.redis_client import RedisStore
+    from scoregate.core.client import ScoringClient
+
+    config = make_config(prefetch=20)
+    store = RedisStore(throwaway_redis.url, "t:", timeout_s=0.2, retry_s=0.3)
+    scoring = ScoringClient(shared_core.client_settings(timeout_s=3.0))
+    responder = Responder(config, scoring, redis=store)
+    responder.start()
+    p = producer(direct=True)
+    queue, sent = f"{ids}.json", []
+
+    def burst(phase: str, n: int = 100) -> None:
+        sent.extend(p.send(queue, json_request(f"{phase}-{i}"), correlation_id=f"{phase}-{i}") for i in range(n))
+        p.wait(len(sent), timeout=20)
+
+    def shared_replies() -> int:
+        return len(list(redis_py.Redis(port=throwaway_redis.port).scan_iter(match="t:reply:*")))
+
+    try:
+        assert responder.wait_ready(15), responder.health().detail
+        burst("up")
+        assert shared_replies() == 100 and responder.health().detail == ""
+
+        throwaway_redis.stop()
+        burst("down")  # answered all the same, each from this process's cache alone
+        assert len(p.replies) == len(sent)
+        assert responder.stats["reply_cache_fallbacks"] > 0
+        assert responder.health().ready
+        assert responder.health().detail.startswith("reply cache is process-local: Redis at 127.0.0.1:")
+
+        throwaway_redis.start()  # empty: what it held is gone with it
+        assert wait_for(lambda: responder.health().detail == "", timeout=10), responder.health().detail
+        fallbacks = responder.stats["reply_cache_fallbacks"]
+        burst("back")
+        assert shared_replies() == 100  # the replies since it is back, shared again
+        assert responder.stats["reply_cache_fallbacks"] == fallbacks
+        replies = p.settle(quiet=0.5)
+    finally:
+        responder.stop(2.0)
+        scoring.close()
+        store.close()
+    counts = Counter(r.correlation_id for r in replies)
+    assert set(counts) == set(sent) and max(counts.values()) == 1
+    assert {r.headers["x-scoregate-status"] for r in replies} == {"ok"}
