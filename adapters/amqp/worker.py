@@ -52,8 +52,6 @@ class Decision:
     """Where the reply is remembered; the I/O thread marks it confirmed."""
     suppress: bool = False
     """A redelivery whose reply the broker already confirmed: ack, do not reply again."""
-    replayed: bool = False
-    """Answered from the reply cache, not scored now."""
 
 
 def _log_expired(decisions: list[Decision]) -> None:
@@ -206,9 +204,9 @@ class ScoringWorker:
         outcome = Outcome(Disposition.ANSWERED, entry.reply, model=entry.model)
         if entry.confirmed and props.redelivered and same:
             self.stats.add("duplicates_suppressed")
-            return Decision(delivery, outcome, key, suppress=True, replayed=True)
+            return Decision(delivery, outcome, key, suppress=True)
         self.stats.add("replayed")
-        return Decision(delivery, outcome, key, replayed=True)
+        return Decision(delivery, outcome, key)
 
     def _remember(self, delivery: Delivery, outcome: Outcome) -> Decision:
         key = cache_keys.put_key(delivery.props, delivery.body)

@@ -287,3 +287,13 @@ def test_answers_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back(
     counts = Counter(r.correlation_id for r in replies)
     assert set(counts) == set(sent) and max(counts.values()) == 1
     assert {r.headers["x-scoregate-status"] for r in replies} == {"ok"}
+
+
+def test_a_stored_reply_reads_back_as_sent() -> None:
+    from scoregate.adapters.amqp.replies import Reply
+    from scoregate.adapters.amqp.shared import decode, encode
+
+    reply = Reply(b"line one\nline two\x00\xff", "application/json", "utf-8", {"x-scoregate-status": "ok", "n": 3})
+    entry = decode(encode(reply, "credit-risk:1", "c-1", "amq.rabbitmq.reply-to.abc"), expires=1.0)
+    assert (entry.reply, entry.model, entry.correlation_id, entry.reply_to) == (reply, "credit-risk:1", "c-1", "amq.rabbitmq.reply-to.abc")
+    assert entry.confirmed  # it went out: a redelivery is acked, not answered again
