@@ -34,9 +34,9 @@ from scoregate.adapters.amqp.cache import ReplyCache
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.connection import connection_parameters
 from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
-from scoregate.adapters.amqp.publisher import OutcomePublisher
+from scoregate.adapters.amqp.publisher import OutcomePublisher, Unstored
 from scoregate.adapters.amqp.reasons import broker_reason
-from scoregate.adapters.amqp.shared import SharedReplies, encode
+from scoregate.adapters.amqp.shared import SharedReplies
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.amqp.worker import Decision, Delivery, ScoringWorker
 from scoregate.adapters.channel import ChannelHealth
@@ -45,17 +45,6 @@ from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.core.client import ScoringClient
 
 log = logging.getLogger(__name__)
-
-
-def flush_now(connection: pika.SelectConnection | None) -> None:
-    """Write pika's buffered frames to the socket now rather than at the loop's next poll.
-
-    pika has no public call for it; its plaintext transport's writable handler is what the poll
-    would run. On any other transport (TLS) the poll writes them, a loop iteration later.
-    """
-    transport = getattr(connection, "_transport", None)
-    if type(transport).__name__ == "_AsyncPlaintextTransport" and transport.get_write_buffer_size():
-        transport._on_socket_writable()
 
 
 class Responder:
@@ -104,6 +93,8 @@ class Responder:
 
     def start(self) -> None:
         self.worker.start()
+        if self.shared is not None:
+            self.shared.start()
         self._thread.start()
 
     def wait_ready(self, timeout: float) -> bool:
@@ -120,6 +111,8 @@ class Responder:
         self._call(self._finish_stop)
         self._thread.join(10)
         self.worker.join(1)
+        if self.shared is not None:
+            self.shared.close()
 
     def health(self) -> ChannelHealth:
         if self._ready.is_set():
@@ -231,6 +224,7 @@ class Responder:
         publisher = OutcomePublisher(
             channel, self._generation, self.config, self.cache, self.stats, self._delays, self._check_drained
         )
+        publisher.sharing = self.shared is not None
         self._publisher = publisher
         channel.add_on_close_callback(self._on_channel_closed)
         channel.add_on_return_callback(publisher.on_return)
@@ -304,20 +298,16 @@ class Responder:
             except pika.exceptions.AMQPError as exc:
                 # The channel broke under us; its close callback reconnects and the broker redelivers.
                 log.warning("amqp: could not settle a request: %r", exc)
-        if publisher is not None and publisher.published:
-            published, publisher.published = publisher.published, {}
-            if self.shared is not None:
-                self._share(published)
+        if publisher is not None and publisher.unstored and self.shared is not None:
+            # Stored by the sharing thread while the replies travel; each request is acked once
+            # its reply is both confirmed and stored (``shared.py``).
+            replies, publisher.unstored = publisher.unstored, []
+            self.shared.submit(replies, functools.partial(self._call, functools.partial(self._stored, publisher, replies)))
         self._check_drained()
 
-    def _share(self, published: dict[str, Decision]) -> None:
-        """Store the replies just published, then write them out at once (``shared.py`` says why
-        in that order: a stored reply is one that left)."""
-        assert self.shared is not None
-        self.shared.store({key: encode(d.outcome.reply, d.outcome.model, d.delivery.props.correlation_id,
-                                       d.delivery.props.reply_to)
-                           for key, d in published.items() if d.outcome.reply is not None})
-        flush_now(self._connection)
+    def _stored(self, publisher: OutcomePublisher, replies: list[Unstored]) -> None:
+        if publisher is self._publisher:  # else its channel is gone, and the broker redelivers
+            publisher.stored(replies)
 
     # -- stopping (I/O thread) ----------------------------------------------------------------
 

@@ -5,29 +5,37 @@ to another, whose own cache is empty; scored again, it was answered twice. With 
 shared, the other replica finds that it was answered and acks it without a second reply (event
 ``replayed_replies``).
 
-The order per reply, on the I/O thread: published into pika's buffer, stored in Redis (``SET NX``,
-one round trip per batch of replies), then the buffer is written to the socket at once, then the
-broker's confirm, then the ack. A stored reply has therefore left, or is about to within
-microseconds: a replica killed between the store and the write (that much) leaves a request
-that the next replica acks unanswered, one killed before the store leaves one that the next
-replica scores and answers. A redelivery is looked up (one round trip per batch) only when this
-process has no reply for it; fresh requests cost no lookup.
+The order per reply: published at once (Redis is not on the reply's path), stored by this
+module's thread meanwhile (``SET NX``, one round trip per batch of replies), and the request is
+acked once the broker confirmed the reply *and* it is stored. So every request acked is in the
+shared cache, and a replica that dies before an ack leaves the request to the next one, which
+acks it without replying if the reply was stored and scores it otherwise. The producer sees a
+reply twice only when the kill falls between the reply leaving and its store (one Redis round
+trip); never none. A redelivery is looked up (one round trip per batch) only when this process
+has no reply for it; fresh requests cost no lookup.
 
 When Redis does not answer, replies are remembered in this process only (counted as
-``reply_cache_fallbacks``, named in readiness): redeliveries to this process are still answered
-once, those to another replica are scored and answered again there.
+``reply_cache_fallbacks``, named in readiness) and acked as before: redeliveries to this process
+are still answered once, those to another replica are scored and answered again there.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import queue
+import threading
+from collections.abc import Callable, Iterable, Mapping
+import logging
+from typing import Protocol
 
 from scoregate.adapters.amqp.cache import CacheKey, CachedReply
+from scoregate.adapters.amqp.handler import RequestProps
 from scoregate.adapters.amqp.replies import Reply
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.state.redis_client import RedisStore, StoreUnavailable
 from scoregate.adapters.state.redis_replies import RedisReplies
+
+log = logging.getLogger(__name__)
 
 
 def encode(reply: Reply, model: str, correlation_id: str | None, reply_to: str | None) -> bytes:
@@ -46,13 +54,56 @@ def decode(value: bytes, expires: float) -> CachedReply:
     return CachedReply(reply, data["model"], data["correlation_id"], data["reply_to"], expires, confirmed=True)
 
 
+class ToStore(Protocol):
+    """A reply published and waiting to be stored (``publisher.Unstored``)."""
+
+    key: CacheKey
+    reply: Reply
+    model: str
+    props: RequestProps
+
+
 class SharedReplies:
-    """Batch operations on the shared cache; each falls back (returns, counts) when Redis does not answer."""
+    """Batch operations on the shared cache; each falls back (returns, counts) when Redis does not
+    answer. ``submit`` stores on this object's thread and calls back when done."""
 
     def __init__(self, store: RedisStore, ttl_s: float, stats: Stats) -> None:
         self.redis = store
         self.replies = RedisReplies(store, ttl_s)
         self.stats = stats
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="amqp-share", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._inbox.put(None)
+        self._thread.join(5)
+
+    def submit(self, replies: list[ToStore], done: Callable[[], None]) -> None:
+        self._inbox.put((replies, done))
+
+    def _run(self) -> None:
+        while (first := self._inbox.get()) is not None:
+            batch, stop = [first], False
+            while not stop:  # whatever else is waiting goes in the same round trip
+                try:
+                    item = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                stop = item is None
+                if not stop:
+                    batch.append(item)
+            try:
+                self.store({r.key: encode(r.reply, r.model, r.props.correlation_id, r.props.reply_to)
+                            for replies, _ in batch for r in replies})
+            except Exception:  # a bug here must not leave the requests unacked for good
+                log.exception("amqp: could not store %d replies in the shared cache", sum(len(r) for r, _ in batch))
+            for _, done in batch:
+                done()
+            if stop:
+                return
 
     def fetch(self, keys: Iterable[CacheKey]) -> dict[CacheKey, bytes]:
         try:
