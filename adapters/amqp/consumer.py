@@ -61,7 +61,8 @@ class Responder:
         self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
         self.stats = Stats(self.metrics)
         self.cache = ReplyCache(config.reply_cache_size, config.reply_cache_ttl_s)
-        self.shared = SharedReplies(redis, config.reply_cache_ttl_s, self.stats) if redis is not None else None
+        # Redis is off the reply's path (only acks wait for it): a second of patience, not 100 ms.
+        self.shared = SharedReplies(redis.patient(1.0), config.reply_cache_ttl_s, self.stats) if redis is not None else None
         handlers = {q.name: RequestHandler(q, config.retry, config.deadline_header) for q in config.queues}
         self.scorer = BatchScorer(client, config.describe_refresh_s)
         self.worker = ScoringWorker(
@@ -113,6 +114,7 @@ class Responder:
         self.worker.join(1)
         if self.shared is not None:
             self.shared.close()
+            self.shared.redis.close()
 
     def health(self) -> ChannelHealth:
         if self._ready.is_set():

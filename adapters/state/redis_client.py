@@ -43,8 +43,10 @@ class RedisStore:
     """The gateway's Redis, shared by the caches that live there; ``available`` and ``detail`` for readiness."""
 
     def __init__(self, url: str, prefix: str = "scoregate:", *, timeout_s: float = 0.1, retry_s: float = 1.0) -> None:
+        self.url = url
         self.prefix = prefix
         self.where = where(url)
+        self.timeout_s = timeout_s
         self.retry_s = retry_s
         self.client = redis.Redis.from_url(
             url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0),
@@ -57,6 +59,10 @@ class RedisStore:
         """Why the store is not used now ("" while it is)."""
         self._closed = threading.Event()
         self._probe: threading.Thread | None = None
+
+    def patient(self, timeout_s: float) -> RedisStore:
+        """The same server with a longer timeout, for work that no answer waits for (its own pool)."""
+        return RedisStore(self.url, self.prefix, timeout_s=max(timeout_s, self.timeout_s), retry_s=self.retry_s)
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
