@@ -1,4 +1,4 @@
-"""The scoring core's gRPC server: scoring service, grpc.health.v1, reflection, hot reload.
+"""The scoring core's gRPC server: scoring service, KServe V2 inference, grpc.health.v1, reflection, hot reload.
 
 ``CoreServer`` owns the lifecycle: ``start()`` loads the models and listens (port 0 picks a free
 port, exposed as ``.port``), ``stop(grace)`` lets in-flight calls finish before closing.
@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import start_http_server
 
 from scoregate.core._generated import scoring_pb2 as pb
+from scoregate.core._generated import grpc_predict_v2_pb2_grpc as v2_grpc
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.auth import AccessInterceptor, AccessPolicy
 from scoregate.core.batching import MicroBatcher
@@ -28,6 +29,8 @@ from scoregate.core.registry import ModelRegistry, VersionState
 from scoregate.core.service import ScoringService
 from scoregate.core.settings import CoreSettings
 from scoregate.core.tls import ReloadingCertificates
+from scoregate.core.v2.service import SERVICE_NAME as V2_SERVICE_NAME
+from scoregate.core.v2.service import InferenceService
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +75,12 @@ class CoreServer:
         self.service = ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor,
                                       lone_batch_threads=self.settings.lone_batch_threads)
         pb_grpc.add_ScoringServicer_to_server(self.service, server)
+        # The Open Inference Protocol (KServe V2) on the same port, through the same scoring path.
+        v2_grpc.add_GRPCInferenceServiceServicer_to_server(InferenceService(self.service), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
-            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+            (SERVICE_NAME, V2_SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            server,
         )
         s = self.settings
         if not s.reuse_port:  # with reuse_port, sharing the port is the point
