@@ -28,7 +28,7 @@ from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, cha
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
-from scoregate.core.client import ScoringClient
+from scoregate.core.client import scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
@@ -68,7 +68,7 @@ class CoreModels:
     def __call__(self, model: str, version: str | None = None) -> ModelDescription | None:
         if (model, version) not in self._known:
             try:
-                with ScoringClient(self.settings) as client:
+                with scoring_client(self.settings) as client:
                     self._known[model, version] = client.describe(model, version)
             except (CoreUnavailable, DeadlineExpired):
                 self._known[model, version] = None
@@ -138,7 +138,7 @@ class Gateway:
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
         self.audit = self._open_audit(key)
         shadow = self.config.shadow
-        shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
+        shadow_client = scoring_client(self.client_settings) if shadow is not None and self.audit is not None else None
         self.probe = CoreProbe(self.client_settings)
         for name, section in self.config.channels.items():
             if section.enabled:

@@ -70,7 +70,7 @@ class _View:
     default: str
 
 
-def _version_key(version: str) -> tuple[int, int | str]:
+def version_key(version: str) -> tuple[int, int | str]:
     # Numeric versions sort numerically and above non-numeric ones ("10" > "9" > "beta").
     return (1, int(version)) if version.isdigit() else (0, version)
 
@@ -201,7 +201,7 @@ class ModelRegistry:
                     continue
                 targets = {s.alias: s.version for s in states if s.serving}
                 pin = self.pins.get(name)
-                default = targets.get(DEFAULT_ALIAS) or (pin if pin in scorers else max(scorers, key=_version_key))
+                default = targets.get(DEFAULT_ALIAS) or (pin if pin in scorers else max(scorers, key=version_key))
                 views[name] = _View(MappingProxyType(scorers), MappingProxyType(targets), default)
             self._views = views  # one reference swap: readers see the old views or the new ones
             self._alias_states = alias_states
@@ -287,5 +287,5 @@ class ModelRegistry:
             failed = [(n, v, "failed", err) for (n, v), (_, err) in list(self._failed.items())]
         return sorted(
             (VersionState(n, v, state, err, tuple(pointing.get((n, v), ()))) for n, v, state, err in loaded + failed),
-            key=lambda s: (s.model, _version_key(s.version)),
+            key=lambda s: (s.model, version_key(s.version)),
         )

@@ -36,13 +36,38 @@ class LoadedModel:
         return self.metadata.version
 
 
+def band_uppers(meta: ModelMetadata) -> np.ndarray:
+    """The inner band bounds ``decide`` takes."""
+    return np.array([b.upper for b in meta.bands[:-1]], dtype=np.float64)
+
+
+def decide(uppers: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Decision (band index) per probability: band i covers [upper[i-1], upper[i]); the last band also takes 1.0."""
+    return np.searchsorted(uppers, probabilities, side="right").astype(np.uint8)
+
+
+def top_reasons(contributions: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``count`` features that raised each row's score, from rows x (features + 1) contributions
+    (the bias last): (indexes, contributions).
+
+    Only positive contributions are reasons (a feature that lowered the risk explains nothing
+    to an applicant); empty slots hold index -1 and contribution 0.
+    """
+    n = contributions.shape[1] - 1
+    contribs = contributions[:, :n]
+    order = np.argsort(-contribs, axis=1, kind="stable")[:, :min(count, n)]
+    top = np.take_along_axis(contribs, order, axis=1)
+    positive = top > 0
+    return np.where(positive, order, -1).astype(np.int32), np.where(positive, top, 0.0)
+
+
 class Scorer:
     """Scores float64 matrices (already validated) with one model version."""
 
     def __init__(self, model: LoadedModel) -> None:
         self.model = model
         meta = model.metadata
-        self._uppers = np.array([b.upper for b in meta.bands[:-1]], dtype=np.float64)
+        self._uppers = band_uppers(meta)
         self._band_names = tuple(b.name for b in meta.bands)
         self._feature_names = meta.feature_schema.names
         self._reason_codes = tuple(f.reason_code for f in meta.feature_schema.features)
@@ -53,8 +78,7 @@ class Scorer:
         """``probabilities(matrix, threads=0)``: the runtime's own predict, bound once (no extra hop)."""
 
     def decisions(self, probabilities: np.ndarray) -> np.ndarray:
-        # Band i covers [upper[i-1], upper[i]); the last band also takes 1.0.
-        return np.searchsorted(self._uppers, probabilities, side="right").astype(np.uint8)
+        return decide(self._uppers, probabilities)
 
     def reasons(self, matrix: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``count`` features that raised each row's score: (indexes, contributions).
@@ -62,13 +86,7 @@ class Scorer:
         Only positive contributions are reasons (a feature that lowered the risk explains nothing
         to an applicant); empty slots hold index -1 and contribution 0.
         """
-        rows, n = matrix.shape
-        count = min(count, n)
-        contribs = self._runtime.contributions(matrix, self._exact)[:, :n]  # the last column is the bias
-        order = np.argsort(-contribs, axis=1, kind="stable")[:, :count]
-        top = np.take_along_axis(contribs, order, axis=1)
-        positive = top > 0
-        return np.where(positive, order, -1).astype(np.int32), np.where(positive, top, 0.0)
+        return top_reasons(self._runtime.contributions(matrix, self._exact), count)
 
     def reason_bands(self, names: tuple[str, ...]) -> np.ndarray | None:
         """The decision indexes of the named bands (None: every band), for ``score``'s ``bands``.
