@@ -27,7 +27,8 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scor
 SIDE_VENVS: dict[str, list[list[str]]] = {
     "tritonclient": [["tritonclient[grpc]>=2.50,<3", "numpy>=2,<3"]],
     "mlserver": [
-        ["mlserver>=1.6,<2", "xgboost-cpu>=3.2,<4", "scikit-learn>=1.4,<2", "tritonclient[grpc]>=2.50,<3"],
+        # uvloop 0.22 breaks MLServer 1.7's worker processes (SeldonIO/MLServer#2286, unreleased fix)
+        ["mlserver>=1.6,<2", "uvloop<0.22", "xgboost-cpu>=3.2,<4", "scikit-learn>=1.4,<2", "tritonclient[grpc]>=2.50,<3"],
         ["--no-deps", "mlserver-xgboost>=1.6,<2"],
     ],
 }

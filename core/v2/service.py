@@ -21,7 +21,7 @@ from scoregate.core._generated import grpc_predict_v2_pb2 as v2
 from scoregate.core._generated import grpc_predict_v2_pb2_grpc as v2_grpc
 from scoregate.core.contract import BatchResult
 from scoregate.core.errors import CoreFailure, InvalidInput, ScoreError, UnknownModel
-from scoregate.core.service import _LONE_BATCH_ROWS, ScoringService, _check_deadline
+from scoregate.core.service import _LONE_BATCH_ROWS, _WIDE_FROM_ROWS, ScoringService, _check_deadline
 from scoregate.core.v2 import tensors
 from scoregate.core.v2.metadata import model_metadata
 from scoregate.core.validation import validate_matrix
@@ -124,11 +124,12 @@ class InferenceService(v2_grpc.GRPCInferenceServiceServicer):
             batch, index = await scoring.batcher.score(scorer, row, reason_count, bands)
             return _row(batch, index)
         matrix = np.ascontiguousarray(matrix)
+        threads = scoring.lone_batch_threads if lone and rows >= _WIDE_FROM_ROWS else 0  # as ScoreBatch
         if lone and rows <= _LONE_BATCH_ROWS and scoring._may_score_on_loop(scorer, rows, reason_count):
-            result = scorer.score(matrix, reason_count, None, bands)
+            result = scorer.score(matrix, reason_count, None, bands, threads)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(scoring.executor, scorer.score, matrix, reason_count, None, bands)
+            result = await loop.run_in_executor(scoring.executor, scorer.score, matrix, reason_count, None, bands, threads)
         scoring.metrics.scored(result.model, result.version, _CHANNEL, result.probabilities, 0, result.core_micros / 1e6)
         return result
 

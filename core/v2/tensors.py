@@ -128,14 +128,17 @@ def reason_request(parameters: Mapping) -> tuple[int, tuple[str, ...], bool]:
     return count, wanted, contributions in (True, "true", "1", 1)
 
 
-def bytes_raw(values: Sequence[str]) -> bytes:
-    """A BYTES tensor's raw contents: each element as a 4-byte little-endian length and its bytes."""
-    parts = []
-    for value in values:
-        data = value.encode()
-        parts.append(struct.pack("<I", len(data)))
-        parts.append(data)
-    return b"".join(parts)
+def _element(value: str) -> bytes:
+    data = value.encode()
+    return struct.pack("<I", len(data)) + data
+
+
+def bytes_raw(table: Sequence[str], indexes: np.ndarray) -> bytes:
+    """A BYTES tensor's raw contents, each element a 4-byte little-endian length and its bytes: the
+    element ``table[i]`` for each ``i`` of ``indexes`` (band names, reason codes: a few distinct values,
+    each encoded once; 1,000 decisions cost 0.4 ms one by one)."""
+    encoded = [_element(value) for value in table]
+    return b"".join([encoded[i] for i in indexes.ravel().tolist()])
 
 
 def rows_violations(rejects: Mapping[int, Sequence[FieldViolation]], rows: int) -> list[FieldViolation]:
@@ -154,13 +157,11 @@ def response_outputs(
     out: list[tuple[str, str, tuple[int, ...], bytes]] = [
         (PROBABILITY, "FP64", (rows,), np.ascontiguousarray(result.probabilities, dtype="<f8").tobytes()),
     ]
-    names = (*result.band_names, "")
-    indexes = np.minimum(result.decisions, len(result.band_names)) if rows else result.decisions
-    out.append((DECISION, "BYTES", (rows,), bytes_raw([names[i] for i in indexes.tolist()])))
+    indexes = np.minimum(result.decisions, len(result.band_names))  # a rejected row's slot: ""
+    out.append((DECISION, "BYTES", (rows,), bytes_raw((*result.band_names, ""), indexes)))
     if reason_count:
         features = result.reason_features
-        codes = (*result.reason_codes, "")
-        out.append((REASON_CODES, "BYTES", features.shape, bytes_raw([codes[i] for i in features.ravel().tolist()])))
+        out.append((REASON_CODES, "BYTES", features.shape, bytes_raw((*result.reason_codes, ""), features)))  # -1: ""
         out.append((REASON_FEATURES, "INT32", features.shape, np.ascontiguousarray(features, dtype="<i4").tobytes()))
         out.append((REASON_CONTRIBUTIONS, "FP64", features.shape,
                     np.ascontiguousarray(result.reason_contributions, dtype="<f8").tobytes()))
