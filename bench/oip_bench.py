@@ -149,7 +149,7 @@ def report(measured: dict, plan: dict) -> None:
     ]
     print(table(figures))
     out = BENCH / "results" / "oip-latest.json"
-    out.write_text(json.dumps({"machine": machine(), "plan": {k: v for k, v in plan.items() if k != "servers"},
+    out.write_text(json.dumps({"machine": machine(), "plan": {k: v for k, v in plan.items() if k not in ("servers", "rows", "booster")},
                                "stats": stats, "baseline": base, "figures": [f.__dict__ for f in figures]}, indent=1))
     print(f"\nwritten to {out.relative_to(BENCH.parent)}")
 
