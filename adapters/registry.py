@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.adapters.outcomes.store import OutcomeStore
 from scoregate.core.client import ScoringClient, scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.hooks import ClientHooks
@@ -42,6 +43,8 @@ CHANNELS: dict[str, str] = {
     "soap": "scoregate.adapters.soap.spec:CHANNEL",
     "amqp": "scoregate.adapters.amqp.spec:CHANNEL",
     "files": "scoregate.adapters.files.spec:CHANNEL",
+    "outcome_files": "scoregate.adapters.outcome_files.spec:CHANNEL",
+    "outcome_queue": "scoregate.adapters.outcome_queue.spec:CHANNEL",
 }
 
 class ModelLookup(Protocol):
@@ -81,6 +84,9 @@ class ChannelContext:
     """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
     workdir: Path | None = None
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
+    outcomes: Callable[[], OutcomeStore] | None = None
+    """The outcome store beside the gateway's audit (opened on the first call), for the channels
+    that take in outcomes; None when the gateway keeps no audit."""
     _clients: list[ScoringClient] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -9,7 +9,6 @@ the scoregate core does around a prediction is done here against the models' met
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from datetime import datetime
@@ -20,6 +19,7 @@ from scoregate.core._generated import grpc_predict_v2_pb2 as v2
 from scoregate.core._generated import grpc_predict_v2_pb2_grpc as v2_grpc
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core.client import AsyncScoringClient, ScoringClient, _ClientBase
+from scoregate.core.client_channels import Channels, retire_aio, retire_blocking
 from scoregate.core.connection import open_aio_channel, open_channel
 from scoregate.core.contract import BatchResult, CallerRef, ColumnBatch, ModelDescription, ModelMetadata, ScoreRequest, ScoreResult
 from scoregate.core.convert import result_from_batch
@@ -68,8 +68,7 @@ class V2ScoringClient(_V2Base, ScoringClient):
     def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         _ClientBase.__init__(self, settings, hooks)
         self.catalog = codec.MetadataCatalog(self.settings)
-        self.channels = [open_channel(self.settings) for _ in range(self.settings.connections)]
-        self._stubs = itertools.cycle([v2_grpc.GRPCInferenceServiceStub(c) for c in self.channels])
+        self.connections = Channels(self.settings, open_channel, retire_blocking, stub=v2_grpc.GRPCInferenceServiceStub)
         self.coalescer = None
 
     def _score_alone(self, request: ScoreRequest) -> ScoreResult:
@@ -118,8 +117,7 @@ class AsyncV2ScoringClient(_V2Base, AsyncScoringClient):
     def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         _ClientBase.__init__(self, settings, hooks)
         self.catalog = codec.MetadataCatalog(self.settings)
-        self.channels = [open_aio_channel(self.settings) for _ in range(self.settings.connections)]
-        self._stubs = itertools.cycle([v2_grpc.GRPCInferenceServiceStub(c) for c in self.channels])
+        self.connections = Channels(self.settings, open_aio_channel, retire_aio, stub=v2_grpc.GRPCInferenceServiceStub)
         self.coalescer = None
 
     async def _score_alone(self, request: ScoreRequest) -> ScoreResult:
