@@ -12,6 +12,7 @@ Outputs go as ``raw_output_contents`` (the protocol forbids mixing raw and typed
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Mapping, Sequence
 
@@ -128,16 +129,17 @@ def reason_request(parameters: Mapping) -> tuple[int, tuple[str, ...], bool]:
     return count, wanted, contributions in (True, "true", "1", 1)
 
 
-def _element(value: str) -> bytes:
-    data = value.encode()
-    return struct.pack("<I", len(data)) + data
+@functools.lru_cache(maxsize=256)
+def _elements(table: tuple[str, ...]) -> list[bytes]:
+    """Each value as a BYTES element: its 4-byte little-endian length, then its bytes."""
+    return [struct.pack("<I", len(data)) + data for data in (value.encode() for value in table)]
 
 
 def bytes_raw(table: Sequence[str], indexes: np.ndarray) -> bytes:
     """A BYTES tensor's raw contents, each element a 4-byte little-endian length and its bytes: the
     element ``table[i]`` for each ``i`` of ``indexes`` (band names, reason codes: a few distinct values,
     each encoded once; 1,000 decisions cost 0.4 ms one by one)."""
-    encoded = [_element(value) for value in table]
+    encoded = _elements(tuple(table))
     return b"".join([encoded[i] for i in indexes.ravel().tolist()])
 
 
