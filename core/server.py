@@ -49,6 +49,8 @@ class CoreServer:
         )
         self.batcher = MicroBatcher(settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics)
         self.metrics_port: int | None = None
+        self.v2_http_port: int | None = None
+        self._rest = None  # the V2 HTTP server (core/v2/rest.py), when v2_http_port is set
         self._metrics_server = None
         self.service: ScoringService | None = None  # set by start()
         self.health = health_aio.HealthServicer()
@@ -76,7 +78,8 @@ class CoreServer:
                                       lone_batch_threads=self.settings.lone_batch_threads)
         pb_grpc.add_ScoringServicer_to_server(self.service, server)
         # The Open Inference Protocol (KServe V2) on the same port, through the same scoring path.
-        v2_grpc.add_GRPCInferenceServiceServicer_to_server(InferenceService(self.service), server)
+        self.inference = InferenceService(self.service)
+        v2_grpc.add_GRPCInferenceServiceServicer_to_server(self.inference, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, V2_SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
@@ -100,6 +103,8 @@ class CoreServer:
         self._server = server
         await self._update_health()
         self._poller = asyncio.create_task(self._poll(), name="model-poller")
+        if s.v2_http_port is not None:
+            await self._start_rest(s)
         if s.metrics_port is not None:
             host, _, _ = s.address.rpartition(":")
             try:
@@ -113,6 +118,18 @@ class CoreServer:
             log.info("core metrics on port %s", self.metrics_port)
         log.info("scoring core listening on port %s with models from %s", self.port, s.models_dir)
         return self.port
+
+    async def _start_rest(self, s: CoreSettings) -> None:
+        """KServe V2 over HTTP/REST (core/v2/rest.py) in this loop, on a port of its own."""
+        from scoregate.core.v2.rest import serve_rest
+
+        host = s.address.rpartition(":")[0].strip("[]") or "0.0.0.0"
+        try:
+            self._rest, self.v2_http_port = await serve_rest(self.inference, host, s.v2_http_port)
+        except PortInUse:
+            await self.stop(0)
+            raise
+        log.info("KServe V2 over HTTP on port %s", self.v2_http_port)
 
     async def _update_health(self) -> None:
         ready = any(state.state == "loaded" for state in self.registry.states())
@@ -143,6 +160,8 @@ class CoreServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
         await self.health.enter_graceful_shutdown()
+        if self._rest is not None:
+            await self._rest.stop()
         if self._server:
             await self._server.stop(grace)
         await self.batcher.stop()

@@ -124,6 +124,10 @@ class CoreSettings(BaseSettings):
     (and, with tls_client_ca_file, presents a certificate signed by it) may call."""
     metrics_port: int | None = None
     """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
+    v2_http_port: int | None = None
+    """Port of KServe V2 over HTTP/REST (``/v2/...``, same host as ``address``; core/v2/rest.py);
+    None: none (V2 over gRPC is always on the gRPC port), 0: a free port. Plain HTTP without access
+    checks: refused beside TLS or an access file."""
     reuse_port: bool = False
     """Let several core processes listen on one port (SO_REUSEPORT; the kernel spreads connections).
     Off by default so that a second server on a taken port fails instead of sharing it unseen."""
@@ -142,6 +146,9 @@ class CoreSettings(BaseSettings):
             raise ValueError("tls_cert_file and tls_key_file go together")
         if self.tls_client_ca_file is not None and self.tls_cert_file is None:
             raise ValueError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+        if self.v2_http_port is not None and (self.tls_cert_file is not None or self.access_file is not None):
+            raise ValueError("v2_http_port (plain HTTP, no access checks) cannot serve beside TLS or an access file: "
+                             "use V2 over gRPC on the core's port")
         return self
 
 

@@ -39,6 +39,11 @@ def _version() -> str:
         return "0"
 
 
+def invalid_message(error: InvalidInput) -> str:
+    """V2 clients read the status message: every field reason goes in it."""
+    return "invalid input: " + "; ".join(f"{v.field}: {v.code.value}: {v.message}" for v in error.violations)
+
+
 class InferenceService(v2_grpc.GRPCInferenceServiceServicer):
     def __init__(self, scoring: ScoringService) -> None:
         self.scoring = scoring
@@ -47,10 +52,15 @@ class InferenceService(v2_grpc.GRPCInferenceServiceServicer):
 
     async def _abort(self, context: grpc.aio.ServicerContext, error: ScoreError) -> None:
         self.scoring.metrics.errors.labels(error.kind.value).inc()
-        message = error.message
-        if isinstance(error, InvalidInput):  # V2 clients read the message: every reason in it
-            message = "invalid input: " + "; ".join(f"{v.field}: {v.code.value}: {v.message}" for v in error.violations)
+        message = invalid_message(error) if isinstance(error, InvalidInput) else error.message
         await context.abort_with_status(status.to_status(error, message))
+
+    def metadata(self, name: str, version: str) -> v2.ModelMetadataResponse:
+        """A model version's V2 metadata; raises UnknownModel."""
+        scorer = self.registry.get(name, version or None)
+        meta = scorer.model.metadata
+        versions = [s.version for s in self.registry.states() if s.model == meta.name and s.state == "loaded"]
+        return model_metadata(meta, versions, scorer.model.runtime.describe().runtime, self.registry.default_version(meta.name) or "")
 
     async def ServerLive(self, request: v2.ServerLiveRequest, context: grpc.aio.ServicerContext) -> v2.ServerLiveResponse:
         return v2.ServerLiveResponse(live=True)
@@ -70,12 +80,9 @@ class InferenceService(v2_grpc.GRPCInferenceServiceServicer):
 
     async def ModelMetadata(self, request: v2.ModelMetadataRequest, context: grpc.aio.ServicerContext) -> v2.ModelMetadataResponse:
         try:
-            scorer = self.registry.get(request.name, request.version or None)
+            return self.metadata(request.name, request.version)
         except UnknownModel as error:
             await self._abort(context, error)
-        meta = scorer.model.metadata
-        versions = [s.version for s in self.registry.states() if s.model == meta.name and s.state == "loaded"]
-        return model_metadata(meta, versions, scorer.model.runtime.describe().runtime, self.registry.default_version(meta.name) or "")
 
     async def ModelInfer(self, request: v2.ModelInferRequest, context: grpc.aio.ServicerContext) -> v2.ModelInferResponse:
         self.scoring._score_opened(context)

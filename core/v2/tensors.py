@@ -43,7 +43,7 @@ REASON_CONTRIBUTIONS = "reason_contributions"
 OUTPUTS = (PROBABILITY, DECISION, REASON_CODES, REASON_FEATURES, REASON_CONTRIBUTIONS, CONTRIBUTIONS)
 
 
-def _malformed(field: str, message: str) -> InvalidInput:
+def malformed(field: str, message: str) -> InvalidInput:
     return InvalidInput([FieldViolation(field=field, code=ViolationCode.MALFORMED, message=message)])
 
 
@@ -57,7 +57,7 @@ def tensor_values(tensor, raw: bytes | None) -> np.ndarray:  # noqa: ANN001 - an
     dtype, field = kind
     if raw is not None:
         if len(raw) % np.dtype(dtype).itemsize:
-            raise _malformed(tensor.name, f"{len(raw)} raw bytes are not whole {tensor.datatype} values")
+            raise malformed(tensor.name, f"{len(raw)} raw bytes are not whole {tensor.datatype} values")
         values = np.frombuffer(raw, dtype=dtype)
     else:
         values = np.asarray(getattr(tensor.contents, field), dtype=dtype)
@@ -67,21 +67,21 @@ def tensor_values(tensor, raw: bytes | None) -> np.ndarray:  # noqa: ANN001 - an
 def _shape(tensor, count: int) -> tuple[int, ...]:  # noqa: ANN001
     shape = tuple(int(d) for d in tensor.shape)
     if not shape or any(d < 0 for d in shape) or int(np.prod(shape)) != count:
-        raise _malformed(tensor.name, f"shape {list(shape)} does not match its {count} values")
+        raise malformed(tensor.name, f"shape {list(shape)} does not match its {count} values")
     return shape
 
 
 def request_matrix(inputs: Sequence, raw: Sequence[bytes], schema: FeatureSchema) -> np.ndarray:
     """The float64 matrix (rows x features, schema order) of a request's input tensors."""
     if raw and len(raw) != len(inputs):
-        raise _malformed("raw_input_contents", f"{len(raw)} raw contents for {len(inputs)} inputs")
+        raise malformed("raw_input_contents", f"{len(raw)} raw contents for {len(inputs)} inputs")
     names = schema.names
     if len(inputs) == 1 and inputs[0].name not in schema:
         tensor = inputs[0]
         values = tensor_values(tensor, raw[0] if raw else None)
         shape = _shape(tensor, values.size)
         if len(shape) != 2 or shape[1] != len(names):
-            raise _malformed(tensor.name, f"shape {list(shape)}: one tensor must be [rows, {len(names)}] "
+            raise malformed(tensor.name, f"shape {list(shape)}: one tensor must be [rows, {len(names)}] "
                                           f"(features in the model's order), or send one tensor per feature")
         return values.reshape(shape)
     columns: dict[str, np.ndarray] = {}
@@ -93,7 +93,7 @@ def request_matrix(inputs: Sequence, raw: Sequence[bytes], schema: FeatureSchema
         values = tensor_values(tensor, raw[i] if raw else None)
         shape = _shape(tensor, values.size)
         if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
-            raise _malformed(tensor.name, f"shape {list(shape)}: a feature's tensor is [rows] or [rows, 1]")
+            raise malformed(tensor.name, f"shape {list(shape)}: a feature's tensor is [rows] or [rows, 1]")
         columns[tensor.name] = values
     problems += [FieldViolation(field=n, code=ViolationCode.MISSING, message="input tensor is missing")
                  for n in names if n not in columns]
@@ -101,7 +101,7 @@ def request_matrix(inputs: Sequence, raw: Sequence[bytes], schema: FeatureSchema
         raise InvalidInput(problems)
     rows = {len(c) for c in columns.values()}
     if len(rows) != 1:
-        raise _malformed("inputs", f"the feature tensors have different row counts ({', '.join(map(str, sorted(rows)))})")
+        raise malformed("inputs", f"the feature tensors have different row counts ({', '.join(map(str, sorted(rows)))})")
     return np.column_stack([columns[n] for n in names])
 
 
@@ -120,7 +120,7 @@ def reason_request(parameters: Mapping) -> tuple[int, tuple[str, ...], bool]:
     try:
         count = int(count)
     except ValueError:
-        raise _malformed(REASON_COUNT, f"{count!r} is not a whole number") from None
+        raise malformed(REASON_COUNT, f"{count!r} is not a whole number") from None
     if not 0 <= count <= 32:
         raise InvalidInput([FieldViolation(field=REASON_COUNT, code=ViolationCode.OUT_OF_RANGE, message="must be between 0 and 32")])
     bands = parameter(parameters, REASON_BANDS) or ""
