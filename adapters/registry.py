@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.outcomes.store import OutcomeStore
+from scoregate.adapters.state.settings import StateSection
 from scoregate.core.client import ScoringClient, scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.hooks import ClientHooks
@@ -84,6 +85,8 @@ class ChannelContext:
     """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
     workdir: Path | None = None
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
+    state: StateSection = StateSection()
+    """The servers of state shared by the gateway's replicas (``[state]``); empty: embedded stores."""
     outcomes: Callable[[], OutcomeStore] | None = None
     """The outcome store beside the gateway's audit (opened on the first call), for the channels
     that take in outcomes; None when the gateway keeps no audit."""

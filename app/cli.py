@@ -24,6 +24,7 @@ from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
 from scoregate.app.cli_outcomes import outcomes
 from scoregate.app.cli_scaffold import scaffold_group
+from scoregate.app.cli_state import state
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.app.upstate import DEFAULT_WORKDIR
@@ -490,6 +491,7 @@ main.add_command(models)
 main.add_command(audit)
 main.add_command(outcomes)
 main.add_command(scaffold_group)
+main.add_command(state)
 
 if __name__ == "__main__":
     main()

@@ -147,9 +147,14 @@ def load(file: Path, db: Path, job_file: Path | None) -> None:
         config = OutcomeJobConfig.load(job_file or DEFAULTS_DIR / "outcomes" / "outcomes.toml")
     except (ValidationError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc)) from None
+    from scoregate.adapters.decisions.sqlite import AuditError
+
     read = read_outcomes(file.read_bytes(), config)
     with open_outcomes(db) as store:
-        intake = store.add(read.outcomes, source=file.name)
+        try:
+            intake = store.add(read.outcomes, source=file.name)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from None
         store.refresh()
         click.echo(f"{file.name}: {len(read.outcomes)} outcomes read, {len(read.problems)} records not read;"
                    f" {intake.accepted} new, {intake.duplicate} duplicate, {intake.contradictory} contradictory")

@@ -157,9 +157,10 @@ class Gateway:
         mask_fields(self.config.logging.masked_fields, key)
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
+        self._check_state()
         self.audit = self._open_audit(key)
         self._mask_key = key
-        if self.audit is not None:
+        if self._audit_path is not None:  # outcomes are kept beside a SQLite audit (a PostgreSQL one: not yet)
             o = self.config.outcomes
             self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
                                            WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
@@ -179,8 +180,8 @@ class Gateway:
                     probe=self.probe,
                 )
                 self.channels.append(self._build_channel(name, section, ChannelContext(
-                    name, self.client_settings, hooks, metrics, self.workdir,
-                    outcomes=self.outcome_store if self.audit is not None else None)))
+                    name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state,
+                    outcomes=self.outcome_store if self._audit_path is not None else None)))
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
@@ -206,20 +207,53 @@ class Gateway:
         """The banner lines of a running channel (its ``ChannelSpec.describe``)."""
         return channel_spec(channel.name).describe(channel, self.config_files[channel.name], banner)
 
+    def _check_state(self) -> None:
+        """A PostgreSQL of ``[state]`` that answers must have this scoregate's schema (one line if
+        not); one that does not answer is only warned about: the stores wait for it, answers do not."""
+        url = self.config.state.postgres
+        if url is None:
+            return
+        from scoregate.adapters.state import postgres_schema
+        from scoregate.adapters.state.postgres_pool import StateUnavailable, connect
+
+        try:
+            with connect(url) as conn:
+                problem = postgres_schema.problem(conn)
+        except StateUnavailable as error:
+            log.warning("%s; starting without it (the audit buffers, the file channel claims nothing)", error)
+            return
+        if problem:
+            raise ValueError(problem)
+
     def _open_audit(self, key: bytes) -> AuditStore | None:
         section = self.config.audit
+        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
+        if section.tamper_evident and chain_key is None:
+            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
+        if (url := self.config.state.postgres) is not None:
+            from scoregate.adapters.state.postgres_pool import redacted
+            from scoregate.app.state_metrics import AuditStoreCollector
+
+            log.info("audit trail in PostgreSQL at %s%s", redacted(url), " (chained)" if chain_key else "")
+            store = open_store("postgres", url=url, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
+                               queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
+            self.metrics.registry.register(AuditStoreCollector(store, "postgres"))
+            return store
         if section.path is None:
             return None
         path = section.path
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
-        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
-        if section.tamper_evident and chain_key is None:
-            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
         log.info("audit trail in %s%s", path, " (chained)" if chain_key else "")
         self._audit_path = path
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
                           queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
+
+    def state_notes(self) -> dict[str, str]:
+        """Shared stores in trouble, for ``/readyz`` (app/state_metrics.py)."""
+        from scoregate.app.state_metrics import audit_note
+
+        return audit_note(self.audit) if self.audit is not None else {}
 
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
@@ -232,7 +266,8 @@ class Gateway:
         if health.port is not None:
             # Up before the channels: a probe sees "not ready" with the reason while they start.
             self.health_server = HealthServer(lambda: self.channels, health.host, health.port,
-                                              None if apart else self.metrics.registry, metrics_token=token)
+                                              None if apart else self.metrics.registry, metrics_token=token,
+                                              state=self.state_notes)
             self.health_server.start()
             log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
         if apart:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: a fresh virtual environment, the package installed from this tree (not
 # editable, so a missing dependency or package-data entry fails here), the services the tests
-# need (a RabbitMQ broker, GnuCOBOL), then pytest. Extra arguments go to pytest.
+# need (a RabbitMQ broker, PostgreSQL, GnuCOBOL), then pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ trap 'rm -rf "$(dirname "$VENV")"' EXIT
 rm -rf build ./*.egg-info
 
 bash scripts/ensure_rabbitmq.sh
+bash scripts/ensure_postgres.sh
 bash scripts/ensure_gnucobol.sh
 
 # The second SOAP client of the tests: node-soap at the versions package-lock.json pins.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pg_support import pg_migrated, pg_url, throwaway_postgres  # noqa: F401 - fixtures: a PostgreSQL schema per test
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.core.server import CoreServer
 from scoregate.core.settings import ClientSettings, CoreSettings

@@ -39,7 +39,7 @@ class OutcomeFileChannel:
     async def start(self) -> None:
         for folder in (self.config.inbox, self.config.archive, self.config.error):
             self.config.path(folder).mkdir(parents=True, exist_ok=True)
-        self._store()  # a missing or wrong mask key fails the start, not the first file
+        self._store().add([])  # a wrong key, or none for a masking audit, fails the start
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-watcher", daemon=True)
         self._thread.start()
 

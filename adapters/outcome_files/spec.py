@@ -11,7 +11,8 @@ from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec
 
 def build(config: OutcomeJobConfig, context: ChannelContext) -> OutcomeFileChannel:
     if context.outcomes is None:
-        raise ValueError("the outcome file job joins outcomes to the audit: set [audit] path in the gateway file")
+        raise ValueError("the outcome file job joins outcomes to the audit: set [audit] path in the gateway file"
+                         " (outcomes are kept beside a SQLite audit)")
     return OutcomeFileChannel(config, context.outcomes, context.metrics, context.name)
 
 

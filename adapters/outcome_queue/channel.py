@@ -65,7 +65,7 @@ class OutcomeQueueChannel:
         return self._store()
 
     async def start(self) -> None:
-        self._store()  # a missing or wrong mask key fails the start
+        self._store().add([])  # a wrong key, or none for a masking audit, fails the start
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-consumer", daemon=True)
         self._thread.start()
 

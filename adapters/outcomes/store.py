@@ -66,6 +66,18 @@ class Joined:
 
 
 @dataclass
+class Pairs:
+    """The answered (champion) and shadow (challenger) score of each request both scored that has an
+    outcome: the most frequent pair of versions."""
+
+    champion: str
+    challenger: str
+    bad: np.ndarray
+    champion_probability: np.ndarray
+    challenger_probability: np.ndarray
+
+
+@dataclass
 class Volume:
     """Decisions per version, month and decision band, with or without an outcome."""
 
@@ -88,8 +100,15 @@ class OutcomeStore(Protocol):
     def counts(self) -> Counts:
         """What became of every outcome so far."""
 
+    def generation(self) -> int:
+        """Grows whenever a refresh joined something new (whoever called it): what was computed
+        from the joined rows at an older generation may be stale."""
+
     def joined(self, model: str, months: list[str] | None = None, version: str | None = None) -> Joined:
         """The decisions of ``model`` with an outcome, in ``months`` (all: None)."""
+
+    def pairs(self, model: str, months: list[str] | None = None) -> Pairs:
+        """Champion and challenger scores of the same requests with an outcome, in ``months`` (all: None)."""
 
     def volume(self, model: str, months: list[str] | None = None) -> Volume:
         """Decision counts of ``model`` per version, month and band."""

@@ -85,8 +85,9 @@ def test_masked_references_join_through_the_audits_key(tmp_path: Path) -> None:
     audit = tmp_path / "audit.sqlite"
     key = b"k" * 32
     write(audit, [decision("A0000001", 4, 0.3, request_id="r1")], masked_fields={"reference"}, mask_key=key)
-    with pytest.raises(AuditError, match="mask key"):
-        open_outcome_store("sqlite", audit=audit)
+    with open_outcome_store("sqlite", audit=audit) as reader:  # reading needs no key, taking outcomes in does
+        with pytest.raises(AuditError, match="outcomes join only with its mask key"):
+            reader.add([outcome("A0000001", "default")])
     with pytest.raises(AuditError, match="does not match"):
         open_outcome_store("sqlite", audit=audit, mask_key=b"wrong")
     with open_outcome_store("sqlite", audit=audit, mask_key=key) as store:
@@ -108,3 +109,20 @@ def test_bad_outcome_values_are_named() -> None:
 def test_an_unknown_store_name_suggests_the_known_one(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="did you mean 'sqlite'"):
         open_outcome_store("sqlit", audit=tmp_path / "a")
+
+
+def test_loading_outcomes_into_a_masking_audit_without_its_key_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from scoregate.adapters.outcome_files.demo import write_outcome_file
+    from scoregate.app.cli import main
+
+    audit = tmp_path / "audit.sqlite"
+    write(audit, [decision("A00000000001", 4, 0.3, request_id="r1")], masked_fields={"reference"}, mask_key=b"k" * 32)
+    write_outcome_file(tmp_path / "OUT", ["A00000000001"], [1], [100.0])
+    monkeypatch.delenv("SCOREGATE_MASK_KEY", raising=False)
+    result = CliRunner().invoke(main, ["outcomes", "load", str(tmp_path / "OUT"), "--db", str(audit)])
+    assert result.exit_code == 1 and "outcomes join only with its mask key (SCOREGATE_MASK_KEY)" in result.output
+    monkeypatch.setenv("SCOREGATE_MASK_KEY", "k" * 32)
+    result = CliRunner().invoke(main, ["outcomes", "load", str(tmp_path / "OUT"), "--db", str(audit)])
+    assert result.exit_code == 0 and "1 matched" in result.output, result.output
