@@ -29,7 +29,7 @@ from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.outcomes.store import OutcomeStore
 from scoregate.adapters.state.settings import StateSection
-from scoregate.core.client import ScoringClient
+from scoregate.core.client import ScoringClient, scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
@@ -103,7 +103,7 @@ class ChannelContext:
 
     def scoring_client(self) -> ScoringClient:
         """A blocking client on the gateway's settings and hooks; closed by :meth:`close`."""
-        client = ScoringClient(self.client_settings, self.hooks)
+        client = scoring_client(self.client_settings, self.hooks)  # scoregate core or V2 server
         self._clients.append(client)
         return client
 

@@ -32,7 +32,7 @@ from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
-from scoregate.core.client import ScoringClient
+from scoregate.core.client import scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
@@ -72,7 +72,7 @@ class CoreModels:
     def __call__(self, model: str, version: str | None = None) -> ModelDescription | None:
         if (model, version) not in self._known:
             try:
-                with ScoringClient(self.settings) as client:
+                with scoring_client(self.settings) as client:
                     self._known[model, version] = client.describe(model, version)
             except (CoreUnavailable, DeadlineExpired):
                 self._known[model, version] = None
@@ -169,7 +169,7 @@ class Gateway:
             self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
                                            WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
         shadow = self.config.shadow
-        shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
+        shadow_client = scoring_client(self.client_settings) if shadow is not None and self.audit is not None else None
         self.probe = CoreProbe(self.client_settings)
         for name, section in self.config.channels.items():
             if section.enabled:

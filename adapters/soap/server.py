@@ -30,7 +30,7 @@ from scoregate.adapters.soap.preflight import check_mapping
 from scoregate.adapters.soap.security import NonceCache, UsernameTokenPolicy
 from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.adapters.state.redis_nonces import RedisNonces
-from scoregate.core.client import AsyncScoringClient
+from scoregate.core.client import AsyncScoringClient, async_scoring_client
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.ports import PortInUse, is_in_use
 from scoregate.core.settings import ClientSettings
@@ -121,7 +121,7 @@ class SoapChannel:
     async def start(self) -> None:
         """Bind, serve, and return once connections are accepted."""
         # The async client must be created in the loop that uses it, so not in __init__.
-        client = self._client or AsyncScoringClient(self._client_settings, self._client_hooks)
+        client = self._client or async_scoring_client(self._client_settings, self._client_hooks)
         self.app = SoapApp(self.config, client, self.contract, self.security, self.metrics)
         sock = _bind(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
@@ -193,5 +193,5 @@ def create_app() -> SoapApp:
     if os.environ.get(MULTIPROC_ENV):
         exported = CollectorRegistry()
         MultiProcessCollector(exported)
-    client = AsyncScoringClient(ClientSettings())
+    client = async_scoring_client(ClientSettings())  # SCOREGATE_CLIENT_* from the parent, protocol included
     return SoapApp(config, client, contract, metrics=ChannelMetrics("soap"), exported=exported)
