@@ -23,7 +23,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
@@ -35,6 +35,9 @@ from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from scoregate.adapters.state.redis_client import RedisStore
 
 ENTRY_POINT_GROUP = "scoregate.channels"
 """The entry point group through which other distributions register a :class:`ChannelSpec`."""
@@ -87,6 +90,8 @@ class ChannelContext:
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
     state: StateSection = StateSection()
     """The servers of state shared by the gateway's replicas (``[state]``); empty: embedded stores."""
+    redis: RedisStore | None = None
+    """The gateway's ``[state] redis`` (shared reply and nonce caches), else None: per process."""
     outcomes: Callable[[], OutcomeStore] | None = None
     """The outcome store beside the gateway's audit (opened on the first call), for the channels
     that take in outcomes; None when the gateway keeps no audit."""

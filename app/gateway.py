@@ -28,6 +28,7 @@ from scoregate.adapters.outcomes.store import OutcomeStore, open_outcome_store
 from scoregate.adapters.outcomes.watch import OutcomeWatcher, WatchSettings
 from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
@@ -129,6 +130,8 @@ class Gateway:
     outcomes: OutcomeWatcher | None = None
     """Refreshes the figures on outcomes (gauges, warnings) while the gateway runs; None without an audit."""
     shadows: list[ShadowScorer] = field(default_factory=list)
+    redis: RedisStore | None = None
+    """``[state] redis``: the reply and nonce caches every replica shares."""
     contexts: list[ChannelContext] = field(default_factory=list)
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
@@ -159,6 +162,7 @@ class Gateway:
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
         self._check_state()
         self.audit = self._open_audit(key)
+        self.redis = self._open_redis()
         self._mask_key = key
         if self._audit_path is not None:  # outcomes are kept beside a SQLite audit (a PostgreSQL one: not yet)
             o = self.config.outcomes
@@ -179,9 +183,10 @@ class Gateway:
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
                     probe=self.probe,
                 )
-                self.channels.append(self._build_channel(name, section, ChannelContext(
+                context = ChannelContext(
                     name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state,
-                    outcomes=self.outcome_store if self._audit_path is not None else None)))
+                    outcomes=self.outcome_store if self._audit_path is not None else None, redis=self.redis)
+                self.channels.append(self._build_channel(name, section, context))
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
@@ -255,6 +260,16 @@ class Gateway:
 
         return audit_note(self.audit) if self.audit is not None else {}
 
+    def _open_redis(self) -> RedisStore | None:
+        state = self.config.state
+        if state.redis is None:
+            return None
+        store = RedisStore(state.redis, state.redis_prefix, timeout_s=state.redis_timeout_ms / 1000)
+        # Not a reason to refuse to start: the caches fall back to this process until it answers.
+        if store.ping():
+            log.info("shared state in Redis at %s (keys %s*)", store.where, store.prefix)
+        return store
+
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
     """``/metrics`` alone, when ``[health] metrics_port`` gives it a port of its own."""
@@ -291,6 +306,8 @@ class Gateway:
             context.close()
         for shadow in self.shadows:
             shadow.stop(timeout=grace)
+        if self.redis is not None:
+            self.redis.close()
         if self.outcomes is not None:
             self.outcomes.stop(timeout=grace)
         if self._outcome_store is not None:

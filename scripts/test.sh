@@ -17,6 +17,7 @@ rm -rf build ./*.egg-info
 
 bash scripts/ensure_rabbitmq.sh
 bash scripts/ensure_postgres.sh
+bash scripts/ensure_redis.sh
 bash scripts/ensure_gnucobol.sh
 
 # The second SOAP client of the tests: node-soap at the versions package-lock.json pins.
