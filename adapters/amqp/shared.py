@@ -22,10 +22,10 @@ are still answered once, those to another replica are scored and answered again 
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
-import logging
 from typing import Protocol
 
 from scoregate.adapters.amqp.cache import CacheKey, CachedReply

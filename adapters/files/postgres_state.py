@@ -65,6 +65,7 @@ class PostgresClaims:
         self.lease = timedelta(seconds=lease_s or DEFAULT_LEASE_S)
         self.owner = uuid.uuid4().hex
         """This watcher, as its claims name it: random per process, so a restarted one is another."""
+        log.info("file job %s: this watcher's claims are owned by %s", job, self.owner)
 
     def claim(self, path: Path, work_dir: Path, done_suffix: str | None = None) -> Path | None:
         token = uuid.uuid4().hex
