@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.adapters.outcomes.store import OutcomeStore
 from scoregate.adapters.state.settings import StateSection
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ModelDescription
@@ -43,6 +44,8 @@ CHANNELS: dict[str, str] = {
     "soap": "scoregate.adapters.soap.spec:CHANNEL",
     "amqp": "scoregate.adapters.amqp.spec:CHANNEL",
     "files": "scoregate.adapters.files.spec:CHANNEL",
+    "outcome_files": "scoregate.adapters.outcome_files.spec:CHANNEL",
+    "outcome_queue": "scoregate.adapters.outcome_queue.spec:CHANNEL",
 }
 
 class ModelLookup(Protocol):
@@ -84,6 +87,9 @@ class ChannelContext:
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
     state: StateSection = StateSection()
     """The servers of state shared by the gateway's replicas (``[state]``); empty: embedded stores."""
+    outcomes: Callable[[], OutcomeStore] | None = None
+    """The outcome store beside the gateway's audit (opened on the first call), for the channels
+    that take in outcomes; None when the gateway keeps no audit."""
     _clients: list[ScoringClient] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:

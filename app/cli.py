@@ -22,6 +22,7 @@ from scoregate.app.cli_errors import ConfigProblem, OneLineErrors
 from scoregate.app.cli_files import show as show_file
 from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
+from scoregate.app.cli_outcomes import outcomes
 from scoregate.app.cli_scaffold import scaffold_group
 from scoregate.app.cli_state import state
 from scoregate.app.logs import FORMATS, setup_logging
@@ -447,12 +448,31 @@ def files_process(input_file: Path, job_file: Path | None, out_dir: Path, target
 @files.command("demo")
 @click.option("--records", type=int, default=1000, show_default=True)
 @click.option("--out", "inbox", type=click.Path(path_type=Path, file_okay=False), required=True, help="the inbox to drop into")
-def files_demo(records: int, inbox: Path) -> None:
-    """Drop a demo request file (EBCDIC, packed decimals, header and trailer) as a transfer would."""
-    from scoregate.adapters.files.demo import drop_demo_file
+@click.option("--outcomes", is_flag=True,
+              help="drop the outcome file of the applications of earlier demo files instead (for the outcome job's inbox)")
+def files_demo(records: int, inbox: Path, outcomes: bool) -> None:
+    """Drop a demo request file (EBCDIC, packed decimals, header and trailer) as a transfer would.
 
-    demo = drop_demo_file(inbox, records)
-    click.echo(f"dropped {demo.path} ({demo.records} records) and its done file")
+    With --outcomes: what became of the first RECORDS applications of the demo files (each demo
+    file carries the same applications), drawn by the demo data's own label process, as the loan
+    system's outcome file (app/defaults/outcomes/OUTCOME.cpy).
+    """
+    from scoregate.adapters.files.demo import drop_demo_file, write_demo_file
+
+    if not outcomes:
+        demo = drop_demo_file(inbox, records)
+        click.echo(f"dropped {demo.path} ({demo.records} records) and its done file")
+        return
+    import tempfile
+
+    from scoregate.adapters.outcome_files.demo import drop_outcome_file
+    from scoregate.core.train import SCHEMA
+
+    with tempfile.TemporaryDirectory() as folder:  # the applications again, to know their labels
+        demo = write_demo_file(Path(folder) / "LOANS", records, with_features=True)
+    amounts = demo.features[:, SCHEMA.names.index("loan_amount")]
+    path = drop_outcome_file(inbox, demo.references, demo.labels, amounts)
+    click.echo(f"dropped {path} ({records} outcomes, {int(demo.labels.sum())} defaulted or written off) and its done file")
 
 
 # Commands with modules of their own, to keep this one short.
@@ -460,6 +480,7 @@ files.add_command(show_file)
 main.add_command(drift)
 main.add_command(models)
 main.add_command(audit)
+main.add_command(outcomes)
 main.add_command(scaffold_group)
 main.add_command(state)
 

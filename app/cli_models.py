@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from scoregate.app.cli_outcomes import comparison_lines, margin_option, open_outcomes, performance
 from scoregate.app.cli_state import config_option, postgres_option, postgres_url
 from scoregate.app.model_card import table as _table
 from scoregate.app.paths import DEMO_MODELS_DIR
@@ -159,14 +160,23 @@ def _remote_description(name: str, version: str | None, target: str):  # noqa: A
 @click.argument("name")
 @click.argument("version")
 @click.option("--alias", default="production", show_default=True, help="the alias to move")
-@click.option("--force", is_flag=True, help="move even if the version does not load here")
+@click.option("--force", is_flag=True, help="move even if the version does not load here or is worse on the outcomes")
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="the audit file: show VERSION against the answering version on real outcomes first")
+@margin_option
 @_models_dir_option
-def promote(name: str, version: str, alias: str, force: bool, models_dir: Path | None) -> None:
-    """Point ALIAS of model NAME at VERSION; a running core follows without a restart."""
+def promote(name: str, version: str, alias: str, force: bool, db: Path | None, margin: float, models_dir: Path | None) -> None:
+    """Point ALIAS of model NAME at VERSION; a running core follows without a restart.
+
+    With ``--db``, VERSION is first compared with the version that answered the same requests (as
+    the shadow, on their outcomes); when it is significantly worse, nothing moves without ``--force``.
+    """
     from scoregate.core.aliases import AliasError, move_alias
     from scoregate.core.registry import ModelLoadError, load_version
 
     root = _resolve(models_dir, writing=True)
+    if db is not None:
+        _check_outcomes(name, version, db, margin, force)
     if not force and (root / name / version).is_dir():
         try:
             load_version(root / name / version)
@@ -177,6 +187,23 @@ def promote(name: str, version: str, alias: str, force: bool, models_dir: Path |
     except AliasError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{name} {alias}: {previous or '(unset)'} -> {version}")
+
+
+def _check_outcomes(name: str, version: str, db: Path, margin: float, force: bool) -> None:
+    from scoregate.adapters.outcomes.report import compare_outcomes
+
+    with open_outcomes(db) as store:
+        result = compare_outcomes(store, name)
+    if result is None or version not in (result.champion, result.challenger):
+        click.echo(f"no outcomes yet for {name} version {version} scored beside the answering version")
+        return
+    for line in comparison_lines(result, margin):
+        click.echo(line)
+    d = result.auc
+    candidate_behind = d is not None and (d.low > 0 if version == result.challenger else d.high < 0)
+    if candidate_behind and not force:
+        raise click.ClickException(f"{name} version {version} is worse than the version it would replace on the"
+                                   " outcomes (the interval excludes zero); promote with --force to move anyway")
 
 
 @models.command("rollback")
@@ -217,10 +244,14 @@ def history(name: str, alias: str | None, models_dir: Path | None) -> None:
               help="the gateway's audit file ([audit] path)")
 @config_option
 @postgres_option
-def compare_versions(name: str, db: Path | None, config_file: Path | None, postgres: str | None) -> None:
-    """Agreement of decisions and score distribution of the primary and the shadow version of NAME."""
+@margin_option
+def compare_versions(name: str, db: Path | None, config_file: Path | None, postgres: str | None,
+                     margin: float) -> None:
+    """Agreement of decisions and score distribution of the primary and the shadow version of NAME,
+    and which of them is right on the outcomes that have arrived (AUC difference with its 95% CI)."""
     from scoregate.adapters.decisions.compare import QUANTILES, compare
     from scoregate.adapters.decisions.masking import AuditError
+    from scoregate.adapters.outcomes.report import compare_outcomes
     from scoregate.adapters.state.postgres_pool import StateUnavailable, redacted
 
     source = db if db is not None else postgres_url(config_file, postgres, alternative="--db AUDIT_FILE")
@@ -241,3 +272,17 @@ def compare_versions(name: str, db: Path | None, config_file: Path | None, postg
     click.echo(_table(header, [
         (v, f"{result.means[v]:.4f}", *(f"{x:.4f}" for x in result.quantiles[v])) for v in (primary, shadow)
     ]))
+    from scoregate.adapters.outcomes.sqlite import outcomes_path
+
+    if db is None:  # the outcomes of a PostgreSQL audit: not read here yet
+        return
+    if not outcomes_path(db).is_file():  # a read command does not create the file beside the audit
+        click.echo("no outcomes loaded yet (an outcome job or queue, or `scoregate outcomes load`)")
+        return
+    with open_outcomes(db) as store:
+        outcome_result = compare_outcomes(store, name)
+    for line in comparison_lines(outcome_result, margin):
+        click.echo(line)
+
+
+models.add_command(performance)

@@ -89,6 +89,19 @@ class ShadowSection(_Strict):
     """Requests waiting for their shadow score per channel; beyond this they are skipped and counted."""
 
 
+class OutcomesSection(_Strict):
+    """Outcomes joined to the audit (an outcome file job or queue feeds them): the gateway refreshes
+    the figures every ``refresh_s``, exports the latest on ``/metrics`` and warns in its log."""
+
+    auc_floor: float | None = Field(default=None, ge=0, le=1)
+    """Warn when a model version's AUC in its latest month with figures is below this; None: never."""
+    challenger_margin: float = Field(default=0.01, ge=0, le=1)
+    """Warn when the shadow version's AUC beats the answering version's by this much on the same requests."""
+    min_outcomes: int = Field(default=100, ge=2)
+    """A month with fewer outcomes (or no default among them) gets counts but no figures."""
+    refresh_s: float = Field(default=60.0, gt=0)
+
+
 class GatewayConfig(_Strict):
     base_dir: Path = Path(".")
     """Folder of the configuration file; relative paths resolve against it."""
@@ -102,6 +115,7 @@ class GatewayConfig(_Strict):
     shadow: ShadowSection | None = None
     state: StateSection = StateSection()
     """Servers holding the state shared by replicas (``adapters/state/settings.py``); empty: embedded."""
+    outcomes: OutcomesSection = OutcomesSection()
     fallback_model: Path | None = None
     """A model version directory (``NAME/VERSION``) loaded in the gateway process for channels with
     ``fallback = "model"``; its results are marked as fallback results."""

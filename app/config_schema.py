@@ -26,6 +26,8 @@ CONFIG_MODELS = {
     "soap": "scoregate.adapters.soap.config:SoapChannelConfig",
     "amqp": "scoregate.adapters.amqp.config:AmqpChannelConfig",
     "files": "scoregate.adapters.files.config:FileJobConfig",
+    "outcome_files": "scoregate.adapters.outcome_files.config:OutcomeJobConfig",
+    "outcome_queue": "scoregate.adapters.outcome_queue.config:OutcomeQueueConfig",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from scoregate.adapters.decisions.recorder import DecisionRecorder
 from scoregate.adapters.decisions.shadow import ShadowScorer
 from scoregate.adapters.decisions.store import AuditStore, open_store
 from scoregate.adapters.metrics import GatewayMetrics
+from scoregate.adapters.outcomes.store import OutcomeStore, open_outcome_store
+from scoregate.adapters.outcomes.watch import OutcomeWatcher, WatchSettings
 from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
@@ -75,6 +78,10 @@ class CoreModels:
         return self._known[model, version]
 
 
+def _no_store_in_a_check() -> OutcomeStore:
+    raise RuntimeError("config check opens no outcome store")
+
+
 def check_channel(config: GatewayConfig, name: str, section: ChannelSection, models: ModelLookup = offline_models) -> list[str]:
     """Every problem of one channel's file, one line each naming the file and the key: its TODO
     placeholders (``adapters/placeholders.py``), the configuration model's errors, then the
@@ -93,7 +100,8 @@ def _channel_problems(config: GatewayConfig, name: str, section: ChannelSection,
             settings = config.client_settings()
         except ValidationError:  # [client]'s own errors are the gateway file's, reported once by the caller
             settings = ClientSettings()
-        context = ChannelContext(name, settings)
+        # An outcome store exists for the channels when the gateway keeps an audit; none is opened here.
+        context = ChannelContext(name, settings, outcomes=_no_store_in_a_check if config.audit.path is not None else None)
         try:
             spec.build(channel_config, context)
         finally:
@@ -118,6 +126,8 @@ class Gateway:
     probe: CoreProbe | None = None
     """The one health probe of the core, shared by every channel's client."""
     audit: AuditStore | None = None
+    outcomes: OutcomeWatcher | None = None
+    """Refreshes the figures on outcomes (gauges, warnings) while the gateway runs; None without an audit."""
     shadows: list[ShadowScorer] = field(default_factory=list)
     contexts: list[ChannelContext] = field(default_factory=list)
     """What each channel was built with; their scoring clients are closed after the channels stop."""
@@ -129,6 +139,17 @@ class Gateway:
 
     def __post_init__(self) -> None:
         self._models = CoreModels(self.client_settings)
+        self._audit_path: Path | None = None
+        self._mask_key = b""
+        self._outcome_store: OutcomeStore | None = None
+        self._outcome_lock = threading.Lock()
+
+    def outcome_store(self) -> OutcomeStore:
+        """The outcome store beside the audit, opened on first use (by an intake channel or the watcher)."""
+        with self._outcome_lock:
+            if self._outcome_store is None:
+                self._outcome_store = open_outcome_store("sqlite", audit=self._audit_path, mask_key=self._mask_key or None)
+            return self._outcome_store
 
     def build(self) -> None:
         """Every enabled channel, built from its registration (``adapters/registry.py``)."""
@@ -138,6 +159,11 @@ class Gateway:
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
         self._check_state()
         self.audit = self._open_audit(key)
+        self._mask_key = key
+        if self._audit_path is not None:  # outcomes are kept beside a SQLite audit (a PostgreSQL one: not yet)
+            o = self.config.outcomes
+            self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
+                                           WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
         shadow = self.config.shadow
         shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
         self.probe = CoreProbe(self.client_settings)
@@ -154,7 +180,8 @@ class Gateway:
                     probe=self.probe,
                 )
                 self.channels.append(self._build_channel(name, section, ChannelContext(
-                    name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state)))
+                    name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state,
+                    outcomes=self.outcome_store if self._audit_path is not None else None)))
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
@@ -218,6 +245,7 @@ class Gateway:
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
         log.info("audit trail in %s%s", path, " (chained)" if chain_key else "")
+        self._audit_path = path
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
                           queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
 
@@ -253,6 +281,8 @@ class Gateway:
         for channel in self.channels:
             await channel.start()
             log.info("channel %s started: %s", channel.name, channel.health())
+        if self.outcomes is not None:
+            self.outcomes.start()
 
     async def stop(self, grace: float) -> None:
         # All channels stop taking work at once; each finishes its in-flight work within grace.
@@ -261,6 +291,10 @@ class Gateway:
             context.close()
         for shadow in self.shadows:
             shadow.stop(timeout=grace)
+        if self.outcomes is not None:
+            self.outcomes.stop(timeout=grace)
+        if self._outcome_store is not None:
+            self._outcome_store.close()
         if self.audit is not None:
             self.audit.close(timeout=grace)  # what was answered is written before the process ends
         if self.health_server is not None:

@@ -8,7 +8,9 @@ handler runs:
   call. An entry names some attributes of the subject (``"CN=gateway-a"``, ``"CN=gw,O=Bank"``);
   a certificate matches when its subject has every one of them.
 - **a bearer token** in the ``authorization`` call metadata (``Bearer <token>``): the file keeps
-  its SHA-256, never the token. Tokens are random (``scoregate core token`` makes 32 bytes), so a
+  its SHA-256, never the token; or, with a ``[jwt]`` section, a JWT signed by an identity
+  provider whose public key the file names (``core/jwt_tokens.py``): its ``sub`` is the caller,
+  a claim lists its models, and its label in metrics is the section's ``name``. Tokens are random (``scoregate core token`` makes 32 bytes), so a
   plain hash cannot be reversed; a slow password hash (argon2) would only cost each call time.
   The core checks tokens on plain connections too, but a token sent in the clear can be replayed
   by whoever sees it: serve TLS wherever tokens are used.
@@ -48,6 +50,7 @@ from scoregate.core.accessfile import (  # noqa: F401 - subject_attributes: the 
     subject_attributes,
 )
 from scoregate.core.errors import AccessDenied, ScoreError, Unauthenticated
+from scoregate.core.jwt_tokens import JwtVerifier
 from scoregate.core.logcontext import caller_context
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,7 @@ class Caller:
     label: str
     """A bounded name for metrics: the access file entry's name, ``certificate`` or ``anonymous``."""
     how: str
-    """``certificate``, ``token`` or ``anonymous``."""
+    """``certificate``, ``token``, ``jwt`` or ``anonymous``."""
     models: frozenset[str] | None = None
     """Models it may use; None: every model."""
 
@@ -99,25 +102,35 @@ class AccessPolicy:
         self._stamp = (-1, -1)
         self._subjects: list[tuple[frozenset[tuple[str, str]], SubjectEntry]] = []
         self._tokens: dict[str, TokenEntry] = {}
+        self._jwt: JwtVerifier | None = None
+        self._key_file: Path | None = None
         self._matches: dict[str, Caller | None] = {}
         if access_file is not None:
-            self._load(read_access_file(access_file), _stamp(access_file))
+            self._load(read_access_file(access_file), ())
+            self._stamp = self._stamps()
 
     @property
     def enforced(self) -> bool:
         return self.path is not None
 
-    def _load(self, access: AccessFile, stamp: tuple[int, int]) -> None:
+    def _load(self, access: AccessFile, stamp: tuple) -> None:
         self._subjects = [(subject_attributes(e.name), e) for e in access.subject]
         self._tokens = {e.sha256.lower(): e for e in access.token}
+        self._jwt = access.verifier
+        self._key_file = access.jwt.public_key_file if access.jwt is not None else None
         self._matches = {}
         self._stamp = stamp
 
+    def _stamps(self) -> tuple:
+        """The access file's, and the JWT public key's: a rotated key is a change too."""
+        assert self.path is not None
+        return (_stamp(self.path), _stamp(self._key_file) if self._key_file is not None else None)
+
     def reload_if_changed(self) -> bool:
-        """Read the access file again if it changed; True when new entries took effect."""
+        """Read the access file again if it (or the JWT key) changed; True when new entries took effect."""
         if self.path is None:
             return False
-        stamp = _stamp(self.path)
+        stamp = self._stamps()
         if stamp == self._stamp:
             return False
         try:
@@ -127,7 +140,9 @@ class AccessPolicy:
             log.error("access file not reloaded, the previous callers stay allowed: %s", error)
             return False
         self._load(access, stamp)
-        log.info("access file reloaded: %d subjects, %d tokens", len(self._subjects), len(self._tokens))
+        self._stamp = self._stamps()
+        log.info("access file reloaded: %d subjects, %d tokens%s", len(self._subjects), len(self._tokens),
+                 ", JWT" if self._jwt is not None else "")
         return True
 
     def identify(
@@ -136,7 +151,7 @@ class AccessPolicy:
         """The caller of a call, or raise Unauthenticated / AccessDenied. Each source is read only
         when configured (gRPC builds them per call: 4-7 us each)."""
         token = None
-        for key, value in (metadata() or ()) if self._tokens else ():
+        for key, value in (metadata() or ()) if self._tokens or self._jwt is not None else ():
             if key == AUTHORIZATION_HEADER and isinstance(value, str) and value[:7].lower() == _BEARER:
                 token = value[7:].strip()
                 break
@@ -146,9 +161,12 @@ class AccessPolicy:
             return Caller(subject, "certificate", "certificate") if subject else Caller(ANONYMOUS, ANONYMOUS, ANONYMOUS)
         if token is not None:
             entry = self._tokens.get(hash_token(token))
-            if entry is None:
-                raise Unauthenticated("the bearer token is not accepted")
-            return Caller(entry.name, entry.name, "token", frozenset(entry.models) if entry.models is not None else None)
+            if entry is not None:
+                return Caller(entry.name, entry.name, "token", frozenset(entry.models) if entry.models is not None else None)
+            if self._jwt is not None and self._jwt.looks_like_jwt(token):
+                verified = self._jwt.verify(token)  # raises Unauthenticated saying why
+                return Caller(verified.subject, self._jwt.label, "jwt", verified.models)
+            raise Unauthenticated("the bearer token is not accepted")
         if subject:
             caller = self._match(subject)
             if caller is None:

@@ -12,13 +12,14 @@ itself (``_ClientBase``): request building, deadlines, error classification and 
   every decision (audit, drift) after it is made. Both run in the caller's thread or event loop,
   so an observer must only hand the decision on, never write it out itself.
 - Concurrent ``score`` calls share core calls (``core/coalescing.py``) unless ``coalesce`` is off.
+- Its TLS files (CA, certificate, key) are looked at every second: when they change, the client
+  opens new connections (``core/client_channels.py``), so a rotated certificate needs no restart.
 - ``readiness()``: the core's health as the gateway's probe (``core/probe.py``) last saw it; the
   same probe lets the breaker try the core as soon as it serves again.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
@@ -32,6 +33,7 @@ from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.auth import AUTHORIZATION_HEADER
 from scoregate.core.breaker import CircuitBreaker
+from scoregate.core.client_channels import Channels, retire_aio, retire_blocking
 from scoregate.core.coalescing import AsyncCoalescer
 from scoregate.core.coalescing_threads import Coalescer
 from scoregate.core.connection import open_aio_channel, open_channel
@@ -126,8 +128,13 @@ class _ClientBase:
 
     @property
     def _stub(self) -> pb_grpc.ScoringStub:
-        """The next connection's stub, in turn."""
-        return next(self._stubs)
+        """The next connection's stub, in turn (on new connections once the TLS files changed)."""
+        return self.connections.stub()
+
+    @property
+    def channels(self) -> list:
+        """The connections calls go to now."""
+        return self.connections.current
 
     def _metadata(self, request_id: str) -> tuple[tuple[str, str], ...]:
         # A call without its own id (describe, a batch) carries the id of the request being served.
@@ -158,8 +165,7 @@ class ScoringClient(_ClientBase):
 
     def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         super().__init__(settings, hooks)
-        self.channels = [open_channel(self.settings) for _ in range(self.settings.connections)]
-        self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
+        self.connections = Channels(self.settings, open_channel, retire_blocking)
         s = self.settings
         self.coalescer = Coalescer(self, s.coalesce_max_in_flight, s.coalesce_max_rows) if s.coalesce else None
 
@@ -240,7 +246,7 @@ class ScoringClient(_ClientBase):
 
     def close(self) -> None:
         self._close_probe()
-        for channel in self.channels:
+        for channel in self.connections.all():
             channel.close()
 
     def __enter__(self) -> ScoringClient:
@@ -255,8 +261,7 @@ class AsyncScoringClient(_ClientBase):
 
     def __init__(self, settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> None:
         super().__init__(settings, hooks)
-        self.channels = [open_aio_channel(self.settings) for _ in range(self.settings.connections)]
-        self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.channels])
+        self.connections = Channels(self.settings, open_aio_channel, retire_aio)
         s = self.settings
         self.coalescer = AsyncCoalescer(self, s.coalesce_max_in_flight, s.coalesce_max_rows) if s.coalesce else None
 
@@ -347,7 +352,7 @@ class AsyncScoringClient(_ClientBase):
 
     async def close(self) -> None:
         self._close_probe()
-        for channel in self.channels:
+        for channel in self.connections.all():
             await channel.close()
 
     async def __aenter__(self) -> AsyncScoringClient:

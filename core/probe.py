@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from scoregate.core.client_channels import ClientTlsFiles
 from scoregate.core.connection import SERVICE_NAME, open_channel
 from scoregate.core.settings import ClientSettings
 
@@ -56,6 +57,8 @@ class CoreProbe:
         self.target = settings.target
         self._clock = clock
         self._channel: grpc.Channel | None = None
+        self._files = ClientTlsFiles(settings)
+        """A rotated client certificate: the probe opens a new channel, as the clients do."""
         self._state: CoreHealth | None = None
         self._checked = threading.Event()
         self._stopped = threading.Event()
@@ -101,6 +104,14 @@ class CoreProbe:
             if self._channel is not None:
                 self._channel.close()
 
+    def _reopen(self) -> None:
+        with self._lock:
+            if self._stopped.is_set():
+                return
+            old, self._channel = self._channel, open_channel(self.settings)
+        if old is not None:
+            old.close()
+
     def check(self) -> CoreHealth:
         """One check, now (the background thread's step)."""
         assert self._channel is not None
@@ -116,6 +127,8 @@ class CoreProbe:
     def _run(self) -> None:
         while not self._stopped.is_set():
             started = self._clock()
+            if self._files.changed():
+                self._reopen()
             try:
                 state = self.check()
             except ValueError:  # the channel was closed under us: stopping

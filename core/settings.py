@@ -182,7 +182,8 @@ class ClientSettings(BaseSettings):
     """PEM root certificates; set to speak TLS to the core."""
     tls_cert_file: Path | None = None
     """PEM certificate chain the client presents to a core that asks for one (mutual TLS); with
-    tls_key_file and tls_ca_file. Read when the client opens its connections."""
+    tls_key_file and tls_ca_file. The CA, certificate and key files are looked at every second: when
+    they change (and fit together) the client opens new connections with them (rotation without a restart)."""
     tls_key_file: Path | None = None
     token: SecretStr | None = None
     """Bearer token sent with every call (``authorization`` metadata), for a core with an access

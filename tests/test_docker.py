@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
 
 from scoregate.adapters.metrics import GatewayMetrics
+from scoregate.adapters.outcomes.watch import OutcomeWatcher, WatchSettings
 from scoregate.adapters.soap.config import DEFAULT_PORT as SOAP_PORT
 from scoregate.app.cli import main
 from scoregate.app.config import GatewayConfig, HealthSection
@@ -392,7 +393,9 @@ def _exported(registry: CollectorRegistry) -> dict[str, set[str]]:
 @pytest.fixture(scope="module")
 def exported(shared_core) -> dict[str, set[str]]:  # noqa: ANN001
     """What Prometheus can scrape: a gateway's registry and a running core's."""
-    return {**_exported(GatewayMetrics().registry), **_exported(shared_core.server.metrics.registry)}
+    gateway = GatewayMetrics()
+    OutcomeWatcher(lambda: None, gateway.registry, WatchSettings())  # the gauges a gateway with an audit adds
+    return {**_exported(gateway.registry), **_exported(shared_core.server.metrics.registry)}
 
 
 def _queries() -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from scoregate.adapters.configfile import read_config_file
-from scoregate.adapters.codecs.base import MappedCodec, create_format, format_class
+from scoregate.adapters.codecs.base import MappedCodec, create_format, message_format_class
 from scoregate.adapters.mapping import RequestMapping, ResponseMapping
 
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -106,14 +106,18 @@ class QueueConfig(_Strict):
         """Validate ``format_options`` with the format's own model and the validation context
         (``base_dir`` for relative paths), and keep them resolved for every later ``codec()``."""
         if isinstance(data, dict) and isinstance(data.get("format"), str):
-            options = format_class(data["format"]).Options.model_validate(data.get("format_options") or {}, context=info.context)
+            try:
+                cls = message_format_class(data["format"])
+            except ValueError:
+                return data  # the format field's own check says what is wrong with the name
+            options = cls.Options.model_validate(data.get("format_options") or {}, context=info.context)
             data = {**data, "format_options": options.model_dump(mode="json")}
         return data
 
     @field_validator("format")
     @classmethod
     def _known_format(cls, value: str) -> str:
-        format_class(value)  # raises UnknownFormat with suggestions
+        message_format_class(value)  # raises UnknownFormat with suggestions, or names the formats a queue may use
         return value
 
     @model_validator(mode="after")

@@ -8,8 +8,11 @@ A format knows a wire syntax only (no I/O, no clocks, no knowledge of models), i
   with the declarative :mod:`~scoregate.adapters.mapping` and is the channels' message codec
   (:class:`MessageCodec`): ``decode`` gives a canonical
   :class:`~scoregate.core.contract.ScoreRequest`, ``encode_result`` / ``encode_error`` the reply.
-  The SOAP body is a message codec in two steps (``adapters/soap/codec.py``: ``open`` finds the
-  version and operation, which decide the form of the answer, then ``read`` / ``encode``).
+  The SOAP body is a message format in two steps (:class:`EnvelopeFormat`, registered as
+  ``soap``): ``open`` finds the version and operation, which decide the form of the answer, then
+  ``read`` / ``encode``. It is driven by a WSDL rather than by options, so its channel builds it
+  (from the class found here) and lives beside the contract it reads (``adapters/soap/codec.py``);
+  a queue cannot name it (:func:`message_format_class` says so).
 - a **batch** format (:class:`BatchFormat`), records in columns: a stream of records is decoded
   into batches of numpy columns with per-record rejects, and columns are encoded back into
   records; ``adapters/columnar.py`` maps the columns. Fixed-width record files implement it.
@@ -48,6 +51,7 @@ FORMATS: dict[Shape, dict[str, str]] = {
         "json": "scoregate.adapters.codecs.json:JsonFormat",
         "xml": "scoregate.adapters.codecs.xml:XmlFormat",
         "fixedwidth": "scoregate.adapters.codecs.fixedwidth_message:FixedWidthFormat",
+        "soap": "scoregate.adapters.soap.codec:SoapCodec",
     },
     Shape.BATCH: {
         "fixedwidth": "scoregate.adapters.codecs.fixedwidth:RecordCodec",
@@ -98,6 +102,25 @@ class MessageFormat(Protocol):
         """Called once at configuration time with the result paths, then the error paths; raise
         ValueError for a path this format cannot write (a bad mapping fails at ``config check``,
         not on a message)."""
+
+
+@runtime_checkable
+class EnvelopeFormat(Protocol):
+    """The message shape in two steps, for a syntax whose request decides the form of its answer
+    (the SOAP body: the version and operation of the request are those of the reply). Instances
+    are immutable and thread-safe; the opened request carries what the answer needs."""
+
+    format_name: ClassVar[str]
+
+    def open(self, payload: bytes, content_type: str = "", action: str | None = None) -> Any:
+        """Find what the request is (raising the format's own error for one that is not even that);
+        the result is passed to ``read`` and ``encode``."""
+
+    def read(self, opened: Any) -> dict[str, Any]:
+        """The request as ``{path: raw value}``; raises ``InvalidInput`` naming the caller's paths."""
+
+    def encode(self, opened: Any, values: dict[str, Any]) -> bytes:
+        """The answer to the opened request, filled from ``{path: value}``."""
 
 
 class MessageCodec(Protocol):
@@ -170,9 +193,21 @@ def format_class(name: str, shape: Shape = Shape.MESSAGE) -> type:
     return getattr(importlib.import_module(module), attr)
 
 
+def message_format_class(name: str) -> type:
+    """The one-step :class:`MessageFormat` registered under ``name``, the kind a message channel
+    configures by name and options; a two-step format (:class:`EnvelopeFormat`) is refused in one
+    line, since only its own channel, which holds its contract, can build it."""
+    cls = format_class(name)
+    if not hasattr(cls, "Options"):
+        one_step = sorted(n for n in FORMATS[Shape.MESSAGE] if n != name and hasattr(format_class(n), "Options"))
+        raise ValueError(f"format {name!r} answers in the form of each request (a SOAP envelope read against its WSDL), "
+                         f"so only its own channel uses it; message formats to configure: {', '.join(one_step)}")
+    return cls
+
+
 def create_format(name: str, options: Mapping[str, Any] | None = None) -> MessageFormat:
     """Build a format from its name and options (validated by the format's own Options model)."""
-    cls = format_class(name)
+    cls = message_format_class(name)
     return cls(cls.Options.model_validate(dict(options or {})))
 
 

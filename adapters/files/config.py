@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scoregate.adapters.codecs.base import Shape, format_class
 from scoregate.adapters.codecs.copybook_files import read_copybook
 from scoregate.adapters.codecs.fixedwidth import Layout, LayoutError, RecordCodec, RecordType, codepage
 from scoregate.adapters.configfile import read_config_file
@@ -19,6 +20,9 @@ DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
 # spent 2.3 us of CPU per record against 2.8 at 32,768, the core the same (bench/_files_run.py
 # --batch-records, runs interleaved).
 DEFAULT_BATCH_RECORDS = 8_192
+BATCH_FORMAT = "fixedwidth"
+"""The batch format (``FORMATS[Shape.BATCH]``) the job's records are read and written in: the
+fixed-width engine, looked up by name like every format, so that a re-registered engine is used."""
 
 
 class _Strict(BaseModel):
@@ -66,7 +70,7 @@ class RecordLayout(_Strict):
 
     def codec(self, layout: Layout) -> RecordCodec:
         """The record codec of this side of the job: framing and code page as configured."""
-        return RecordCodec(layout, self.encoding, self.recfm, line_end=b"\n" if self.line_end else None,
+        return format_class(BATCH_FORMAT, Shape.BATCH)(layout, self.encoding, self.recfm, line_end=b"\n" if self.line_end else None,
                            block_descriptors=self.block_descriptors, sign_convention=self.sign_convention)
 
 

@@ -10,15 +10,11 @@ header or trailer that does not decode. Sums are exact (units of the last digit,
 from __future__ import annotations
 
 from decimal import Context, Decimal
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from scoregate.adapters.files.chunks import Chunk, Outputs
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.rejects import FileRejected
-
-if TYPE_CHECKING:
-    from scoregate.adapters.files.pipeline import Chunk, Outputs
 
 
 WIDE = Context(prec=80)

@@ -44,6 +44,9 @@ class DemoFile:
     features: np.ndarray | None
     """(records, 20) float64 in the model's feature order (NaN: missing), when asked for."""
     references: np.ndarray | None
+    labels: np.ndarray | None = None
+    """(records,) 0/1: whether each applicant defaults, drawn by the demo data's own label process
+    (``generate_dataset``), when features were asked for; the demo outcome files carry them."""
 
 
 # Legacy codes in the order of the model's category codes (core/train.py's schema).
@@ -51,10 +54,10 @@ _HOME_KEYS = np.array(["R", "O", "M", "X"])
 _PURPOSE_KEYS = np.array(["DC", "CC", "HI", "CA", "SB", "OT"])
 
 
-def _details(rng: np.random.Generator, first: int, n: int, today: date) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _details(rng: np.random.Generator, first: int, n: int, today: date) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Detail columns of ``n`` applications drawn from the demo model's own training distribution
     (``core.train.generate_dataset``), so that the demo's requests show no drift against it."""
-    matrix, _, schema = generate_dataset(n, int(rng.integers(2**31)))
+    matrix, labels, schema = generate_dataset(n, int(rng.integers(2**31)))
     f = {name: matrix[:, i] for i, name in enumerate(schema.names)}
 
     def units(values: np.ndarray, scale: int, missing: int = 0) -> np.ndarray:
@@ -87,7 +90,7 @@ def _details(rng: np.random.Generator, first: int, n: int, today: date) -> tuple
         "LD-BANKRUPTCIES": units(f["bankruptcies"], 0),
         "LD-SAVINGS-BALANCE": units(f["savings_balance"], 2, -100),
     }
-    return cols, _features(cols, today)
+    return cols, _features(cols, today), labels
 
 
 def _features(c: dict[str, np.ndarray], today: date) -> np.ndarray:
@@ -161,13 +164,13 @@ def write_demo_file(path: Path, records: int, *, invalid: dict[int, str] | None 
     rng = np.random.default_rng(seed)
     invalid = invalid or {}
     loan = income = 0
-    features, references = [], []
+    features, references, labels = [], [], []
     with path.open("wb") as out:
         out.write(codec.encode({"LH-FILE-ID": np.array([file_id]), "LH-RUN-DATE": np.array([int(today.strftime("%Y%m%d"))]),
                                 "LH-SOURCE-SYSTEM": np.array(["LOANORIG"])}, HEADER))
         for first in range(0, records, CHUNK):
             n = min(CHUNK, records - first)
-            cols, feats = _details(rng, first, n, today)
+            cols, feats, chunk_labels = _details(rng, first, n, today)
             encoded = codec.encode_records(cols, DETAIL)
             for number, kind in invalid.items():
                 if first < number <= first + n:
@@ -178,7 +181,9 @@ def write_demo_file(path: Path, records: int, *, invalid: dict[int, str] | None 
             if with_features:
                 features.append(feats)
                 references.append(cols["LD-APPL-NO"])
+                labels.append(chunk_labels)
         out.write(codec.encode({"LT-RECORD-COUNT": np.array([records if trailer_count is None else trailer_count]),
                                 "LT-TOTAL-LOAN-AMOUNT": np.array([loan]), "LT-TOTAL-INCOME": np.array([income])}, TRAILER))
     return DemoFile(path, records, loan, income, np.concatenate(features) if with_features else None,
-                    np.concatenate(references) if with_features else None)
+                    np.concatenate(references) if with_features else None,
+                    np.concatenate(labels) if with_features else None)

@@ -35,13 +35,13 @@ from scoregate.adapters.channel import Disposition
 from scoregate.adapters.codecs.fixedwidth import framing_hint
 from scoregate.adapters.files.claim import original_name
 from scoregate.adapters.files.config import FileJobConfig
+from scoregate.adapters.files.chunks import Outputs
 from scoregate.adapters.files.framing import HEAD_BYTES
 from scoregate.adapters.files.ledger import Entry, FileState, Ledger, checksum
 from scoregate.adapters.files.pipeline import (
     Abandoned,
     ClaimLost,
     Hook,
-    Outputs,
     Pipeline,
     _fsync_dir,
 )

@@ -23,7 +23,6 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -32,10 +31,11 @@ import numpy as np
 from scoregate.adapters.codecs.fixedwidth import DecodedBatch
 from scoregate.adapters.columnar import feature_matrix, response_columns
 from scoregate.adapters.files.claim import owner_tag, refresh_claim
+from scoregate.adapters.files.chunks import Chunk, Outputs
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.control import FileControl, decimal_value, units_sum
 from scoregate.adapters.files.framing import check_framing
-from scoregate.adapters.files.rejects import RejectEncoder, RejectRow
+from scoregate.adapters.files.rejects import RejectEncoder
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import CallerRef, ColumnBatch
 
@@ -56,30 +56,6 @@ class Abandoned(Exception):
 class ClaimLost(Exception):
     """Another gateway took the input's claim over (this one was silent for longer than the lease):
     the file is its now, and nothing of this attempt is published."""
-
-
-@dataclass
-class Outputs:
-    response: Path
-    rejects: Path
-    records: int = 0
-    """Detail records in the input."""
-    scored: int = 0
-    rejected: int = 0
-    """Distinct rejected records (bad details and records of no known type)."""
-    model: str = ""
-
-
-@dataclass
-class Chunk:
-    batch: DecodedBatch
-    rows: np.ndarray
-    """Batch positions of the detail records."""
-    good: np.ndarray
-    """(len(rows),) bool: decoded and mapped cleanly, sent to the core."""
-    matrix: np.ndarray
-    rejects: dict[int, list[RejectRow]] = field(default_factory=dict)
-    """Batch position -> reject rows (decode and mapping problems)."""
 
 
 class Pipeline:

@@ -115,7 +115,8 @@ class RejectEncoder:
         self.lrecl = input_codec.lrecl
         layout = reject_layout(self.lrecl) if record is None else Layout((record,), name=record.name)
         framer = input_codec.framer
-        self.codec = RecordCodec(layout, input_codec.codepage, framer.recfm.value, line_end=framer.line_end or None,
+        # The input's own batch format (as registered in FORMATS), with its code page and framing.
+        self.codec = type(input_codec)(layout, input_codec.codepage, framer.recfm.value, line_end=framer.line_end or None,
                                  block_descriptors=framer.block_descriptors)
         self.record = self.codec.layout.record_type(None)
         self.fields = fields

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from scoregate.adapters.codecs.base import format_class
 from scoregate.adapters.mapping import rename_violations
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
 from scoregate.adapters.soap import faults
@@ -78,7 +79,7 @@ class SoapApp:
             CertificateCallers([(c.subject, c.caller) for c in config.client_certificates])
             if config.tls_client_ca_file is not None else None
         )
-        self.codec = SoapCodec(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
+        self.codec: SoapCodec = format_class("soap")(self.contract, config.limits.max_body_bytes, understood, config.tolerate.soap_action)
         self.accepting = True
         """False once the channel stops: readiness turns 503 so a load balancer drains us."""
         # Each imported document at the URL path a client resolves its reference to (RFC 3986:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 from zeep import exceptions as zeep_errors
@@ -103,7 +103,10 @@ def element_path(element: etree._Element, top: etree._Element) -> str:
 
 
 class SoapCodec:
-    """Reads requests and writes responses for one :class:`ServiceContract`."""
+    """Reads requests and writes responses for one :class:`ServiceContract`: the message format
+    ``soap`` in two steps (``EnvelopeFormat`` in ``adapters/codecs/base.py``, where it is registered)."""
+
+    format_name: ClassVar[str] = "soap"
 
     def __init__(
         self, contract: ServiceContract, max_bytes: int, understood: frozenset[str] = frozenset(), any_action: bool = False

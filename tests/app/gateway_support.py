@@ -11,17 +11,18 @@ SCOREGATE = str(Path(sys.executable).parent / "scoregate")
 
 
 def demo_gateway_config(folder: Path, vhost: str) -> Path:
-    """The embedded default's three demo channels on free ports, AMQP in ``vhost``, with an audit
+    """The embedded default's four demo channels on free ports, AMQP in ``vhost``, with an audit
     (relative: inside ``scoregate up --workdir``); written as ``folder/gateway.toml``."""
     from scoregate.app.paths import DEFAULTS_DIR
 
     config = folder / "gateway.toml"
     config.write_text(
-        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n"
+        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n[outcomes]\nrefresh_s = 0.5\n"
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
         f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.toml'}\"\n"
         f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"
         f"[channels.files]\nconfig = \"{DEFAULTS_DIR / 'files' / 'loans.toml'}\"\nset = {{ poll_s = 0.2 }}\n"
+        f"[channels.outcome_files]\nconfig = \"{DEFAULTS_DIR / 'outcomes' / 'outcomes.toml'}\"\nset = {{ poll_s = 0.2 }}\n"
     )
     return config
 

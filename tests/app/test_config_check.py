@@ -91,7 +91,7 @@ def test_kinds_and_codes_must_fit_the_model(feature: FeatureMap, problem: str) -
 def test_the_demo_channels_fit_the_demo_model() -> None:
     result = CliRunner().invoke(main, ["config", "check", str(DEFAULTS_DIR / "gateway.toml")])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{DEFAULTS_DIR / 'gateway.toml'}: ok (soap, amqp, files)\n"
+    assert result.output == f"{DEFAULTS_DIR / 'gateway.toml'}: ok (soap, amqp, files, outcome_files)\n"
 
 
 def test_models_are_looked_up_at_a_running_core(job: Path, core) -> None:  # noqa: ANN001

@@ -58,7 +58,8 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
         soap_url = re.search(r"SOAP\s+(http://\S+)\s+\(ready\)", text).group(1)
         readyz = re.search(r"HEALTH\s+(http://\S+)", text).group(1)
         report = json.loads(urllib.request.urlopen(readyz, timeout=10).read())
-        assert report == {"ready": True, "channels": {"soap": {"ready": True}, "amqp": {"ready": True}, "files": {"ready": True}}}
+        assert report == {"ready": True, "channels": {"soap": {"ready": True}, "amqp": {"ready": True}, "files": {"ready": True},
+                                                   "outcome_files": {"ready": True}}}
         # One channel's readiness alone, for a load balancer in front of that channel only.
         assert json.loads(urllib.request.urlopen(f"{readyz}/soap", timeout=10).read()) == {
             "ready": True, "channels": {"soap": {"ready": True}}}
@@ -115,7 +116,7 @@ def test_up_serves_the_demo_soap_amqp_and_file_channels(tmp_path: Path, vhost: s
         families = {f.name: f for f in text_string_to_metric_families(urllib.request.urlopen(metrics_url, timeout=10).read().decode())}
         scored = {s.labels["channel"]: s.value for s in families["scoregate_channel_requests"].samples
                   if s.name.endswith("_total") and s.labels["outcome"] == "scored"}
-        assert scored == {"soap": 1, "amqp": 1, "files": 50}
+        assert scored == {"soap": 1, "amqp": 1, "files": 50, "outcome_files": 0}  # outcomes are no scored requests
     finally:
         up.send_signal(signal.SIGTERM)
         assert up.wait(60) == 0

@@ -48,7 +48,7 @@ def test_every_command_up_prints_runs_as_printed(tmp_path: Path, vhost: str) -> 
         state = json.loads((workdir / "scoregate-up.json").read_text())
         assert state["amqp_url"].endswith(f"/{vhost}") and state["core_metrics"].endswith("/metrics")
         printed = [line.strip() for line in text.splitlines() if line.startswith("         ") and "WSDL: " not in line]
-        curl, amqp, files = printed
+        curl, amqp, files, outcomes = printed
         cli = shlex.split(amqp)[0]
         assert cli == SCOREGATE  # the venv's own command, with its path: it is not on PATH
         assert "site-packages" not in text and "app/defaults" not in text  # samples were copied
@@ -75,6 +75,26 @@ def test_every_command_up_prints_runs_as_printed(tmp_path: Path, vhost: str) -> 
         shown = _shell(show.replace("<name>", name), tmp_path)
         assert shown.returncode == 0, shown.stderr
         assert "RS-DETAIL-REC (20 records)" in shown.stdout and "credit-risk:1" in shown.stdout
+
+        # Outcomes of those applications, as printed, then the figures: the loop closed.
+        drop, performance = outcomes.split("   then: ")
+        dropped = _shell(drop.replace("1000", "20"), tmp_path)
+        assert dropped.returncode == 0, dropped.stderr
+        report = workdir / "outcomes" / "archive" / f"{Path(dropped.stdout.split()[1]).name}.report"
+        deadline = time.monotonic() + 60
+        while not report.exists():
+            assert time.monotonic() < deadline, "the outcome file was not read"
+            time.sleep(0.2)
+        assert "20 outcomes read, 0 records not read; 20 new" in report.read_text()
+        shown = _shell(performance, tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        assert "outcomes: 20 kept, 20 matched, 0 unknown reference" in shown.stdout, shown.stdout
+        # The gateway's watcher exports them on /metrics (the health port) within its refresh_s.
+        metrics = re.search(r"HEALTH\s+(http://\S+)/readyz", text).group(1) + "/metrics"
+        deadline = time.monotonic() + 30
+        while 'scoregate_outcomes{state="matched"} 20.0' not in _shell(f"curl -s {metrics}", tmp_path).stdout:
+            assert time.monotonic() < deadline, "no outcome gauges on the gateway's /metrics"
+            time.sleep(0.5)
 
         # One file by hand: the core that `up` started, found without --core.
         other = _shell(f"{cli} files demo --records 5 --out elsewhere", tmp_path)

@@ -29,6 +29,13 @@ def test_unknown_format_suggests_the_closest_name() -> None:
         config(queues=[{**json_queue("q"), "format": "xlm"}])
 
 
+def test_the_soap_body_format_is_refused_on_a_queue_saying_which_formats_fit() -> None:
+    # Registered beside the others, but it answers in each request's own form, read against a WSDL.
+    with pytest.raises(ValidationError, match=r"format 'soap' answers in the form of each request .* message formats to "
+                                              r"configure: fixedwidth, json, xml"):
+        config(queues=[{**json_queue("q"), "format": "soap"}])
+
+
 @pytest.mark.parametrize(
     ("kw", "message"),
     [

@@ -9,28 +9,26 @@ import sys
 import numpy as np
 import pytest
 
-from scoregate.adapters.codecs.base import FORMATS, BatchFormat, Shape, UnknownFormat, format_class
+from scoregate.adapters.codecs.base import (
+    FORMATS,
+    BatchFormat,
+    Shape,
+    UnknownFormat,
+    format_class,
+)
 from scoregate.adapters.codecs.fixedwidth import RecordCodec, parse_copybook
 from scoregate.app.paths import DEFAULTS_DIR
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS[Shape.MESSAGE]))
-def test_every_message_format_loads_with_its_options_model(name: str) -> None:
+def test_every_message_format_loads_in_one_of_the_message_shapes(name: str) -> None:
     cls = format_class(name)
     assert cls.format_name == name
-    assert {"read", "write", "accepts", "check_targets"} <= set(dir(cls))
-    assert cls.Options.model_config["extra"] == "forbid"
-
-
-def test_the_batch_format_reads_and_writes_columns() -> None:
-    cls = format_class("fixedwidth", Shape.BATCH)
-    layout = parse_copybook("01 REC.\n   05 REF PIC X(4).\n   05 AMOUNT PIC S9(5)V99 COMP-3.\n")
-    codec = cls(layout, "cp037", "FB")
-    assert isinstance(codec, BatchFormat)
-    data = codec.encode({"REF": np.array(["A1", "B2"]), "AMOUNT": np.array([12.34, -0.05])})
-    (batch,) = codec.iter_batches([data[:5], data[5:]], batch_records=10)
-    assert len(batch) == 2 and not batch.bad.any()
-    assert batch.columns["REF"].tolist() == ["A1", "B2"]
+    if hasattr(cls, "Options"):  # one step: configured by name and options (a queue's format)
+        assert {"read", "write", "accepts", "check_targets"} <= set(dir(cls))
+        assert cls.Options.model_config["extra"] == "forbid"
+    else:  # two steps: the request decides the answer's form (the SOAP body)
+        assert {"open", "read", "encode"} <= set(dir(cls))
 
 
 def test_unknown_names_get_a_suggestion_within_their_shape() -> None:
@@ -56,3 +54,28 @@ def test_the_fixed_width_message_format_needs_no_channel() -> None:
 
 def test_record_codec_is_the_registered_batch_format() -> None:
     assert format_class("fixedwidth", Shape.BATCH) is RecordCodec
+
+
+class _CountingRecordCodec(RecordCodec):
+    """The fixed-width engine under another registration: counts what it is asked to build."""
+
+    built: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        _CountingRecordCodec.built.append(self.layout.name)
+
+
+def test_the_file_job_builds_its_codecs_from_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoregate.adapters.files import FileJobConfig
+    from scoregate.adapters.files.rejects import RejectEncoder
+
+    monkeypatch.setitem(FORMATS[Shape.BATCH], "fixedwidth", f"{__name__}:_CountingRecordCodec")
+    monkeypatch.setattr(_CountingRecordCodec, "built", [])
+    config = FileJobConfig.load(DEFAULTS_DIR / "files" / "loans.toml")
+    assert isinstance(config.input_codec, _CountingRecordCodec)
+    assert isinstance(config.output_codec, _CountingRecordCodec)
+    # Reject records are written by the input's own format, in its code page and framing.
+    rejects = RejectEncoder(config.input_codec, config.request)
+    assert isinstance(rejects.codec, _CountingRecordCodec) and rejects.codec.codepage == config.input_codec.codepage
+    assert len(_CountingRecordCodec.built) == 3

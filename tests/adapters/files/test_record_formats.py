@@ -24,7 +24,7 @@ HEADER, DETAIL, TRAILER = "LR-HEADER-REC", "LR-DETAIL-REC", "LR-TRAILER-REC"
 def _write_vb_file(config: FileJobConfig, path: Path, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The demo's applications with 0-8 accounts each, as a VB file with BDWs; (references, features)."""
     today = datetime.now(UTC).date()
-    cols, features = _details(np.random.default_rng(14), 0, n, today)
+    cols, features, _ = _details(np.random.default_rng(14), 0, n, today)
     rng = np.random.default_rng(15)
     cols["LD-ACCOUNT-COUNT"] = rng.integers(0, 9, n)
     for i in range(1, 9):

@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 from soap_support import NS, SOAP11, SOAP12, assess_envelope, born_years_ago, demo_file
 
+from scoregate.adapters.codecs.base import EnvelopeFormat, MessageFormat, create_format, format_class
 from scoregate.adapters.soap.codec import SoapCodec
 from scoregate.adapters.soap.contract import ServiceContract, SoapVersion
 from scoregate.adapters.soap.faults import FaultCode, SoapFault, from_envelope_fault, render
@@ -17,6 +18,25 @@ from scoregate.adapters.soap.paths import nest
 @pytest.fixture(scope="module")
 def codec() -> SoapCodec:
     return SoapCodec(ServiceContract(demo_file("LoanRiskService.wsdl")), max_bytes=65536)
+
+
+def test_the_soap_body_is_the_registered_two_step_message_format() -> None:
+    assert format_class("soap") is SoapCodec  # the SOAP app builds its codec from this entry
+    codec = format_class("soap")(ServiceContract(demo_file("LoanRiskService.wsdl")), max_bytes=65536)
+    assert isinstance(codec, EnvelopeFormat) and not isinstance(codec, MessageFormat)
+    for env in (SOAP11, SOAP12):
+        opened = codec.open(assess_envelope(born_years_ago(41), env=env).encode())
+        assert codec.read(opened)["Application/Applicant/Employment/GrossAnnualIncome"] == 58000
+        answer = codec.encode(opened, {"AssessCreditApplicationResult/ApplicationNo": "LN1",
+                                       "AssessCreditApplicationResult/Decision/DecisionCode": "A",
+                                       "AssessCreditApplicationResult/Decision/RiskScore": 750,
+                                       "AssessCreditApplicationResult/Decision/ProbabilityOfDefault": 0.25,
+                                       "AssessCreditApplicationResult/ReasonCodes/ReasonCode": ["R01"],
+                                       "AssessCreditApplicationResult/ScorecardId": "1"})
+        assert b"ApplicationNo>LN1<" in answer and b"ProbabilityOfDefault>0.25<" in answer
+        assert env.encode() in answer  # answered in the request's own SOAP version
+    with pytest.raises(ValueError, match="only its own channel uses it"):
+        create_format("soap")  # a queue cannot configure it
 
 
 def test_nest_builds_lists_for_indexes_and_repeated_values() -> None:
