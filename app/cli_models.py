@@ -245,10 +245,10 @@ def history(name: str, alias: str | None, models_dir: Path | None) -> None:
 @config_option
 @postgres_option
 @margin_option
-def compare_versions(name: str, db: Path | None, config_file: Path | None, postgres: str | None,
-                     margin: float) -> None:
+def compare_versions(name: str, db: Path | None, config_file: Path | None, postgres: str | None, margin: float) -> None:
     """Agreement of decisions and score distribution of the primary and the shadow version of NAME,
-    and which of them is right on the outcomes that have arrived (AUC difference with its 95% CI)."""
+    and which of them is right on the outcomes that have arrived (AUC difference with its 95% CI;
+    beside a SQLite audit: outcomes are not kept in PostgreSQL yet)."""
     from scoregate.adapters.decisions.compare import QUANTILES, compare
     from scoregate.adapters.decisions.masking import AuditError
     from scoregate.adapters.outcomes.report import compare_outcomes

@@ -114,7 +114,8 @@ class GatewayConfig(_Strict):
     audit: AuditSection = AuditSection()
     shadow: ShadowSection | None = None
     state: StateSection = StateSection()
-    """Servers holding the state shared by replicas (``adapters/state/settings.py``); empty: embedded."""
+    """Servers holding the state shared by replicas (``adapters/state/settings.py``): PostgreSQL for the
+    audit and the file ledger, Redis for the reply and nonce caches; empty: embedded, per process."""
     outcomes: OutcomesSection = OutcomesSection()
     fallback_model: Path | None = None
     """A model version directory (``NAME/VERSION``) loaded in the gateway process for channels with

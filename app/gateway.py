@@ -28,10 +28,11 @@ from scoregate.adapters.outcomes.store import OutcomeStore, open_outcome_store
 from scoregate.adapters.outcomes.watch import OutcomeWatcher, WatchSettings
 from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
-from scoregate.core.client import ScoringClient
+from scoregate.core.client import scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
@@ -71,7 +72,7 @@ class CoreModels:
     def __call__(self, model: str, version: str | None = None) -> ModelDescription | None:
         if (model, version) not in self._known:
             try:
-                with ScoringClient(self.settings) as client:
+                with scoring_client(self.settings) as client:
                     self._known[model, version] = client.describe(model, version)
             except (CoreUnavailable, DeadlineExpired):
                 self._known[model, version] = None
@@ -130,6 +131,8 @@ class Gateway:
     outcomes: OutcomeWatcher | None = None
     """Refreshes the figures on outcomes (gauges, warnings) while the gateway runs; None without an audit."""
     shadows: list[ShadowScorer] = field(default_factory=list)
+    redis: RedisStore | None = None
+    """``[state] redis``: the reply and nonce caches every replica shares."""
     contexts: list[ChannelContext] = field(default_factory=list)
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
@@ -163,13 +166,14 @@ class Gateway:
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
         self._check_state()
         self.audit = self._open_audit(key)
+        self.redis = self._open_redis()
         self._mask_key = key
         if self._keeps_outcomes:
             o = self.config.outcomes
             self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
                                            WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
         shadow = self.config.shadow
-        shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
+        shadow_client = scoring_client(self.client_settings) if shadow is not None and self.audit is not None else None
         self.probe = CoreProbe(self.client_settings)
         for name, section in self.config.channels.items():
             if section.enabled:
@@ -183,9 +187,10 @@ class Gateway:
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
                     probe=self.probe,
                 )
-                self.channels.append(self._build_channel(name, section, ChannelContext(
+                context = ChannelContext(
                     name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state,
-                    outcomes=self.outcome_store if self._keeps_outcomes else None)))
+                    outcomes=self.outcome_store if self._keeps_outcomes else None, redis=self.redis)
+                self.channels.append(self._build_channel(name, section, context))
 
     @property
     def _keeps_outcomes(self) -> bool:
@@ -264,6 +269,16 @@ class Gateway:
 
         return audit_note(self.audit) if self.audit is not None else {}
 
+    def _open_redis(self) -> RedisStore | None:
+        state = self.config.state
+        if state.redis is None:
+            return None
+        store = RedisStore(state.redis, state.redis_prefix, timeout_s=state.redis_timeout_ms / 1000)
+        # Not a reason to refuse to start: the caches fall back to this process until it answers.
+        if store.ping():
+            log.info("shared state in Redis at %s (keys %s*)", store.where, store.prefix)
+        return store
+
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
     """``/metrics`` alone, when ``[health] metrics_port`` gives it a port of its own."""
@@ -300,6 +315,8 @@ class Gateway:
             context.close()
         for shadow in self.shadows:
             shadow.stop(timeout=grace)
+        if self.redis is not None:
+            self.redis.close()
         if self.outcomes is not None:
             self.outcomes.stop(timeout=grace)
         if self._outcome_store is not None:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -60,14 +61,17 @@ def load_yaml(path: Path) -> list[object]:
 def _secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the Deployment's Secret provides; the files themselves hold no secret."""
     monkeypatch.setenv("SCOREGATE_AMQP_PASSWORD", "from-the-secret")
+    monkeypatch.setenv("SCOREGATE_REDIS_URL", "redis://:from-the-secret@127.0.0.1:9/0")  # refused at once
 
 
 def test_the_gateway_config_map_holds_no_secret_and_the_deployment_brings_it() -> None:
     ((config_map,),) = [[o for o in load_yaml(K8S / "gateway-config.yaml") if o["kind"] == "ConfigMap"]]
     text = config_map["data"]["gateway.toml"]
     assert "amqp://scoregate:${SCOREGATE_AMQP_PASSWORD}@" in text and 'postgres = "${SCOREGATE_POSTGRES_URL}"' in text
+    assert 'redis = "${SCOREGATE_REDIS_URL}"' in text  # a managed Redis: its URL holds its password
     env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in _container("scoregate-gateway")["env"]}
     assert env["SCOREGATE_AMQP_PASSWORD"]["name"] == env["SCOREGATE_POSTGRES_URL"]["name"] == "scoregate-secrets"
+    assert env["SCOREGATE_REDIS_URL"] == {"name": "scoregate-secrets", "key": "redis-url"}
 
 
 def _yaml_files() -> list[Path]:
@@ -289,12 +293,14 @@ def test_the_compose_config_names_compose_services(tmp_path: Path, monkeypatch: 
     env = services["rabbitmq"]["environment"]
     assert (broker[1], broker[2]) == (env["RABBITMQ_DEFAULT_USER"], env["RABBITMQ_DEFAULT_PASS"])
     assert broker[3] == "rabbitmq" and f"{broker[4]}:{broker[4]}" in services["rabbitmq"]["ports"]
+    assert config.state.redis is not None
+    assert urllib.parse.urlsplit(config.state.redis).hostname == "redis" and "redis" in services
 
 
 # ---------------------------------------------------------------- compose, Prometheus, Grafana
 def test_compose_services_reference_existing_files() -> None:
     compose = _compose()
-    assert set(compose["services"]) == {"rabbitmq", "postgres", "state-migrate", "core", "gateway", "prometheus", "grafana"}
+    assert set(compose["services"]) == {"rabbitmq", "postgres", "state-migrate", "redis", "core", "gateway", "prometheus", "grafana"}
     for name, service in compose["services"].items():
         if "build" in service:
             context = (DOCKER / service["build"]["context"]).resolve()
@@ -319,6 +325,7 @@ def test_compose_starts_the_gateway_after_a_healthy_core_and_broker() -> None:
     assert services["gateway"]["depends_on"] == {
         "core": {"condition": "service_healthy"}, "rabbitmq": {"condition": "service_healthy"},
         "state-migrate": {"condition": "service_completed_successfully"},  # the schema first, once
+        "redis": {"condition": "service_healthy"},
     }
     migrate = services["state-migrate"]
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
