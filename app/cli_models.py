@@ -274,12 +274,10 @@ def compare_versions(name: str, db: Path | None, config_file: Path | None, postg
     ]))
     from scoregate.adapters.outcomes.sqlite import outcomes_path
 
-    if db is None:  # the PostgreSQL trail: no outcome store there yet
-        return
-    if not outcomes_path(db).is_file():  # a read command does not create the file beside the audit
+    if db is not None and not outcomes_path(db).is_file():  # a read command does not create the file beside the audit
         click.echo("no outcomes loaded yet (an outcome job or queue, or `scoregate outcomes load`)")
         return
-    with open_outcomes(db) as store:
+    with open_outcomes(source) as store:
         outcome_result = compare_outcomes(store, name)
     for line in comparison_lines(outcome_result, margin):
         click.echo(line)

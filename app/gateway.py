@@ -102,7 +102,8 @@ def _channel_problems(config: GatewayConfig, name: str, section: ChannelSection,
         except ValidationError:  # [client]'s own errors are the gateway file's, reported once by the caller
             settings = ClientSettings()
         # An outcome store exists for the channels when the gateway keeps an audit; none is opened here.
-        context = ChannelContext(name, settings, outcomes=_no_store_in_a_check if config.audit.path is not None else None)
+        keeps = config.audit.path is not None or config.state.postgres is not None
+        context = ChannelContext(name, settings, outcomes=_no_store_in_a_check if keeps else None)
         try:
             spec.build(channel_config, context)
         finally:
@@ -151,7 +152,10 @@ class Gateway:
         """The outcome store beside the audit, opened on first use (by an intake channel or the watcher)."""
         with self._outcome_lock:
             if self._outcome_store is None:
-                self._outcome_store = open_outcome_store("sqlite", audit=self._audit_path, mask_key=self._mask_key or None)
+                url = self.config.state.postgres  # the outcomes live beside the audit, in its store
+                audit = url if url is not None else self._audit_path
+                self._outcome_store = open_outcome_store("sqlite" if url is None else "postgres", audit=audit,
+                                                         mask_key=self._mask_key or None)
             return self._outcome_store
 
     def build(self) -> None:
@@ -164,7 +168,7 @@ class Gateway:
         self.audit = self._open_audit(key)
         self.redis = self._open_redis()
         self._mask_key = key
-        if self._audit_path is not None:  # outcomes are kept beside a SQLite audit (a PostgreSQL one: not yet)
+        if self._keeps_outcomes:
             o = self.config.outcomes
             self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
                                            WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
@@ -185,8 +189,13 @@ class Gateway:
                 )
                 context = ChannelContext(
                     name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state,
-                    outcomes=self.outcome_store if self._audit_path is not None else None, redis=self.redis)
+                    outcomes=self.outcome_store if self._keeps_outcomes else None, redis=self.redis)
                 self.channels.append(self._build_channel(name, section, context))
+
+    @property
+    def _keeps_outcomes(self) -> bool:
+        """Outcomes are kept beside the audit: a SQLite file's or PostgreSQL's (``[state] postgres``)."""
+        return self.audit is not None and (self._audit_path is not None or self.config.state.postgres is not None)
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)

@@ -1,7 +1,7 @@
 """Where outcomes are kept and joined to the decisions: the :class:`OutcomeStore` interface and
 the stores, registered by name (``"module:Class"`` in :data:`OUTCOME_STORES`, as the audit's
-``STORES``). SQLite (``sqlite.py``) keeps them in a file beside the SQLite audit; a store beside
-a PostgreSQL audit is one more module and one line here.
+``STORES``). SQLite (``sqlite.py``) keeps them in a file beside the SQLite audit; PostgreSQL
+(``state/postgres_outcomes.py``) in tables beside the PostgreSQL audit's.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from scoregate.adapters.outcomes.records import Outcome
 #: store name -> "module:Class" of its OutcomeStore
 OUTCOME_STORES: dict[str, str] = {
     "sqlite": "scoregate.adapters.outcomes.sqlite:SqliteOutcomeStore",
+    "postgres": "scoregate.adapters.state.postgres_outcomes:PostgresOutcomeStore",
 }
 
 

@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from scoregate.adapters.outcomes.report import DEFAULT_MIN_OUTCOMES, compare_outcomes, performance
 from scoregate.adapters.outcomes.store import OutcomeStore
+from scoregate.adapters.state.postgres_pool import StateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +105,15 @@ class OutcomeWatcher:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        down = ""
         while not self._stop.is_set():
             try:
                 self.check()
+                down = ""
+            except StateUnavailable as error:  # PostgreSQL down: said once, not a traceback a round
+                if str(error) != down:
+                    log.warning("outcomes: %s; the figures wait", error)
+                down = str(error)
             except Exception:  # noqa: BLE001 - the watcher must outlive one bad round (a locked file)
                 log.exception("outcomes: the figures could not be computed this round")
             self._stop.wait(self.settings.refresh_s)
