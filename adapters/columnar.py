@@ -17,6 +17,7 @@ from scoregate.adapters.mapping import (
     BOOLEAN_TEXT, HEADER_PREFIX, FeatureMap, RequestMapping, ResponseMapping, fallback_code, occurrences,
 )
 from scoregate.core.contract import BatchResult, FeatureKind, FeatureSchema, FeatureSpec
+from scoregate.core.encoder import category_cell
 from scoregate.core.errors import FieldViolation, ViolationCode
 
 #: row -> that row's violations (only rows that have some)
@@ -28,8 +29,8 @@ def _cell(feature: FeatureSpec, value: object) -> float:
     if value is None:
         return np.nan
     if feature.kind is FeatureKind.CATEGORY:
-        code = str(value)
-        return float(feature.codes.index(code)) if code in feature.codes else -1.0
+        cell = category_cell(feature, str(value))  # the core's rule, on the value as text
+        return -1.0 if cell is None else cell
     return float(value)
 
 

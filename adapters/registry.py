@@ -23,17 +23,21 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scoregate.adapters.channel import Channel
 from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.outcomes.store import OutcomeStore
-from scoregate.core.client import ScoringClient
+from scoregate.adapters.state.settings import StateSection
+from scoregate.core.client import ScoringClient, scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from scoregate.adapters.state.redis_client import RedisStore
 
 ENTRY_POINT_GROUP = "scoregate.channels"
 """The entry point group through which other distributions register a :class:`ChannelSpec`."""
@@ -84,6 +88,10 @@ class ChannelContext:
     """The channel's metric families (None: a registry of its own, e.g. in ``config check``)."""
     workdir: Path | None = None
     """``scoregate up --workdir`` (the demo's drop directories), else None."""
+    state: StateSection = StateSection()
+    """The servers of state shared by the gateway's replicas (``[state]``); empty: embedded stores."""
+    redis: RedisStore | None = None
+    """The gateway's ``[state] redis`` (shared reply and nonce caches), else None: per process."""
     outcomes: Callable[[], OutcomeStore] | None = None
     """The outcome store beside the gateway's audit (opened on the first call), for the channels
     that take in outcomes; None when the gateway keeps no audit."""
@@ -95,7 +103,7 @@ class ChannelContext:
 
     def scoring_client(self) -> ScoringClient:
         """A blocking client on the gateway's settings and hooks; closed by :meth:`close`."""
-        client = ScoringClient(self.client_settings, self.hooks)
+        client = scoring_client(self.client_settings, self.hooks)  # scoregate core or V2 server
         self._clients.append(client)
         return client
 

@@ -24,6 +24,7 @@ from scoregate.app.cli_drift import drift
 from scoregate.app.cli_models import models
 from scoregate.app.cli_outcomes import outcomes
 from scoregate.app.cli_scaffold import scaffold_group
+from scoregate.app.cli_state import state
 from scoregate.app.logs import FORMATS, setup_logging
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.app.upstate import DEFAULT_WORKDIR
@@ -54,6 +55,8 @@ def core() -> None:
 @click.option("--max-batch-wait-ms", type=float, default=None, help="micro-batch wait [0]")
 @click.option("--metrics-port", type=int, default=None,
               help=f"Prometheus /metrics port, 0 for a free one [none; containers use {DEFAULT_METRICS_PORT}]")
+@click.option("--v2-http-port", type=int, default=None,
+              help="KServe V2 over HTTP/REST on this port, 0 for a free one [none; V2 over gRPC is always on]")
 @click.option("--tls-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None)
 @click.option("--tls-client-ca", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
@@ -63,7 +66,8 @@ def core() -> None:
 @click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
               help="core processes sharing the port (one GIL each; metrics on consecutive ports)")
 def core_serve(  # noqa: PLR0913
-    address, models_dir, workers, max_batch_wait_ms, metrics_port, tls_cert, tls_key, tls_client_ca, access_file, processes,  # noqa: ANN001
+    address, models_dir, workers, max_batch_wait_ms, metrics_port, v2_http_port, tls_cert, tls_key, tls_client_ca, access_file,  # noqa: ANN001
+    processes,  # noqa: ANN001
 ) -> None:
     """Serve the models directory over gRPC until SIGINT or SIGTERM."""
     from pydantic import ValidationError
@@ -75,7 +79,8 @@ def core_serve(  # noqa: PLR0913
 
     given = {
         "address": address, "models_dir": models_dir, "workers": workers,
-        "max_batch_wait_ms": max_batch_wait_ms, "metrics_port": metrics_port, "tls_cert_file": tls_cert, "tls_key_file": tls_key,
+        "max_batch_wait_ms": max_batch_wait_ms, "metrics_port": metrics_port, "v2_http_port": v2_http_port,
+        "tls_cert_file": tls_cert, "tls_key_file": tls_key,
         "tls_client_ca_file": tls_client_ca, "access_file": access_file,
     }
     overrides = {k: v for k, v in given.items() if v is not None}
@@ -92,6 +97,9 @@ def core_serve(  # noqa: PLR0913
     except AccessFileError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    if processes > 1 and settings.v2_http_port is not None:
+        click.echo("error: --v2-http-port serves from one process: leave --processes at 1, or use V2 over gRPC", err=True)
+        sys.exit(2)
     if processes > 1:
         from scoregate.app.runner import serve_core_processes
 
@@ -105,6 +113,8 @@ def core_serve(  # noqa: PLR0913
         print(f"{LISTENING}{port}", flush=True)
         if server.metrics_port is not None:
             print(f"{METRICS_LINE}{server.metrics_port}", flush=True)
+        if server.v2_http_port is not None:
+            print(f"scoregate core V2 HTTP on port {server.v2_http_port}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -483,6 +493,7 @@ main.add_command(models)
 main.add_command(audit)
 main.add_command(outcomes)
 main.add_command(scaffold_group)
+main.add_command(state)
 
 if __name__ == "__main__":
     main()

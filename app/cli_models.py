@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from scoregate.app.cli_outcomes import comparison_lines, margin_option, open_outcomes, performance
+from scoregate.app.cli_state import config_option, postgres_option, postgres_url
 from scoregate.app.model_card import table as _table
 from scoregate.app.paths import DEMO_MODELS_DIR
 
@@ -239,18 +240,28 @@ def history(name: str, alias: str | None, models_dir: Path | None) -> None:
 
 @models.command("compare")
 @click.argument("name")
-@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="the gateway's audit file ([audit] path)")
+@config_option
+@postgres_option
 @margin_option
-def compare_versions(name: str, db: Path, margin: float) -> None:
+def compare_versions(name: str, db: Path | None, config_file: Path | None, postgres: str | None, margin: float) -> None:
     """Agreement of decisions and score distribution of the primary and the shadow version of NAME,
-    and which of them is right on the outcomes that have arrived (AUC difference with its 95% CI)."""
+    and which of them is right on the outcomes that have arrived (AUC difference with its 95% CI;
+    beside a SQLite audit: outcomes are not kept in PostgreSQL yet)."""
     from scoregate.adapters.decisions.compare import QUANTILES, compare
+    from scoregate.adapters.decisions.masking import AuditError
     from scoregate.adapters.outcomes.report import compare_outcomes
+    from scoregate.adapters.state.postgres_pool import StateUnavailable, redacted
 
-    result = compare(db, name)
+    source = db if db is not None else postgres_url(config_file, postgres, alternative="--db AUDIT_FILE")
+    try:
+        result = compare(source, name)
+    except (AuditError, StateUnavailable) as error:
+        raise click.ClickException(str(error)) from None
     if not result.pairs:
-        raise click.ClickException(f"no shadow scores of {name} in {db} (is [shadow] configured?)")
+        where = redacted(source) if isinstance(source, str) else source
+        raise click.ClickException(f"no shadow scores of {name} in {where} (is [shadow] configured?)")
     primary, shadow = result.versions
     click.echo(f"{name}: {result.pairs} requests scored by version {primary} (answered) and {shadow} (shadow)")
     click.echo(f"decisions agree on {result.agreement:.1%}")
@@ -263,10 +274,10 @@ def compare_versions(name: str, db: Path, margin: float) -> None:
     ]))
     from scoregate.adapters.outcomes.sqlite import outcomes_path
 
-    if not outcomes_path(db).is_file():  # a read command does not create the file beside the audit
+    if db is not None and not outcomes_path(db).is_file():  # a read command does not create the file beside the audit
         click.echo("no outcomes loaded yet (an outcome job or queue, or `scoregate outcomes load`)")
         return
-    with open_outcomes(db) as store:
+    with open_outcomes(source) as store:
         outcome_result = compare_outcomes(store, name)
     for line in comparison_lines(outcome_result, margin):
         click.echo(line)

@@ -1,8 +1,9 @@
 """Outcomes in the CLI: ``scoregate models performance``, the outcome part of ``models compare``
 and ``models promote``, and ``scoregate outcomes`` (load a file by hand, see what became of them).
 
-Everything reads the audit file (``--db``) and the outcome store beside it; the mask key comes
-from ``SCOREGATE_MASK_KEY`` as for ``audit show``.
+Everything reads the audit (``--db`` a SQLite file, or ``--config``/``--postgres`` the PostgreSQL
+of ``[state] postgres``) and the outcome store beside it; the mask key comes from
+``SCOREGATE_MASK_KEY`` as for ``audit show``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from scoregate.app.cli_state import config_option, postgres_option, postgres_url
 from scoregate.app.model_card import table as _table
 
 MASK_KEY_ENV = "SCOREGATE_MASK_KEY"
@@ -19,24 +21,37 @@ DEFAULT_AUC_FLOOR = 0.65
 DEFAULT_MARGIN = 0.01
 BAR_WIDTH = 20
 
-db_option = click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True,
-                         help="the gateway's audit file ([audit] path); outcomes are kept beside it")
+_db_option = click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+                          help="the gateway's audit file ([audit] path); outcomes are kept beside it")
+
+
+def db_option(command):  # noqa: ANN001, ANN201
+    """``--db AUDIT_FILE``, or ``--config GATEWAY_FILE`` / ``--postgres URL`` for a PostgreSQL audit."""
+    return _db_option(config_option(postgres_option(command)))
+
+
+def audit_source(db: Path | None, config_file: Path | None, postgres: str | None) -> Path | str:
+    """The audit file, else the PostgreSQL URL of ``--postgres`` or the gateway file (one line if neither)."""
+    return db if db is not None else postgres_url(config_file, postgres, alternative="--db AUDIT_FILE")
 floor_option = click.option("--auc-floor", type=click.FloatRange(0, 1), default=DEFAULT_AUC_FLOOR, show_default=True,
                             help="warn when a version's AUC in a period is below this ([outcomes] auc_floor)")
 margin_option = click.option("--margin", type=click.FloatRange(0, 1), default=DEFAULT_MARGIN, show_default=True,
                              help="warn when the challenger's AUC beats the champion's by this much ([outcomes] challenger_margin)")
 
 
-def open_outcomes(db: Path):  # noqa: ANN201 - an OutcomeStore
-    """The outcome store beside the audit ``db``, or a one-line error naming what to fix."""
+def open_outcomes(db: Path | str):  # noqa: ANN201 - an OutcomeStore
+    """The outcome store beside the audit ``db`` (a file, or a PostgreSQL URL), or a one-line error
+    naming what to fix."""
     from scoregate.adapters.decisions.sqlite import AuditError
     from scoregate.adapters.outcomes.store import open_outcome_store
+    from scoregate.adapters.state.postgres_pool import StateUnavailable
     from scoregate.core.settings import env_secret
 
     try:
         key = env_secret(MASK_KEY_ENV)
-        return open_outcome_store("sqlite", audit=db, mask_key=key.encode() if key else None)
-    except (AuditError, ValueError) as exc:
+        return open_outcome_store("sqlite" if isinstance(db, Path) else "postgres", audit=db,
+                                  mask_key=key.encode() if key else None)
+    except (AuditError, ValueError, StateUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"{db} is not a scoregate audit file ({exc}); give the gateway's [audit] path") from None
@@ -94,15 +109,20 @@ def comparison_lines(result, margin: float) -> list[str]:  # noqa: ANN001 - an O
 @click.option("--min-outcomes", type=click.IntRange(min=2), default=100, show_default=True,
               help="fewer outcomes in a period: counts only, no figures")
 @floor_option
-def performance(name: str, db: Path, by: str, version: str | None, min_outcomes: int, auc_floor: float) -> None:
+def performance(name: str, db: Path | None, config_file: Path | None, postgres: str | None, by: str, version: str | None,
+                min_outcomes: int, auc_floor: float) -> None:
     """Real performance of model NAME per version and period, from the outcomes joined to the audit."""
     from scoregate.adapters.outcomes.report import performance as compute
 
+    db = audit_source(db, config_file, postgres)
     with open_outcomes(db) as store:
         result = compute(store, name, by, version, min_outcomes)
         summary = counts_line(store)
     if not result:
-        raise click.ClickException(f"no decisions of {name}{f' version {version}' if version else ''} in {db}")
+        from scoregate.adapters.state.postgres_pool import redacted
+
+        where = db if isinstance(db, Path) else redacted(db)
+        raise click.ClickException(f"no decisions of {name}{f' version {version}' if version else ''} in {where}")
     rows, warnings = [], []
     for (v, period), f in result.items():
         rows.append((period, v, str(f["decisions"]), str(f["outcomes"]), _share(f["coverage"]), _share(f["default_rate"]),
@@ -135,7 +155,7 @@ def outcomes() -> None:
 @db_option
 @click.option("--job", "job_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="the outcome file job whose layout the file has [the demo outcome job]")
-def load(file: Path, db: Path, job_file: Path | None) -> None:
+def load(file: Path, db: Path | None, config_file: Path | None, postgres: str | None, job_file: Path | None) -> None:
     """Read an outcome FILE as its outcome job would and join it to the audit (no gateway needed)."""
     from pydantic import ValidationError
 
@@ -147,9 +167,14 @@ def load(file: Path, db: Path, job_file: Path | None) -> None:
         config = OutcomeJobConfig.load(job_file or DEFAULTS_DIR / "outcomes" / "outcomes.toml")
     except (ValidationError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else str(exc)) from None
+    from scoregate.adapters.decisions.sqlite import AuditError
+
     read = read_outcomes(file.read_bytes(), config)
-    with open_outcomes(db) as store:
-        intake = store.add(read.outcomes, source=file.name)
+    with open_outcomes(audit_source(db, config_file, postgres)) as store:
+        try:
+            intake = store.add(read.outcomes, source=file.name)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from None
         store.refresh()
         click.echo(f"{file.name}: {len(read.outcomes)} outcomes read, {len(read.problems)} records not read;"
                    f" {intake.accepted} new, {intake.duplicate} duplicate, {intake.contradictory} contradictory")
@@ -160,8 +185,8 @@ def load(file: Path, db: Path, job_file: Path | None) -> None:
 
 @outcomes.command("status")
 @db_option
-def status(db: Path) -> None:
+def status(db: Path | None, config_file: Path | None, postgres: str | None) -> None:
     """What became of every outcome: matched, unknown reference, duplicate, contradictory, late."""
-    with open_outcomes(db) as store:
+    with open_outcomes(audit_source(db, config_file, postgres)) as store:
         store.refresh()
         click.echo(counts_line(store))

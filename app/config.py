@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scoregate.adapters.configfile import read_config_file
 from scoregate.adapters.registry import UnknownChannel, channel_names
+from scoregate.adapters.state.settings import StateSection
 from scoregate.core.settings import ClientSettings
 
 
@@ -64,8 +65,9 @@ class LoggingSection(_Strict):
 
 class AuditSection(_Strict):
     path: Path | None = None
-    """The audit trail (SQLite, append-only) of every decision; None: no audit. A relative path
-    resolves against ``--workdir`` of ``scoregate up`` or ``gateway serve``, never inside the package."""
+    """The audit trail (SQLite, append-only) of every decision; None: no audit, unless ``[state]
+    postgres`` is set: then the audit is kept there, shared by every replica (and this stays unset).
+    A relative path resolves against ``--workdir`` of ``scoregate up`` or ``gateway serve``, never inside the package."""
     masked_fields: list[Literal["reference", "request_id", "channel", "caller"]] = []
     """Stored as a keyed hash (``SCOREGATE_MASK_KEY``, required then); ``audit show --ref`` still finds them."""
     queue_rows: int = Field(default=100_000, ge=1_000)
@@ -111,6 +113,9 @@ class GatewayConfig(_Strict):
     logging: LoggingSection = LoggingSection()
     audit: AuditSection = AuditSection()
     shadow: ShadowSection | None = None
+    state: StateSection = StateSection()
+    """Servers holding the state shared by replicas (``adapters/state/settings.py``): PostgreSQL for the
+    audit and the file ledger, Redis for the reply and nonce caches; empty: embedded, per process."""
     outcomes: OutcomesSection = OutcomesSection()
     fallback_model: Path | None = None
     """A model version directory (``NAME/VERSION``) loaded in the gateway process for channels with
@@ -134,8 +139,15 @@ class GatewayConfig(_Strict):
 
     @model_validator(mode="after")
     def _shadow_needs_the_audit(self) -> GatewayConfig:
-        if self.shadow is not None and self.audit.path is None:
-            raise ValueError("[shadow] records its scores in the audit: set [audit] path")
+        if self.shadow is not None and self.audit.path is None and self.state.postgres is None:
+            raise ValueError("[shadow] records its scores in the audit: set [audit] path or [state] postgres")
+        return self
+
+    @model_validator(mode="after")
+    def _one_audit_store(self) -> GatewayConfig:
+        if self.state.postgres is not None and self.audit.path is not None:
+            raise ValueError("[audit] path and [state] postgres both set: with [state] postgres the audit is kept in "
+                             "PostgreSQL, shared by every replica; remove [audit] path")
         return self
 
     @property

@@ -28,10 +28,11 @@ from scoregate.adapters.outcomes.store import OutcomeStore, open_outcome_store
 from scoregate.adapters.outcomes.watch import OutcomeWatcher, WatchSettings
 from scoregate.adapters.placeholders import find_placeholders, unresolved
 from scoregate.adapters.registry import Banner, ChannelContext, ModelLookup, channel_spec
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.app.config import ChannelSection, GatewayConfig, format_errors
 from scoregate.app.health import HealthServer
 from scoregate.app.logs import mask_fields
-from scoregate.core.client import ScoringClient
+from scoregate.core.client import scoring_client
 from scoregate.core.contract import ModelDescription
 from scoregate.core.errors import CoreUnavailable, DeadlineExpired, ScoreError
 from scoregate.core.fallback import FallbackScorer
@@ -71,7 +72,7 @@ class CoreModels:
     def __call__(self, model: str, version: str | None = None) -> ModelDescription | None:
         if (model, version) not in self._known:
             try:
-                with ScoringClient(self.settings) as client:
+                with scoring_client(self.settings) as client:
                     self._known[model, version] = client.describe(model, version)
             except (CoreUnavailable, DeadlineExpired):
                 self._known[model, version] = None
@@ -101,7 +102,8 @@ def _channel_problems(config: GatewayConfig, name: str, section: ChannelSection,
         except ValidationError:  # [client]'s own errors are the gateway file's, reported once by the caller
             settings = ClientSettings()
         # An outcome store exists for the channels when the gateway keeps an audit; none is opened here.
-        context = ChannelContext(name, settings, outcomes=_no_store_in_a_check if config.audit.path is not None else None)
+        keeps = config.audit.path is not None or config.state.postgres is not None
+        context = ChannelContext(name, settings, outcomes=_no_store_in_a_check if keeps else None)
         try:
             spec.build(channel_config, context)
         finally:
@@ -129,6 +131,8 @@ class Gateway:
     outcomes: OutcomeWatcher | None = None
     """Refreshes the figures on outcomes (gauges, warnings) while the gateway runs; None without an audit."""
     shadows: list[ShadowScorer] = field(default_factory=list)
+    redis: RedisStore | None = None
+    """``[state] redis``: the reply and nonce caches every replica shares."""
     contexts: list[ChannelContext] = field(default_factory=list)
     """What each channel was built with; their scoring clients are closed after the channels stop."""
     config_files: dict[str, Path] = field(default_factory=dict)
@@ -148,7 +152,10 @@ class Gateway:
         """The outcome store beside the audit, opened on first use (by an intake channel or the watcher)."""
         with self._outcome_lock:
             if self._outcome_store is None:
-                self._outcome_store = open_outcome_store("sqlite", audit=self._audit_path, mask_key=self._mask_key or None)
+                url = self.config.state.postgres  # the outcomes live beside the audit, in its store
+                audit = url if url is not None else self._audit_path
+                self._outcome_store = open_outcome_store("sqlite" if url is None else "postgres", audit=audit,
+                                                         mask_key=self._mask_key or None)
             return self._outcome_store
 
     def build(self) -> None:
@@ -157,14 +164,16 @@ class Gateway:
         mask_fields(self.config.logging.masked_fields, key)
         fallback = self.config.path(self.config.fallback_model) if self.config.fallback_model else None
         scorer = FallbackScorer(fallback) if fallback and self.config.uses_fallback else None
+        self._check_state()
         self.audit = self._open_audit(key)
+        self.redis = self._open_redis()
         self._mask_key = key
-        if self.audit is not None:
+        if self._keeps_outcomes:
             o = self.config.outcomes
             self.outcomes = OutcomeWatcher(self.outcome_store, self.metrics.registry,
                                            WatchSettings(o.auc_floor, o.challenger_margin, o.min_outcomes, o.refresh_s))
         shadow = self.config.shadow
-        shadow_client = ScoringClient(self.client_settings) if shadow is not None and self.audit is not None else None
+        shadow_client = scoring_client(self.client_settings) if shadow is not None and self.audit is not None else None
         self.probe = CoreProbe(self.client_settings)
         for name, section in self.config.channels.items():
             if section.enabled:
@@ -178,9 +187,15 @@ class Gateway:
                     observer=DecisionRecorder(name, self.audit, metrics, shadow_scorer),
                     probe=self.probe,
                 )
-                self.channels.append(self._build_channel(name, section, ChannelContext(
-                    name, self.client_settings, hooks, metrics, self.workdir,
-                    outcomes=self.outcome_store if self.audit is not None else None)))
+                context = ChannelContext(
+                    name, self.client_settings, hooks, metrics, self.workdir, state=self.config.state,
+                    outcomes=self.outcome_store if self._keeps_outcomes else None, redis=self.redis)
+                self.channels.append(self._build_channel(name, section, context))
+
+    @property
+    def _keeps_outcomes(self) -> bool:
+        """Outcomes are kept beside the audit: a SQLite file's or PostgreSQL's (``[state] postgres``)."""
+        return self.audit is not None and (self._audit_path is not None or self.config.state.postgres is not None)
 
     def _build_channel(self, name: str, section: ChannelSection, context: ChannelContext) -> Channel:
         spec = channel_spec(name)
@@ -206,20 +221,63 @@ class Gateway:
         """The banner lines of a running channel (its ``ChannelSpec.describe``)."""
         return channel_spec(channel.name).describe(channel, self.config_files[channel.name], banner)
 
+    def _check_state(self) -> None:
+        """A PostgreSQL of ``[state]`` that answers must have this scoregate's schema (one line if
+        not); one that does not answer is only warned about: the stores wait for it, answers do not."""
+        url = self.config.state.postgres
+        if url is None:
+            return
+        from scoregate.adapters.state import postgres_schema
+        from scoregate.adapters.state.postgres_pool import StateUnavailable, connect
+
+        try:
+            with connect(url) as conn:
+                problem = postgres_schema.problem(conn)
+        except StateUnavailable as error:
+            log.warning("%s; starting without it (the audit buffers, the file channel claims nothing)", error)
+            return
+        if problem:
+            raise ValueError(problem)
+
     def _open_audit(self, key: bytes) -> AuditStore | None:
         section = self.config.audit
+        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
+        if section.tamper_evident and chain_key is None:
+            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
+        if (url := self.config.state.postgres) is not None:
+            from scoregate.adapters.state.postgres_pool import redacted
+            from scoregate.app.state_metrics import AuditStoreCollector
+
+            log.info("audit trail in PostgreSQL at %s%s", redacted(url), " (chained)" if chain_key else "")
+            store = open_store("postgres", url=url, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
+                               queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
+            self.metrics.registry.register(AuditStoreCollector(store, "postgres"))
+            return store
         if section.path is None:
             return None
         path = section.path
         if not path.is_absolute():
             path = (self.workdir / path) if self.workdir is not None else self.config.path(path)
-        chain_key = env_secret(AUDIT_KEY_ENV).encode() or None
-        if section.tamper_evident and chain_key is None:
-            raise ValueError(f"[audit] tamper_evident needs {AUDIT_KEY_ENV} or {AUDIT_KEY_ENV}_FILE")
         log.info("audit trail in %s%s", path, " (chained)" if chain_key else "")
         self._audit_path = path
         return open_store("sqlite", path=path, masked_fields=frozenset(section.masked_fields), mask_key=key or None,
                           queue_rows=section.queue_rows, chain_key=chain_key, writer=section.writer)
+
+    def state_notes(self) -> dict[str, str]:
+        """Shared stores in trouble, for ``/readyz`` (app/state_metrics.py)."""
+        from scoregate.app.state_metrics import audit_note
+
+        return audit_note(self.audit) if self.audit is not None else {}
+
+    def _open_redis(self) -> RedisStore | None:
+        state = self.config.state
+        if state.redis is None:
+            return None
+        store = RedisStore(state.redis, state.redis_prefix, timeout_s=state.redis_timeout_ms / 1000)
+        # Not a reason to refuse to start: the caches fall back to this process until it answers.
+        if store.ping():
+            log.info("shared state in Redis at %s (keys %s*)", store.where, store.prefix)
+        return store
 
     health_server: HealthServer | None = None
     metrics_server: HealthServer | None = None
@@ -232,7 +290,8 @@ class Gateway:
         if health.port is not None:
             # Up before the channels: a probe sees "not ready" with the reason while they start.
             self.health_server = HealthServer(lambda: self.channels, health.host, health.port,
-                                              None if apart else self.metrics.registry, metrics_token=token)
+                                              None if apart else self.metrics.registry, metrics_token=token,
+                                              state=self.state_notes)
             self.health_server.start()
             log.info("gateway health on http://%s:%s/readyz", health.host, self.health_server.port)
         if apart:
@@ -256,6 +315,8 @@ class Gateway:
             context.close()
         for shadow in self.shadows:
             shadow.stop(timeout=grace)
+        if self.redis is not None:
+            self.redis.close()
         if self.outcomes is not None:
             self.outcomes.stop(timeout=grace)
         if self._outcome_store is not None:

@@ -50,7 +50,10 @@ class HealthServer:
     def __init__(
         self, channels: Callable[[], Sequence[Channel]], host: str = "127.0.0.1", port: int = 0,
         registry: CollectorRegistry | None = None, *, probes: bool = True, metrics_token: Callable[[], str] | None = None,
+        state: Callable[[], dict[str, str]] | None = None,
     ) -> None:
+        """``state``: shared stores in trouble -> what is wrong, shown under ``"state"`` in ``/readyz``
+        (a note: the channels answer without them, so readiness does not change)."""
         get_channels = channels
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,6 +69,8 @@ class HealthServer:
                         status, body = 404, {"error": f"no channel {only!r}"}
                     else:
                         status, body = (200 if ready else 503), {"ready": ready, "channels": report}
+                        if state is not None and (notes := state()):
+                            body["state"] = notes
                 elif self.path == "/metrics" and registry is not None:
                     if metrics_token is not None and not _bearer_matches(self.headers.get("Authorization", ""), metrics_token()):
                         self._send(401, "application/json", b'{"error": "GET /metrics needs its bearer token"}')

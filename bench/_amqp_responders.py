@@ -1,12 +1,13 @@
 """The two responders amqp_bench.py compares, each run as its own process.
 
     python bench/_amqp_responders.py noop QUEUE [--prefetch 100]
-    python bench/_amqp_responders.py gateway CONFIG_JSON CORE_TARGET STATS_JSON
+    python bench/_amqp_responders.py gateway CONFIG_JSON CORE_TARGET STATS_JSON [REDIS_URL REDIS_PREFIX]
 
 ``noop`` is the ceiling: a minimal pika SelectConnection responder that answers every request
 with a fixed reply, with the same rules as the gateway (publisher confirms, ack after the confirm,
 prefetch) but no decoding, no scoring, no encoding, no worker thread. ``gateway`` is the real
-``Responder`` on the real core. Both print a line with "listening on port 5672" (the broker's)
+``Responder`` on the real core, with its reply cache shared in Redis when given a URL
+(``amqp_state_bench.py``). Both print a line with "listening on port 5672" (the broker's)
 once consuming, and stop on SIGTERM (the gateway writes its counters to STATS_JSON).
 """
 
@@ -70,10 +71,15 @@ def noop(queue: str, prefetch: int) -> None:
     connection.close()
 
 
-def gateway(config_path: str, target: str, stats_path: str) -> None:
+def gateway(config_path: str, target: str, stats_path: str, redis_url: str = "", redis_prefix: str = "") -> None:
     config = AmqpChannelConfig.model_validate_json(Path(config_path).read_text())
     client = ScoringClient(ClientSettings(target=target, timeout_s=10))
-    responder = Responder(config, client)
+    store = None
+    if redis_url:
+        from scoregate.adapters.state.redis_client import RedisStore
+
+        store = RedisStore(redis_url, redis_prefix)
+    responder = Responder(config, client, redis=store)
     responder.start()
     if not responder.wait_ready(30):
         sys.exit(f"gateway not ready: {responder.health().detail}")

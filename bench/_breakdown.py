@@ -23,7 +23,7 @@ from scoregate.core import convert
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core.batching import MicroBatcher
 from scoregate.core.scoring import Scorer
-from scoregate.core.validation import encode_features
+from scoregate.core.encoder import encode_features
 
 
 def _batcher_round_trip(scorer: Scorer, row: np.ndarray, count: int) -> list[int]:
@@ -68,7 +68,7 @@ def single_row_stages(quick: bool) -> dict[str, float]:
     result = convert.result_from_batch(batch, 0, "r")
     response = pb.ScoreResponse(result=convert.to_proto_result(result))
     reply = response.SerializeToString()
-    booster = scorer.model.booster
+    booster = scorer.model.runtime.booster
 
     stages = {
         "client: ScoreRequest -> protobuf": lambda: convert.to_proto_request(request),

@@ -76,7 +76,7 @@ def batch(settings: ClientSettings, a: argparse.Namespace) -> dict:
     if a.paired:
         from _measure import load_demo  # XGBoost, only in this mode
 
-        booster = load_demo().booster
+        booster = load_demo().runtime.booster
         booster.set_param({"nthread": a.threads})  # the core's thread count for this batch size
         predict = lambda m: booster.inplace_predict(m, missing=np.nan, validate_features=False)  # noqa: E731
     samples, inproc, core_us = [], [], []
@@ -108,7 +108,7 @@ def stream(settings: ClientSettings, a: argparse.Namespace) -> dict:
     (inplace_predict, this process): their mean is the stream's baseline."""
     from _measure import load_demo  # XGBoost
 
-    booster = load_demo().booster
+    booster = load_demo().runtime.booster
     work = batches(demo_rows(a.total, seed=11), a.rows)
 
     def in_process() -> float:

@@ -31,7 +31,7 @@ def in_process(quick: bool) -> dict[str, dict]:
     a noisy burst on the shared machine lands on all of them rather than on one.
     """
     model = load_demo()
-    booster = model.booster
+    booster = model.runtime.booster
     rows = demo_rows(20_000)
     one, block = rows[:1].copy(), rows[:1000]
     exact_rows = rows[:50] if quick else rows[:200]
@@ -72,7 +72,7 @@ def in_process(quick: bool) -> dict[str, dict]:
 def one_row_predict_us(calls: int = 2000, limit_s: float = 1.5) -> float:
     """This machine's median ``inplace_predict`` of one demo row (nthread=1), in microseconds: printed
     beside every benchmark so that runs on different machines can be compared."""
-    booster = load_demo().booster
+    booster = load_demo().runtime.booster
     one = demo_rows(1)
     samples = timed_calls(lambda: booster.inplace_predict(one, missing=np.nan, validate_features=False),
                           calls, limit_s, warmup=50)

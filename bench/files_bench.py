@@ -237,7 +237,7 @@ def main() -> None:
                                          "--address", "127.0.0.1:0", "--models-dir", str(DEMO_MODELS_DIR)])
         for r in range(args.runs):
             print(f"round {r + 1}/{args.runs} (load average {os.getloadavg()[0]:.2f})", flush=True)
-            passes.append(inplace_predict(model.booster, matrices))
+            passes.append(inplace_predict(model.runtime.booster, matrices))
             scored_adverse.append(scorer_pass(scorer, matrices, adverse))
             scored_all.append(scorer_pass(scorer, matrices, ()))
             runs["e2e_no_reasons"].append(end_to_end(core, port, path, work / "out", 0))

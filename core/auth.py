@@ -15,7 +15,8 @@ handler runs:
   The core checks tokens on plain connections too, but a token sent in the clear can be replayed
   by whoever sees it: serve TLS wherever tokens are used.
 
-Each entry may list the models it may use; DescribeModel, Score, ScoreBatch and ScoreStream for
+Each entry may list the models it may use; DescribeModel, Score, ScoreBatch, ScoreStream and the V2
+endpoint's ModelInfer, ModelMetadata and ModelReady for
 another model are refused with PERMISSION_DENIED, and ListModels shows only those. A call with
 no credential the file accepts is refused with UNAUTHENTICATED. The health service stays open
 (probes carry no credential; with mutual TLS they still need a certificate to connect).
@@ -192,6 +193,20 @@ class AccessPolicy:
         return caller
 
 
+# The V2 protocol's requests name their model in fields of their own.
+_V2_MODEL_FIELDS = {"inference.ModelInferRequest": "model_name", "inference.ModelReadyRequest": "name",
+                    "inference.ModelMetadataRequest": "name"}
+
+
+def model_named(request: object) -> str | None:
+    """The model a request is for (``scoregate.v1`` or KServe V2); None for server-wide calls."""
+    model = getattr(request, "model", None)
+    if model is not None:
+        return model
+    field = _V2_MODEL_FIELDS.get(type(request).DESCRIPTOR.full_name) if hasattr(type(request), "DESCRIPTOR") else None
+    return getattr(request, field) if field else None
+
+
 class AccessInterceptor(grpc.aio.ServerInterceptor):
     """Authenticates every call but health checks, and checks the model it names."""
 
@@ -221,7 +236,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
             list_models = method == _LIST_MODELS
 
             async def unary(request, context):  # noqa: ANN001, ANN202
-                caller = await authorize(method, context, None if list_models else getattr(request, "model", None))
+                caller = await authorize(method, context, None if list_models else model_named(request))
                 with caller_context(caller.subject):
                     response = await inner(request, context)
                 if list_models and caller.models is not None:
@@ -239,7 +254,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
 
                 async def checked() -> AsyncIterator:
                     async for request in request_iterator:
-                        model = getattr(request, "model", None)
+                        model = model_named(request)
                         if model is not None and not caller.may_use(model):
                             await self._refuse(method, context, caller.label, caller.subject, self._not_allowed(caller, model))
                         yield request

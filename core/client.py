@@ -360,3 +360,23 @@ class AsyncScoringClient(_ClientBase):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def scoring_client(settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> ScoringClient:
+    """The blocking client for ``settings.protocol``: a scoregate core's, or a V2 server's."""
+    settings = settings or ClientSettings()
+    if settings.protocol == "v2":
+        from scoregate.core.v2.client import V2ScoringClient  # imports this module: here, not at the top
+
+        return V2ScoringClient(settings, hooks)
+    return ScoringClient(settings, hooks)
+
+
+def async_scoring_client(settings: ClientSettings | None = None, hooks: ClientHooks | None = None) -> AsyncScoringClient:
+    """The asyncio client for ``settings.protocol`` (create it inside the loop that uses it)."""
+    settings = settings or ClientSettings()
+    if settings.protocol == "v2":
+        from scoregate.core.v2.client import AsyncV2ScoringClient
+
+        return AsyncV2ScoringClient(settings, hooks)
+    return AsyncScoringClient(settings, hooks)

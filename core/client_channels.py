@@ -97,8 +97,10 @@ class Channels(Generic[ChannelT]):
     (a timer for blocking channels, a task for grpc.aio ones: call :meth:`stub` in their loop)."""
 
     def __init__(self, settings: ClientSettings, open_channel: Callable[[ClientSettings], ChannelT],
-                 retire: Callable[[ChannelT], None], files: ClientTlsFiles | None = None) -> None:
+                 retire: Callable[[ChannelT], None], files: ClientTlsFiles | None = None,
+                 stub: Callable = pb_grpc.ScoringStub) -> None:
         self.settings = settings
+        self._stub_type = stub  # scoregate.v1's, or the V2 client's GRPCInferenceServiceStub
         self._open = open_channel
         self._retire = retire
         self.files = files if files is not None else ClientTlsFiles(settings)
@@ -107,14 +109,14 @@ class Channels(Generic[ChannelT]):
         self.retired: list[ChannelT] = []
         """Channels of earlier certificates, closed by their grace timer or with the client."""
         self.current: list[ChannelT] = []
-        self._stubs: itertools.cycle[pb_grpc.ScoringStub] = itertools.cycle(())
+        self._stubs: itertools.cycle = itertools.cycle(())
         self._open_all()
 
     def _open_all(self) -> None:
         self.current = [self._open(self.settings) for _ in range(self.settings.connections)]
-        self._stubs = itertools.cycle([pb_grpc.ScoringStub(c) for c in self.current])
+        self._stubs = itertools.cycle([self._stub_type(c) for c in self.current])
 
-    def stub(self) -> pb_grpc.ScoringStub:
+    def stub(self):  # noqa: ANN201 - a ScoringStub, or the stub type given
         """The next connection's stub, in turn; the channels are opened again first when the
         TLS files changed."""
         if self.files.changed():

@@ -11,10 +11,14 @@ import json
 
 import grpc
 
+from scoregate.core._generated import grpc_predict_v2_pb2 as v2
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core.settings import ClientSettings
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["Scoring"].full_name
+V2_SERVICE_NAME = v2.DESCRIPTOR.services_by_name["GRPCInferenceService"].full_name
+# Both protocols a client may speak (ClientSettings.protocol) retry alike.
+_SERVICES = [{"service": SERVICE_NAME}, {"service": V2_SERVICE_NAME}]
 # The first reconnection attempt after a failure; later ones double up to reconnect_backoff_max_s.
 INITIAL_RECONNECT_BACKOFF_MS = 100
 
@@ -22,13 +26,13 @@ INITIAL_RECONNECT_BACKOFF_MS = 100
 def _service_config(settings: ClientSettings) -> str:
     balancing = [{settings.load_balancing: {}}]
     if settings.retry_attempts < 2:  # gRPC requires >= 2 for a retry policy
-        return json.dumps({"loadBalancingConfig": balancing, "methodConfig": [{"name": [{"service": SERVICE_NAME}]}]})
+        return json.dumps({"loadBalancingConfig": balancing, "methodConfig": [{"name": _SERVICES}]})
     return json.dumps(
         {
             "loadBalancingConfig": balancing,
             "methodConfig": [
                 {
-                    "name": [{"service": SERVICE_NAME}],
+                    "name": _SERVICES,
                     "retryPolicy": {
                         "maxAttempts": settings.retry_attempts,
                         "initialBackoff": f"{settings.retry_initial_backoff_s}s",

@@ -141,6 +141,8 @@ class ModelMetadata(_Frozen):
     bands: tuple[DecisionBand, ...]
     contributions: Literal["exact", "approx"] = "approx"
     """How reason codes are computed: exact TreeSHAP (ms per row) or Saabas approximation (us)."""
+    runtime: str = "xgboost"
+    """What runs the model file beside this metadata: a name registered in ``core/runtime``."""
     metrics: HoldoutMetrics | None = None
     distributions: dict[str, FeatureDistribution] = {}
     training: dict[str, str | int | float] = {}

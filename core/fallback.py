@@ -20,7 +20,8 @@ from scoregate.core.convert import result_from_batch
 from scoregate.core.errors import InvalidInput
 from scoregate.core.registry import load_version
 from scoregate.core.scoring import Scorer
-from scoregate.core.validation import check_columns, encode_features, validate_matrix
+from scoregate.core.encoder import encode_features
+from scoregate.core.validation import check_columns, validate_matrix
 
 
 class FallbackScorer:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from scoregate.core._generated import grpc_predict_v2_pb2 as v2
+from scoregate.core._generated import grpc_predict_v2_pb2_grpc as v2_grpc
 from scoregate.core.client_channels import ClientTlsFiles
 from scoregate.core.connection import SERVICE_NAME, open_channel
 from scoregate.core.settings import ClientSettings
@@ -115,12 +117,17 @@ class CoreProbe:
     def check(self) -> CoreHealth:
         """One check, now (the background thread's step)."""
         assert self._channel is not None
-        stub = health_pb2_grpc.HealthStub(self._channel)
         try:
-            reply = stub.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME), timeout=self.settings.probe_timeout_s)
+            if self.settings.protocol == "v2":  # a V2 server answers for itself: ServerReady
+                ready = v2_grpc.GRPCInferenceServiceStub(self._channel).ServerReady(
+                    v2.ServerReadyRequest(), timeout=self.settings.probe_timeout_s).ready
+            else:
+                stub = health_pb2_grpc.HealthStub(self._channel)
+                reply = stub.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME), timeout=self.settings.probe_timeout_s)
+                ready = reply.status == _SERVING
         except grpc.RpcError as error:
             return CoreHealth(False, f"scoring core unreachable at {self.target}: {_reason(error)}")
-        if reply.status != _SERVING:
+        if not ready:
             return CoreHealth(False, f"scoring core at {self.target} not serving (no model loaded)")
         return CoreHealth(True)
 

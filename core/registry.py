@@ -19,29 +19,23 @@ with ``.`` and rename it into place to make the drop atomic.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-import numpy as np
-import xgboost as xgb
-
 from scoregate.core.aliases import ALIASES_FILE, DEFAULT_ALIAS, AliasError, parse_aliases
 from scoregate.core.contract import ModelMetadata
 from scoregate.core.errors import UnknownModel
+from scoregate.core.runtime import ModelLoadError, load_runtime
 from scoregate.core.scoring import LoadedModel, Scorer
 
 log = logging.getLogger(__name__)
 
-BOOSTER_FILES = ("model.ubj", "model.json")
 METADATA_FILE = "metadata.json"
 
-
-class ModelLoadError(Exception):
-    """An artifact that cannot serve: unreadable, inconsistent with its metadata, or corrupt."""
+__all__ = ["METADATA_FILE", "AliasState", "ModelLoadError", "ModelRegistry", "VersionState", "load_version"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ class _View:
     default: str
 
 
-def _version_key(version: str) -> tuple[int, int | str]:
+def version_key(version: str) -> tuple[int, int | str]:
     # Numeric versions sort numerically and above non-numeric ones ("10" > "9" > "beta").
     return (1, int(version)) if version.isdigit() else (0, version)
 
@@ -87,23 +81,9 @@ def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     )
 
 
-def _check_complete(booster_file: Path) -> None:
-    # A booster file (UBJSON or JSON) is one object, so its last byte closes it. XGBoost has been
-    # seen to load a truncated model.ubj now and then (reading past the end of its buffer), so a
-    # copy still in progress is refused here instead of trusting the parser to notice.
-    try:
-        with open(booster_file, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, fh.tell() - 64))
-            tail = fh.read().rstrip()
-    except OSError as exc:
-        raise ModelLoadError(f"{booster_file}: {exc}") from exc
-    if not tail.endswith(b"}"):
-        raise ModelLoadError(f"{booster_file}: truncated (the model object is not closed)")
-
-
 def load_version(path: Path, xgb_threads: int = 1) -> LoadedModel:
-    """Load and check one ``NAME/VERSION`` directory; raise ModelLoadError if it cannot serve."""
+    """Load and check one ``NAME/VERSION`` directory with the runtime its metadata names; raise
+    ModelLoadError if it cannot serve. ``xgb_threads``: threads per runtime call."""
     try:
         metadata = ModelMetadata.model_validate_json((path / METADATA_FILE).read_bytes())
     except (OSError, ValueError) as exc:
@@ -113,25 +93,7 @@ def load_version(path: Path, xgb_threads: int = 1) -> LoadedModel:
             f"{path}: metadata says {metadata.name}/{metadata.version}, directory says "
             f"{path.parent.name}/{path.name}"
         )
-    booster_file = next((path / f for f in BOOSTER_FILES if (path / f).is_file()), None)
-    if booster_file is None:
-        raise ModelLoadError(f"{path}: no booster file ({' or '.join(BOOSTER_FILES)})")
-    _check_complete(booster_file)
-    try:
-        booster = xgb.Booster(model_file=str(booster_file))
-        booster.set_param({"nthread": xgb_threads})
-        expected = len(metadata.feature_schema.features)
-        if booster.num_features() != expected:
-            raise ModelLoadError(
-                f"{booster_file}: booster takes {booster.num_features()} features, metadata declares {expected}"
-            )
-        # A smoke prediction catches a booster that parses but cannot predict.
-        probe = booster.inplace_predict(np.full((1, expected), np.nan), validate_features=False)
-        if not np.all(np.isfinite(probe)):
-            raise ModelLoadError(f"{booster_file}: smoke prediction is not finite")
-    except xgb.core.XGBoostError as exc:
-        raise ModelLoadError(f"{booster_file}: {str(exc).splitlines()[0]}") from exc
-    return LoadedModel(metadata=metadata, booster=booster, threads=xgb_threads)
+    return LoadedModel(metadata=metadata, runtime=load_runtime(path, metadata, xgb_threads), threads=xgb_threads)
 
 
 class ModelRegistry:
@@ -239,7 +201,7 @@ class ModelRegistry:
                     continue
                 targets = {s.alias: s.version for s in states if s.serving}
                 pin = self.pins.get(name)
-                default = targets.get(DEFAULT_ALIAS) or (pin if pin in scorers else max(scorers, key=_version_key))
+                default = targets.get(DEFAULT_ALIAS) or (pin if pin in scorers else max(scorers, key=version_key))
                 views[name] = _View(MappingProxyType(scorers), MappingProxyType(targets), default)
             self._views = views  # one reference swap: readers see the old views or the new ones
             self._alias_states = alias_states
@@ -325,5 +287,5 @@ class ModelRegistry:
             failed = [(n, v, "failed", err) for (n, v), (_, err) in list(self._failed.items())]
         return sorted(
             (VersionState(n, v, state, err, tuple(pointing.get((n, v), ()))) for n, v, state, err in loaded + failed),
-            key=lambda s: (s.model, _version_key(s.version)),
+            key=lambda s: (s.model, version_key(s.version)),
         )

@@ -1,25 +1,20 @@
 """Scorer: one loaded model version turned into probabilities, decisions and reason codes.
 
-Everything here works on whole matrices: one ``inplace_predict`` per batch, decisions by
+Everything here works on whole matrices: one runtime ``predict`` per batch (``core/runtime``), decisions by
 ``searchsorted``, top-N reasons by ``argsort`` over the contribution matrix. Reasons restricted to
 some decision bands are computed after the decisions, for the rows in those bands only.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
-import xgboost as xgb
 
 from scoregate.core.contract import REJECTED, BatchResult, ModelMetadata
 from scoregate.core.errors import FieldViolation, InvalidInput, ViolationCode
-from scoregate.core.predict import DenseContributions, DensePredictor
-
-log = logging.getLogger(__name__)
+from scoregate.core.runtime import ModelRuntime
 
 
 @dataclass(frozen=True)
@@ -27,9 +22,10 @@ class LoadedModel:
     """An immutable, loaded model version. Requests hold a reference to the one they started on."""
 
     metadata: ModelMetadata
-    booster: xgb.Booster
+    runtime: ModelRuntime
+    """What predicts (``core/runtime``): the scorer never names the library behind it."""
     threads: int = 1
-    """OpenMP threads per XGBoost call (predictions and contributions alike)."""
+    """Threads per runtime call (predictions and contributions alike)."""
 
     @property
     def name(self) -> str:
@@ -40,71 +36,49 @@ class LoadedModel:
         return self.metadata.version
 
 
+def band_uppers(meta: ModelMetadata) -> np.ndarray:
+    """The inner band bounds ``decide`` takes."""
+    return np.array([b.upper for b in meta.bands[:-1]], dtype=np.float64)
+
+
+def decide(uppers: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Decision (band index) per probability: band i covers [upper[i-1], upper[i]); the last band also takes 1.0."""
+    return np.searchsorted(uppers, probabilities, side="right").astype(np.uint8)
+
+
+def top_reasons(contributions: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``count`` features that raised each row's score, from rows x (features + 1) contributions
+    (the bias last): (indexes, contributions).
+
+    Only positive contributions are reasons (a feature that lowered the risk explains nothing
+    to an applicant); empty slots hold index -1 and contribution 0.
+    """
+    n = contributions.shape[1] - 1
+    contribs = contributions[:, :n]
+    order = np.argsort(-contribs, axis=1, kind="stable")[:, :min(count, n)]
+    top = np.take_along_axis(contribs, order, axis=1)
+    positive = top > 0
+    return np.where(positive, order, -1).astype(np.int32), np.where(positive, top, 0.0)
+
+
 class Scorer:
     """Scores float64 matrices (already validated) with one model version."""
 
     def __init__(self, model: LoadedModel) -> None:
         self.model = model
         meta = model.metadata
-        self._uppers = np.array([b.upper for b in meta.bands[:-1]], dtype=np.float64)
+        self._uppers = band_uppers(meta)
         self._band_names = tuple(b.name for b in meta.bands)
         self._feature_names = meta.feature_schema.names
         self._reason_codes = tuple(f.reason_code for f in meta.feature_schema.features)
-        self._approx = meta.contributions == "approx"
+        self._exact = meta.contributions == "exact"
         self._band_sets: dict[tuple[str, ...], np.ndarray | None] = {}
-        self._wide: dict[int, DensePredictor | None] = {}
-        self._wide_lock = threading.Lock()
-        self._fast: DensePredictor | None = None
-        try:
-            fast = DensePredictor(model.booster)
-        except AttributeError:  # an XGBoost without the private handles: inplace_predict it is
-            fast = None
-        if fast is not None and fast.agrees(len(self._feature_names)):
-            self._fast = fast
-        else:
-            log.warning("%s/%s: direct XGBoost prediction unavailable, using inplace_predict", meta.name, meta.version)
-        self._contributions: DenseContributions | None = None
-        try:
-            contributions = DenseContributions(model.booster, self._approx, model.threads)
-        except AttributeError:
-            contributions = None
-        if contributions is not None and contributions.agrees(len(self._feature_names)):
-            self._contributions = contributions
-        else:
-            log.warning("%s/%s: direct XGBoost contributions unavailable, using predict", meta.name, meta.version)
-
-    def _wide_predictor(self, threads: int) -> DensePredictor | None:
-        """The predictor of a booster copy set to ``threads`` OpenMP threads, made on first use; None
-        when it does not agree with inplace_predict (then the model's own threads are used)."""
-        if threads in self._wide:
-            return self._wide[threads]
-        with self._wide_lock:
-            if threads not in self._wide:
-                booster = self.model.booster.copy()
-                booster.set_param({"nthread": threads})
-                try:
-                    fast: DensePredictor | None = DensePredictor(booster)
-                except AttributeError:
-                    fast = None
-                self._wide[threads] = fast if fast is not None and fast.agrees(len(self._feature_names)) else None
-        return self._wide[threads]
-
-    def probabilities(self, matrix: np.ndarray, threads: int = 0) -> np.ndarray:
-        """``threads`` above the model's own: a lone caller's large batch spread over idle cores."""
-        if threads > self.model.threads and (wide := self._wide_predictor(threads)) is not None:
-            return wide(matrix)
-        if self._fast is not None:
-            return self._fast(matrix)
-        # validate_features=False: columns are in schema order, checked by the caller; the
-        # feature-name check would cost a Python-level comparison per call.
-        return np.asarray(
-            self.model.booster.inplace_predict(matrix, missing=np.nan, validate_features=False),
-            dtype=np.float64,
-        )
+        self._runtime = model.runtime
+        self.probabilities = model.runtime.predict
+        """``probabilities(matrix, threads=0)``: the runtime's own predict, bound once (no extra hop)."""
 
     def decisions(self, probabilities: np.ndarray) -> np.ndarray:
-        # Band i covers [upper[i-1], upper[i]); the last band also takes 1.0.
-        return np.searchsorted(self._uppers, probabilities, side="right").astype(np.uint8)
+        return decide(self._uppers, probabilities)
 
     def reasons(self, matrix: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``count`` features that raised each row's score: (indexes, contributions).
@@ -112,21 +86,7 @@ class Scorer:
         Only positive contributions are reasons (a feature that lowered the risk explains nothing
         to an applicant); empty slots hold index -1 and contribution 0.
         """
-        rows, n = matrix.shape
-        count = min(count, n)
-        if self._contributions is not None:
-            contribs = self._contributions(matrix)[:, :n]  # the last column is the bias
-        else:
-            # nthread: without it the DMatrix uses every core, which made reasons 2-3x slower on a
-            # busy 2-core machine (docs/BENCHMARKS.md).
-            dmatrix = xgb.DMatrix(matrix, missing=np.nan, feature_names=list(self._feature_names), nthread=self.model.threads)
-            contribs = self.model.booster.predict(
-                dmatrix, pred_contribs=True, approx_contribs=self._approx, validate_features=False
-            )[:, :n]
-        order = np.argsort(-contribs, axis=1, kind="stable")[:, :count]
-        top = np.take_along_axis(contribs, order, axis=1)
-        positive = top > 0
-        return np.where(positive, order, -1).astype(np.int32), np.where(positive, top, 0.0)
+        return top_reasons(self._runtime.contributions(matrix, self._exact), count)
 
     def reason_bands(self, names: tuple[str, ...]) -> np.ndarray | None:
         """The decision indexes of the named bands (None: every band), for ``score``'s ``bands``.

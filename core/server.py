@@ -1,4 +1,4 @@
-"""The scoring core's gRPC server: scoring service, grpc.health.v1, reflection, hot reload.
+"""The scoring core's gRPC server: scoring service, KServe V2 inference, grpc.health.v1, reflection, hot reload.
 
 ``CoreServer`` owns the lifecycle: ``start()`` loads the models and listens (port 0 picks a free
 port, exposed as ``.port``), ``stop(grace)`` lets in-flight calls finish before closing.
@@ -18,6 +18,7 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import start_http_server
 
 from scoregate.core._generated import scoring_pb2 as pb
+from scoregate.core._generated import grpc_predict_v2_pb2_grpc as v2_grpc
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.auth import AccessInterceptor, AccessPolicy
 from scoregate.core.batching import MicroBatcher
@@ -28,6 +29,8 @@ from scoregate.core.registry import ModelRegistry, VersionState
 from scoregate.core.service import ScoringService
 from scoregate.core.settings import CoreSettings
 from scoregate.core.tls import ReloadingCertificates
+from scoregate.core.v2.service import SERVICE_NAME as V2_SERVICE_NAME
+from scoregate.core.v2.service import InferenceService
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ class CoreServer:
         )
         self.batcher = MicroBatcher(settings.max_batch_size, settings.max_batch_wait_ms / 1000, settings.workers, self.metrics)
         self.metrics_port: int | None = None
+        self.v2_http_port: int | None = None
+        self._rest = None  # the V2 HTTP server (core/v2/rest.py), when v2_http_port is set
         self._metrics_server = None
         self.service: ScoringService | None = None  # set by start()
         self.health = health_aio.HealthServicer()
@@ -72,9 +77,13 @@ class CoreServer:
         self.service = ScoringService(self.registry, self.batcher, self.executor, self.metrics, self.monitor,
                                       lone_batch_threads=self.settings.lone_batch_threads)
         pb_grpc.add_ScoringServicer_to_server(self.service, server)
+        # The Open Inference Protocol (KServe V2) on the same port, through the same scoring path.
+        self.inference = InferenceService(self.service)
+        v2_grpc.add_GRPCInferenceServiceServicer_to_server(self.inference, server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
-            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+            (SERVICE_NAME, V2_SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            server,
         )
         s = self.settings
         if not s.reuse_port:  # with reuse_port, sharing the port is the point
@@ -94,6 +103,8 @@ class CoreServer:
         self._server = server
         await self._update_health()
         self._poller = asyncio.create_task(self._poll(), name="model-poller")
+        if s.v2_http_port is not None:
+            await self._start_rest(s)
         if s.metrics_port is not None:
             host, _, _ = s.address.rpartition(":")
             try:
@@ -107,6 +118,18 @@ class CoreServer:
             log.info("core metrics on port %s", self.metrics_port)
         log.info("scoring core listening on port %s with models from %s", self.port, s.models_dir)
         return self.port
+
+    async def _start_rest(self, s: CoreSettings) -> None:
+        """KServe V2 over HTTP/REST (core/v2/rest.py) in this loop, on a port of its own."""
+        from scoregate.core.v2.rest import serve_rest
+
+        host = s.address.rpartition(":")[0].strip("[]") or "0.0.0.0"
+        try:
+            self._rest, self.v2_http_port = await serve_rest(self.inference, host, s.v2_http_port)
+        except PortInUse:
+            await self.stop(0)
+            raise
+        log.info("KServe V2 over HTTP on port %s", self.v2_http_port)
 
     async def _update_health(self) -> None:
         ready = any(state.state == "loaded" for state in self.registry.states())
@@ -137,6 +160,8 @@ class CoreServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
         await self.health.enter_graceful_shutdown()
+        if self._rest is not None:
+            await self._rest.stop()
         if self._server:
             await self._server.stop(grace)
         await self.batcher.stop()

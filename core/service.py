@@ -26,7 +26,8 @@ from scoregate.core.metrics import CoreMetrics
 from scoregate.core.monitoring import InputMonitor
 from scoregate.core.registry import ModelRegistry
 from scoregate.core.scoring import Scorer
-from scoregate.core.validation import check_columns, encode_features, validate_matrix
+from scoregate.core.encoder import encode_features
+from scoregate.core.validation import check_columns, validate_matrix
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("scoregate.core.access")

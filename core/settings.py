@@ -124,6 +124,10 @@ class CoreSettings(BaseSettings):
     (and, with tls_client_ca_file, presents a certificate signed by it) may call."""
     metrics_port: int | None = None
     """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
+    v2_http_port: int | None = None
+    """Port of KServe V2 over HTTP/REST (``/v2/...``, same host as ``address``; core/v2/rest.py);
+    None: none (V2 over gRPC is always on the gRPC port), 0: a free port. Plain HTTP without access
+    checks: refused beside TLS or an access file."""
     reuse_port: bool = False
     """Let several core processes listen on one port (SO_REUSEPORT; the kernel spreads connections).
     Off by default so that a second server on a taken port fails instead of sharing it unseen."""
@@ -142,6 +146,9 @@ class CoreSettings(BaseSettings):
             raise ValueError("tls_cert_file and tls_key_file go together")
         if self.tls_client_ca_file is not None and self.tls_cert_file is None:
             raise ValueError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+        if self.v2_http_port is not None and (self.tls_cert_file is not None or self.access_file is not None):
+            raise ValueError("v2_http_port (plain HTTP, no access checks) cannot serve beside TLS or an access file: "
+                             "use V2 over gRPC on the core's port")
         return self
 
 
@@ -200,6 +207,16 @@ class ClientSettings(BaseSettings):
     measured best under 16 SOAP clients on 2 cores (docs/BENCHMARKS.md): larger, fewer calls."""
     coalesce_max_rows: int = Field(default=256, ge=2, le=10_000)
     """Most requests in one coalesced call."""
+    protocol: Literal["scoregate", "v2"] = "scoregate"
+    """What ``target`` speaks: ``scoregate`` (a scoregate core's ``scoregate.v1``) or ``v2``: any
+    server of the Open Inference Protocol (KServe V2: MLServer, Triton, KServe, a scoregate core).
+    With ``v2`` the gateway validates and encodes requests itself against the model's metadata
+    (``models_dir`` or ``metadata``), decides by its bands and gives reason codes only when the
+    server returns contributions (``core/v2/client.py``); single requests are not coalesced."""
+    models_dir: Path | None = None
+    """protocol v2: a models directory (``NAME/VERSION/metadata.json``) the models' metadata is read from."""
+    metadata: Path | None = None
+    """protocol v2: one ``metadata.json`` (or a folder of them, in ``NAME/VERSION/`` folders)."""
 
     @model_validator(mode="after")
     def _credentials_fit(self) -> ClientSettings:
@@ -209,6 +226,8 @@ class ClientSettings(BaseSettings):
             raise ValueError("a client certificate (tls_cert_file) needs tls_ca_file: it is only sent over TLS")
         if self.token is not None and self.token_file is not None:
             raise ValueError("give token or token_file, not both")
+        if self.protocol == "v2" and self.models_dir is None and self.metadata is None:
+            raise ValueError("protocol v2 needs the models' metadata: set models_dir or metadata")
         for name in ("tls_ca_file", "tls_cert_file", "tls_key_file", "token_file"):
             path = getattr(self, name)
             if path is not None and not path.is_file():

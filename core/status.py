@@ -53,8 +53,9 @@ def _pack(message) -> any_pb2.Any:  # noqa: ANN001 - any protobuf message
     return packed
 
 
-def to_status(error: ScoreError) -> grpc.Status:
-    """The grpc.Status to abort a call with (``context.abort_with_status``)."""
+def to_status(error: ScoreError, message: str | None = None) -> grpc.Status:
+    """The grpc.Status to abort a call with (``context.abort_with_status``); ``message`` replaces
+    the error's own (the V2 endpoint spells every field reason out in it)."""
     details = []
     if isinstance(error, InvalidInput):
         details.append(
@@ -74,7 +75,7 @@ def to_status(error: ScoreError) -> grpc.Status:
             _pack(error_details_pb2.ResourceInfo(resource_type="model", resource_name=error.model, description=error.version or ""))
         )
     code = code_pb2.UNAUTHENTICATED if isinstance(error, Unauthenticated) else _CODES[error.kind]
-    return rpc_status.to_status(status_pb2.Status(code=code, message=error.message, details=details))
+    return rpc_status.to_status(status_pb2.Status(code=code, message=message or error.message, details=details))
 
 
 def _violations(status: status_pb2.Status) -> list[FieldViolation]:

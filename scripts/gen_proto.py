@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "proto"
 OUT_DIR = ROOT / "core" / "_generated"
 PACKAGE = "scoregate.core._generated"
-# protoc writes `from scoregate.v1 import scoring_pb2`; the modules live flat in PACKAGE instead.
-_IMPORT_RE = re.compile(r"^from scoregate\.v1 import (\w+_pb2)", re.MULTILINE)
+# protoc writes `from scoregate.v1 import scoring_pb2` (`from inference import ...` for the vendored
+# V2 protocol); the modules live flat in PACKAGE instead.
+_IMPORT_RE = re.compile(r"^from (?:scoregate\.v1|inference) import (\w+_pb2)", re.MULTILINE)
 
 
 def proto_files() -> list[Path]:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: a fresh virtual environment, the package installed from this tree (not
 # editable, so a missing dependency or package-data entry fails here), the services the tests
-# need (a RabbitMQ broker, GnuCOBOL), then pytest. Extra arguments go to pytest.
+# need (a RabbitMQ broker, PostgreSQL, GnuCOBOL), then pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,8 @@ trap 'rm -rf "$(dirname "$VENV")"' EXIT
 rm -rf build ./*.egg-info
 
 bash scripts/ensure_rabbitmq.sh
+bash scripts/ensure_postgres.sh
+bash scripts/ensure_redis.sh
 bash scripts/ensure_gnucobol.sh
 
 # The second SOAP client of the tests: node-soap at the versions package-lock.json pins.
@@ -35,6 +37,11 @@ if [ ! -f /usr/share/java/amqp-client.jar ] || [ ! -f /usr/share/java/slf4j-nop.
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librabbitmq-client-java libslf4j-java >/dev/null
 fi
+
+# The standard V2 client (tritonclient) and Seldon MLServer with its XGBoost runtime, each in an
+# environment of its own (tritonclient pins protobuf below scoregate's), cached between runs
+# under ${XDG_CACHE_HOME:-~/.cache}/scoregate/venvs: made here rather than inside a test's timeout.
+"$VENV/bin/python" scripts/side_venvs.py
 
 # The venv's pytest (not `python -m pytest`) keeps the source folders off sys.path: tests import
 # the installed scoregate.core, never the bare core/ folder.

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pg_support import pg_migrated, pg_url, throwaway_postgres  # noqa: F401 - fixtures: a PostgreSQL schema per test
 from scoregate.app.paths import DEMO_MODEL, DEMO_MODELS_DIR
 from scoregate.core.server import CoreServer
 from scoregate.core.settings import ClientSettings, CoreSettings
@@ -157,3 +158,75 @@ def fill_placeholders():  # noqa: ANN201
         file.write_text(text)
 
     return fill
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The machine's Redis (started, or installed, by scripts/ensure_redis.sh when it does not answer)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        import subprocess
+
+        subprocess.run(["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "ensure_redis.sh")], check=True)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_server: str) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    import uuid
+
+    import redis
+
+    prefix = f"test:{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    with redis.Redis.from_url(redis_server) as client:
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+class ThrowawayRedis:
+    """A redis-server of this test's own on a free port, to stop and start again (never the shared one)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self) -> ThrowawayRedis:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
+                return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise AssertionError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def throwaway_redis(redis_server: str, free_port: int) -> Iterator[ThrowawayRedis]:
+    server = ThrowawayRedis(free_port).start()
+    yield server
+    server.stop()

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -60,14 +61,17 @@ def load_yaml(path: Path) -> list[object]:
 def _secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the Deployment's Secret provides; the files themselves hold no secret."""
     monkeypatch.setenv("SCOREGATE_AMQP_PASSWORD", "from-the-secret")
+    monkeypatch.setenv("SCOREGATE_REDIS_URL", "redis://:from-the-secret@127.0.0.1:9/0")  # refused at once
 
 
 def test_the_gateway_config_map_holds_no_secret_and_the_deployment_brings_it() -> None:
     ((config_map,),) = [[o for o in load_yaml(K8S / "gateway-config.yaml") if o["kind"] == "ConfigMap"]]
     text = config_map["data"]["gateway.toml"]
-    assert "amqp://scoregate:${SCOREGATE_AMQP_PASSWORD}@" in text
+    assert "amqp://scoregate:${SCOREGATE_AMQP_PASSWORD}@" in text and 'postgres = "${SCOREGATE_POSTGRES_URL}"' in text
+    assert 'redis = "${SCOREGATE_REDIS_URL}"' in text  # a managed Redis: its URL holds its password
     env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in _container("scoregate-gateway")["env"]}
-    assert env["SCOREGATE_AMQP_PASSWORD"]["name"] == "scoregate-secrets"
+    assert env["SCOREGATE_AMQP_PASSWORD"]["name"] == env["SCOREGATE_POSTGRES_URL"]["name"] == "scoregate-secrets"
+    assert env["SCOREGATE_REDIS_URL"] == {"name": "scoregate-secrets", "key": "redis-url"}
 
 
 def _yaml_files() -> list[Path]:
@@ -129,7 +133,7 @@ def _port(address: str) -> int:
 
 CORE_METRICS_PORT = int(_image_env("core")["SCOREGATE_CORE_METRICS_PORT"])
 DROP_DIR = "/var/lib/scoregate/drop"
-AUDIT_FILE = f"{DROP_DIR}/audit.sqlite"  # the containers' audit trail, on the drop volume
+STATE_URL = "${SCOREGATE_POSTGRES_URL}"  # the containers' audit and file ledger: PostgreSQL, from a Secret
 
 
 # ---------------------------------------------------------------- Dockerfiles
@@ -241,11 +245,18 @@ def _gateway_configs() -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def state_env(pg_migrated: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What the Secret provides for [state] postgres: here a schema of the test machine's server."""
+    monkeypatch.setenv("SCOREGATE_POSTGRES_URL", pg_migrated)
+    return pg_migrated
+
+
 def _built(text: str, tmp_path: Path) -> tuple[GatewayConfig, dict[str, object]]:
     """The config as the image reads it (its paths into the package mapped to this checkout), built."""
-    assert IMAGE_DEFAULTS in text and AUDIT_FILE in text  # every decision audited in containers too
+    assert IMAGE_DEFAULTS in text and STATE_URL in text  # every decision audited in containers too, shared
     file = tmp_path / "gateway.toml"
-    file.write_text(text.replace(IMAGE_DEFAULTS, str(DEFAULTS_DIR)).replace(AUDIT_FILE, str(tmp_path / "audit.sqlite")))
+    file.write_text(text.replace(IMAGE_DEFAULTS, str(DEFAULTS_DIR)))
     config = GatewayConfig.load(file)
     gateway = Gateway(config, config.client_settings())
     gateway.build()
@@ -258,7 +269,7 @@ def test_the_gateway_image_links_the_defaults_the_configs_name() -> None:
 
 
 @pytest.mark.parametrize("where", ["docker", "k8s"])
-def test_the_container_config_builds_every_channel_listening_outside(where: str, tmp_path: Path) -> None:
+def test_the_container_config_builds_every_channel_listening_outside(where: str, tmp_path: Path, state_env: str) -> None:
     config, channels = _built(_gateway_configs()[where], tmp_path)
     assert set(channels) == {"soap", "amqp", "files"}
     checked = CliRunner().invoke(main, ["config", "check", str(tmp_path / "gateway.toml")])
@@ -269,10 +280,12 @@ def test_the_container_config_builds_every_channel_listening_outside(where: str,
     assert "127.0.0.1" not in channels["amqp"].config.url and "guest" not in channels["amqp"].config.url
 
 
-def test_the_compose_config_names_compose_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_compose_config_names_compose_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state_env: str) -> None:
     services = _compose()["services"]
     for name, value in services["gateway"]["environment"].items():
-        monkeypatch.setenv(name, value)
+        if name != "SCOREGATE_POSTGRES_URL":  # compose's host name; here the test's server
+            monkeypatch.setenv(name, value)
+    assert services["gateway"]["environment"]["SCOREGATE_POSTGRES_URL"].startswith("postgresql://scoregate:scoregate@postgres:5432/")
     config, channels = _built(_gateway_configs()["docker"], tmp_path)
     host, _, port = config.client["target"].rpartition(":")
     assert host in services and int(port) == CORE_PORT
@@ -280,12 +293,14 @@ def test_the_compose_config_names_compose_services(tmp_path: Path, monkeypatch: 
     env = services["rabbitmq"]["environment"]
     assert (broker[1], broker[2]) == (env["RABBITMQ_DEFAULT_USER"], env["RABBITMQ_DEFAULT_PASS"])
     assert broker[3] == "rabbitmq" and f"{broker[4]}:{broker[4]}" in services["rabbitmq"]["ports"]
+    assert config.state.redis is not None
+    assert urllib.parse.urlsplit(config.state.redis).hostname == "redis" and "redis" in services
 
 
 # ---------------------------------------------------------------- compose, Prometheus, Grafana
 def test_compose_services_reference_existing_files() -> None:
     compose = _compose()
-    assert set(compose["services"]) == {"rabbitmq", "core", "gateway", "prometheus", "grafana"}
+    assert set(compose["services"]) == {"rabbitmq", "postgres", "state-migrate", "redis", "core", "gateway", "prometheus", "grafana"}
     for name, service in compose["services"].items():
         if "build" in service:
             context = (DOCKER / service["build"]["context"]).resolve()
@@ -309,7 +324,13 @@ def test_compose_starts_the_gateway_after_a_healthy_core_and_broker() -> None:
     services = _compose()["services"]
     assert services["gateway"]["depends_on"] == {
         "core": {"condition": "service_healthy"}, "rabbitmq": {"condition": "service_healthy"},
+        "state-migrate": {"condition": "service_completed_successfully"},  # the schema first, once
+        "redis": {"condition": "service_healthy"},
     }
+    migrate = services["state-migrate"]
+    assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert migrate["image"] == services["gateway"]["image"] and migrate["entrypoint"] == ["scoregate", "state", "migrate"]
+    assert CliRunner().invoke(main, ["state", "migrate", *migrate["command"], "--help"]).exit_code == 0
     assert services["rabbitmq"]["image"].endswith("-management")
     assert services["rabbitmq"]["healthcheck"]["test"][0] == "CMD"
     # core and gateway are health checked by their images; stop waits longer than the gateway's grace.
@@ -459,7 +480,7 @@ def test_the_core_is_probed_on_its_grpc_health_service() -> None:
     assert grace > float(env["SCOREGATE_CORE_GRACE_S"])
 
 
-def test_the_gateway_is_probed_on_readyz_and_healthz(tmp_path: Path) -> None:
+def test_the_gateway_is_probed_on_readyz_and_healthz(tmp_path: Path, state_env: str) -> None:
     deployment = _objects("Deployment")["scoregate-gateway"]
     container = _container("scoregate-gateway")
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}

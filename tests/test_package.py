@@ -188,3 +188,48 @@ def test_no_bare_top_level_imports() -> None:
                 if name.split(".")[0] in {"core", "adapters", "app"}:
                     problems.append(f"{path.relative_to(ROOT)} imports {name}")
     assert problems == []
+
+
+MODEL_LIBRARIES = ("xgboost",)
+RUNTIME_MODULES = {"core/runtime/xgboost_runtime.py", "core/runtime/xgboost_direct.py"}
+"""The only modules that may import a model library: the runtimes behind ``core/runtime`` (and
+``core/train.py``, which makes the demo model). The registry, batching, validation, the scorer and
+every adapter reach a model through the runtime seam."""
+
+
+def test_only_the_runtimes_import_a_model_library() -> None:
+    allowed = RUNTIME_MODULES | {"core/train.py"}
+    problems = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _sources("core", "adapters", "app") for name in _imports(path)
+        if _banned(name, MODEL_LIBRARIES) and str(path.relative_to(ROOT)) not in allowed
+    ]
+    assert problems == []
+
+
+def test_every_registered_runtime_is_one_module() -> None:
+    from scoregate.core.runtime import RUNTIMES
+
+    for name, target in RUNTIMES.items():
+        module, _, attribute = target.partition(":")
+        path = ROOT / Path(*module.split(".")[1:]).with_suffix(".py")
+        assert path.is_file() and attribute, f"runtime {name}: {target}"
+
+
+def _reads_category_codes(node: ast.AST) -> bool:
+    """``enumerate(x.codes)`` or ``x.codes.index(...)``: the category code -> matrix cell rule."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name) and func.id == "enumerate":
+        return any(isinstance(a, ast.Attribute) and a.attr == "codes" for a in node.args)
+    return isinstance(func, ast.Attribute) and func.attr == "index" and isinstance(func.value, ast.Attribute) and func.value.attr == "codes"
+
+
+def test_the_category_rule_is_written_once_in_the_core_encoder() -> None:
+    problems = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _sources("core", "adapters", "app") if path.relative_to(ROOT) != Path("core/encoder.py")
+        for node in ast.walk(ast.parse(path.read_text(), str(path))) if _reads_category_codes(node)
+    ]
+    assert problems == []

@@ -37,7 +37,9 @@ Features
       latency from delivery to ack; in flight; transport events (``received``, ``redelivered``,
       ``replayed``, ``reconnects``, ``publish_nacked``, ``returned``, ``dead_letter_<reason>``...).
       ``stats.py`` says when a message counts
-- [ ] A reply cache shared between replicas (``cache.py`` says what that would close)
+- [x] A reply cache shared between replicas (``[state] redis``, ``shared.py``): a request answered by
+      a replica that died before its ack is acked by the next one without a second reply
+      (``replayed_replies``); Redis down: per process again, said in readiness, ``reply_cache_fallbacks``
 
 Configuration
 =============
@@ -50,6 +52,7 @@ deadline header, reply cache size and TTL. ``app/defaults/amqp/demo.toml`` is a 
 
 Modules: ``config`` (what), ``handler`` + ``replies`` (one message -> outcome, no pika),
 ``batching`` (many requests -> few core calls), ``cache`` (same answer on redelivery),
+``shared`` (the same across replicas, in Redis),
 ``worker`` (scoring thread), ``consumer`` (pika I/O thread: connect, declare, consume, stop),
 ``publisher`` (publish, confirm, then ack), ``stats`` (what is counted, in the shared
 metrics), ``topology`` (what is declared), ``channel``

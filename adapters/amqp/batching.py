@@ -7,8 +7,8 @@ Why batches rather than concurrent ``Score`` calls that the core would micro-bat
 of one request (what a sequential producer causes) goes as ``Score`` instead: a one-row
 ``ScoreBatch`` measured 2-3x the latency and CPU of a ``Score`` call on this core.
 
-The matrix is built here from the model's described schema (feature order, category code ->
-index) by :class:`RowEncoder`; the schema checks stay in the core, which rejects bad rows of a
+The matrix is built here from the model's described schema by the core's encoder
+(:class:`RowEncoder`, the one category rule); the schema checks stay in the core, which rejects bad rows of a
 batch with exactly the violations the ``Score`` path gives, and scores the others. The default
 version of a model is described at most every ``refresh_s`` and pinned in the call, so the matrix
 always matches the version that scores it even while the core hot-swaps.

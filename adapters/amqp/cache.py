@@ -1,17 +1,18 @@
 """Replies remembered by request, so a redelivered request gets the same answer, not a new score.
 
-Keyed by ``message_id``; a redelivery without one is matched by ``correlation_id`` + ``reply_to``
-+ a digest of the body (some producers reuse one correlation id for everything, and a wrong
-answer is worse than a second scoring). An entry knows whether the broker
-confirmed its reply: a redelivery of a request whose reply was confirmed is acked without
-replying again (the producer has its answer), otherwise the remembered reply is published.
+The key (:func:`reply_key`) is the request's ``message_id``; without one, a digest of
+``reply_to``, ``correlation_id`` and the body (some producers reuse one correlation id for
+everything, and a wrong answer is worse than a second scoring). The same key serves the
+process-local cache here and the one the replicas share (``shared.py``, Redis). An entry knows
+whether the broker confirmed its reply: a redelivery of a request whose reply was confirmed is
+acked without replying again (the producer has its answer), otherwise the remembered reply is
+published.
 
-What this does not cover, by design: a redelivery that lands on *another* gateway process (after
-a crash, or with competing consumers) is scored again there. The answer is the same as long as
-the model version is (scoring is a pure function of the request and the version); during a hot
-swap it may come from the newer version, and the reply's ``x-scoregate-model`` header says which.
-Pinning ``request.version`` in the queue mapping closes that window; a cache shared between
-replicas (Redis, say) would close it too at the price of one more service to run.
+This cache alone covers redeliveries to this process (after a lost connection). A redelivery
+that lands on *another* gateway process (after a crash, or with competing consumers) is found
+only with ``[state] redis`` in the gateway file; without it, it is scored again there, to the
+same answer as long as the model version is the same (the reply's ``x-scoregate-model`` says
+which).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from scoregate.adapters.amqp.handler import RequestProps
 from scoregate.adapters.amqp.replies import Reply
 
-CacheKey = tuple[str, ...]
+CacheKey = str
 
 
 @dataclass
@@ -41,21 +42,29 @@ class CachedReply:
     """The request was acked (and counted): a redelivery of it means the ack was lost."""
 
 
+def reply_key(props: RequestProps, body: bytes) -> CacheKey | None:
+    """The key a reply to this request is remembered under (None: no reply to remember)."""
+    digest = hashlib.blake2b(props.queue.encode(), digest_size=16)
+    if props.message_id:
+        digest.update(b"\0id\0" + props.message_id.encode())
+    elif props.reply_to:
+        for part in (props.reply_to, props.correlation_id or ""):
+            digest.update(b"\0" + part.encode())
+        digest.update(b"\0" + body)
+    else:
+        return None
+    return digest.hexdigest()
+
+
 def put_key(props: RequestProps, body: bytes) -> CacheKey | None:
     """The key a reply to this request is remembered under."""
-    if props.message_id:
-        return ("id", props.queue, props.message_id)
-    if props.correlation_id and props.reply_to:
-        return ("corr", props.queue, props.correlation_id, props.reply_to, hashlib.blake2b(body, digest_size=16).hexdigest())
-    return None
+    return reply_key(props, body)
 
 
 def get_key(props: RequestProps, body: bytes) -> CacheKey | None:
     """The key to look a request up by. Without a message id only a redelivery is looked up: a
     fresh message with the same correlation id and body is a new request as far as anyone knows."""
-    if props.message_id:
-        return ("id", props.queue, props.message_id)
-    return put_key(props, body) if props.redelivered else None
+    return reply_key(props, body) if props.message_id or props.redelivered else None
 
 
 class ReplyCache:
@@ -79,14 +88,16 @@ class ReplyCache:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: CacheKey, reply: Reply, model: str, props: RequestProps) -> None:
+    def put(self, key: CacheKey, reply: Reply, model: str, props: RequestProps, *, confirmed: bool = False) -> CachedReply:
+        entry = CachedReply(reply, model, props.correlation_id, props.reply_to, self._clock() + self.ttl_s, confirmed)
         if self.size <= 0:
-            return
+            return entry
         with self._lock:
-            self._entries[key] = CachedReply(reply, model, props.correlation_id, props.reply_to, self._clock() + self.ttl_s)
+            self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+        return entry
 
     def confirmed(self, key: CacheKey) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ from scoregate.adapters.amqp.consumer import Responder
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.channel import ChannelHealth, core_health
 from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.core.client import ScoringClient
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,12 @@ class AmqpChannel:
 
     def __init__(
         self, config: AmqpChannelConfig, client: ScoringClient, start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
-        *, metrics: ChannelMetrics | None = None,
+        *, metrics: ChannelMetrics | None = None, redis: RedisStore | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
         self.client = client
-        self.responder = Responder(config, client, metrics=self.metrics)
+        self.responder = Responder(config, client, metrics=self.metrics, redis=redis)
         self.start_timeout_s = start_timeout_s
 
     @property
@@ -54,4 +55,10 @@ class AmqpChannel:
 
     def health(self) -> ChannelHealth:
         broker = self.responder.health()
-        return core_health(self.client) if broker.ready else broker
+        if not broker.ready:
+            return broker
+        core = core_health(self.client)
+        if not core.ready or not broker.detail:
+            return core
+        # Ready with a note when the shared reply cache is down (answers go on, per process).
+        return ChannelHealth(True, "; ".join(n for n in (core.detail, broker.detail) if n))

@@ -212,7 +212,8 @@ class AmqpChannelConfig(_Strict):
     reply_cache_size: int = Field(default=10_000, ge=0)
     """Replies remembered by message id, so a redelivery is answered the same (0 disables)."""
     reply_cache_ttl_s: float = Field(default=600.0, gt=0)
-    """How long a reply is remembered."""
+    """How long a reply is remembered, here and in Redis (``[state] redis``): longer than a request
+    can take to come back (a replica's restart, the broker's consumer timeout)."""
     describe_refresh_s: float = Field(default=2.0, gt=0)
     """How long the default version of a model is trusted before asking the core again (a hot
     swap reaches this channel at most this much later)."""

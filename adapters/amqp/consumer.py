@@ -34,12 +34,14 @@ from scoregate.adapters.amqp.cache import ReplyCache
 from scoregate.adapters.amqp.config import AmqpChannelConfig
 from scoregate.adapters.amqp.connection import connection_parameters
 from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
-from scoregate.adapters.amqp.publisher import OutcomePublisher
+from scoregate.adapters.amqp.publisher import OutcomePublisher, Unstored
 from scoregate.adapters.amqp.reasons import broker_reason
+from scoregate.adapters.amqp.shared import SharedReplies
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.amqp.worker import Decision, Delivery, ScoringWorker
 from scoregate.adapters.channel import ChannelHealth
 from scoregate.adapters.metrics import ChannelMetrics
+from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.core.client import ScoringClient
 
 log = logging.getLogger(__name__)
@@ -52,18 +54,21 @@ class Responder:
     """
 
     def __init__(
-        self, config: AmqpChannelConfig, client: ScoringClient, *, metrics: ChannelMetrics | None = None
+        self, config: AmqpChannelConfig, client: ScoringClient, *, metrics: ChannelMetrics | None = None,
+        redis: RedisStore | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("amqp")
         self.stats = Stats(self.metrics)
         self.cache = ReplyCache(config.reply_cache_size, config.reply_cache_ttl_s)
+        # Redis is off the reply's path (only acks wait for it): a second of patience, not 100 ms.
+        self.shared = SharedReplies(redis.patient(1.0), config.reply_cache_ttl_s, self.stats) if redis is not None else None
         handlers = {q.name: RequestHandler(q, config.retry, config.deadline_header) for q in config.queues}
         self.scorer = BatchScorer(client, config.describe_refresh_s)
         self.worker = ScoringWorker(
             handlers, self.scorer, self.cache, self._deliver, self._worker_exited,
             max_batch=config.prefetch * len(config.queues), workers=config.workers,
-            linger_s=config.batch_linger_ms / 1000, stats=self.stats,
+            linger_s=config.batch_linger_ms / 1000, stats=self.stats, shared=self.shared,
         )
         self._delays = {q.name: topology.delay_queues(config, q) for q in config.queues}
         self._ioloop = IOLoop()
@@ -89,6 +94,8 @@ class Responder:
 
     def start(self) -> None:
         self.worker.start()
+        if self.shared is not None:
+            self.shared.start()
         self._thread.start()
 
     def wait_ready(self, timeout: float) -> bool:
@@ -105,10 +112,13 @@ class Responder:
         self._call(self._finish_stop)
         self._thread.join(10)
         self.worker.join(1)
+        if self.shared is not None:
+            self.shared.close()
+            self.shared.redis.close()
 
     def health(self) -> ChannelHealth:
         if self._ready.is_set():
-            return ChannelHealth(True)
+            return ChannelHealth(True, self.shared.note() if self.shared is not None else "")
         return ChannelHealth(False, self.last_error or "not connected to the broker yet")
 
     def _call(self, callback: Any) -> None:
@@ -216,6 +226,7 @@ class Responder:
         publisher = OutcomePublisher(
             channel, self._generation, self.config, self.cache, self.stats, self._delays, self._check_drained
         )
+        publisher.sharing = self.shared is not None
         self._publisher = publisher
         channel.add_on_close_callback(self._on_channel_closed)
         channel.add_on_return_callback(publisher.on_return)
@@ -289,7 +300,16 @@ class Responder:
             except pika.exceptions.AMQPError as exc:
                 # The channel broke under us; its close callback reconnects and the broker redelivers.
                 log.warning("amqp: could not settle a request: %r", exc)
+        if publisher is not None and publisher.unstored and self.shared is not None:
+            # Stored by the sharing thread while the replies travel; each request is acked once
+            # its reply is both confirmed and stored (``shared.py``).
+            replies, publisher.unstored = publisher.unstored, []
+            self.shared.submit(replies, functools.partial(self._call, functools.partial(self._stored, publisher, replies)))
         self._check_drained()
+
+    def _stored(self, publisher: OutcomePublisher, replies: list[Unstored]) -> None:
+        if publisher is self._publisher:  # else its channel is gone, and the broker redelivers
+            publisher.stored(replies)
 
     # -- stopping (I/O thread) ----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from pika.spec import Basic, BasicProperties
 
 from scoregate.adapters.amqp.cache import CacheKey, ReplyCache
 from scoregate.adapters.amqp.config import AmqpChannelConfig
-from scoregate.adapters.amqp.handler import ATTEMPT_HEADER, DEADLINE_CARRY_HEADER
+from scoregate.adapters.amqp.handler import ATTEMPT_HEADER, DEADLINE_CARRY_HEADER, RequestProps
 from scoregate.adapters.amqp.replies import DETAIL_HEADER, REASON_HEADER, Outcome, Reply
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.amqp.worker import Decision, Delivery
@@ -51,6 +51,17 @@ class _Waiting:
     failed: bool = False
 
 
+@dataclass
+class Unstored:
+    """A reply published and not yet in the replicas' cache; its request waits for it."""
+
+    key: CacheKey
+    reply: Reply
+    model: str
+    props: RequestProps
+    waiting: _Waiting
+
+
 class OutcomePublisher:
     """Turns decisions into publishes and acks on one confirm-mode channel."""
 
@@ -68,6 +79,12 @@ class OutcomePublisher:
         self.inflight: dict[int, Delivery] = {}
         """Delivered on this channel and not yet acked, rejected or released."""
         self._confirms: OrderedDict[int, tuple[_Waiting, CacheKey | None]] = OrderedDict()
+        self.sharing = False
+        """Replies go to the replicas' cache too (``shared.py``): a request is acked once its reply
+        is confirmed *and* stored."""
+        self.unstored: list[Unstored] = []
+        """Replies published since the I/O thread last handed them to be stored."""
+        self._storing = 0
         self._seq = 0
 
     @property
@@ -76,7 +93,8 @@ class OutcomePublisher:
 
     @property
     def unconfirmed(self) -> int:
-        return len(self._confirms)
+        """Publishes not confirmed yet, and replies not stored yet: acks still to come."""
+        return len(self._confirms) + self._storing
 
     def perform(self, decision: Decision) -> None:
         delivery, outcome = decision.delivery, decision.outcome
@@ -89,7 +107,11 @@ class OutcomePublisher:
             case Disposition.ANSWERED:
                 assert outcome.reply is not None
                 seq = self._publish_reply(delivery, outcome.reply)
-                self._wait(delivery, outcome, [(seq, decision.cache_key)], "ack", decision.cache_key)
+                waiting = self._wait(delivery, outcome, [(seq, decision.cache_key)], "ack", decision.cache_key)
+                if self.sharing and decision.cache_key is not None:
+                    waiting.remaining += 1  # the store counts like one more confirm
+                    self._storing += 1
+                    self.unstored.append(Unstored(decision.cache_key, outcome.reply, outcome.model, delivery.props, waiting))
             case Disposition.RETRY:
                 self._retry(delivery, outcome)
             case Disposition.DEAD_LETTER:
@@ -172,10 +194,25 @@ class OutcomePublisher:
     def _wait(
         self, delivery: Delivery, outcome: Outcome, seqs: list[tuple[int, CacheKey | None]], finish: str,
         key: CacheKey | None = None,
-    ) -> None:
+    ) -> _Waiting:
         waiting = _Waiting(delivery, outcome, key, len(seqs), finish)
         for seq, key in seqs:
             self._confirms[seq] = (waiting, key)
+        return waiting
+
+    def stored(self, replies: list[Unstored]) -> None:
+        """These replies are in the replicas' cache (or could not be: the local one has them)."""
+        for unstored in replies:
+            self._storing -= 1
+            self._one_done(unstored.waiting)
+        self.on_settled()
+
+    def _one_done(self, waiting: _Waiting) -> None:
+        waiting.remaining -= 1
+        if waiting.remaining == 0:
+            # A publish the broker refused: requeue the request rather than lose it.
+            how = "nack" if waiting.failed else waiting.finish
+            self._finish(waiting.delivery, how, waiting.outcome, waiting.key)
 
     def on_confirm(self, frame: Any) -> None:
         method = frame.method
@@ -195,11 +232,7 @@ class OutcomePublisher:
                 self.stats.add("publish_nacked")
             elif key is not None:
                 self.cache.confirmed(key)
-            waiting.remaining -= 1
-            if waiting.remaining == 0:
-                # A publish the broker refused: requeue the request rather than lose it.
-                how = "nack" if waiting.failed else waiting.finish
-                self._finish(waiting.delivery, how, waiting.outcome, waiting.key)
+            self._one_done(waiting)
         self.on_settled()
 
     def on_return(self, channel: Any, method: Any, properties: BasicProperties, body: bytes) -> None:

@@ -17,7 +17,7 @@ SAMPLE_REQUEST = "sample-request.json"
 
 
 def build(config: AmqpChannelConfig, context: ChannelContext) -> AmqpChannel:
-    return AmqpChannel(config, context.scoring_client(), metrics=context.metrics)
+    return AmqpChannel(config, context.scoring_client(), metrics=context.metrics, redis=context.redis)
 
 
 def check(config: AmqpChannelConfig, models: ModelLookup) -> list[str]:

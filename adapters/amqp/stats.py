@@ -38,6 +38,7 @@ _OUTCOMES: dict[str, tuple[Counted, ...]] = {
 EVENTS = (
     "received", "redelivered", "replayed", "duplicates_suppressed", "returned", "stale", "released",
     "reconnects", "reconnect_attempts", "batches", "scored_rows", "publish_nacked", "unconfirmed_at_loss",
+    "replayed_replies", "reply_cache_fallbacks",
 )
 NAMES = (*_OUTCOMES, *EVENTS)
 

@@ -18,6 +18,7 @@ from scoregate.adapters.amqp.batching import BatchScorer
 from scoregate.adapters.amqp.cache import CacheKey, ReplyCache
 from scoregate.adapters.amqp.handler import Prepared, RequestHandler, RequestProps
 from scoregate.adapters.amqp.replies import Outcome
+from scoregate.adapters.amqp.shared import SharedReplies, decode
 from scoregate.adapters.amqp.stats import Stats
 from scoregate.adapters.channel import Disposition
 from scoregate.core.contract import ScoreResult
@@ -69,10 +70,13 @@ class ScoringWorker:
         self, handlers: dict[str, RequestHandler], scorer: BatchScorer, cache: ReplyCache,
         deliver: Callable[[list[Decision]], None], on_exit: Callable[[], None], *,
         max_batch: int, workers: int = 1, linger_s: float = 0.0, stats: Stats | None = None,
+        shared: SharedReplies | None = None,
     ) -> None:
         self.handlers = handlers
         self.scorer = scorer
         self.cache = cache
+        self.shared = shared
+        """The cache the replicas share (Redis), consulted for redeliveries this process has no reply for."""
         self.deliver = deliver
         self.on_exit = on_exit
         self.max_batch = max_batch
@@ -152,8 +156,9 @@ class ScoringWorker:
         """Decisions for a batch of deliveries: replays from the cache, prepare, one scoring pass, answer."""
         decisions: list[Decision] = []
         waiting: list[tuple[Delivery, Prepared]] = []
+        from_shared = self._fetch_shared(deliveries) if self.shared is not None else set()
         for delivery in deliveries:
-            replay = self._replay(delivery)
+            replay = self._replay(delivery, from_shared)
             if replay is not None:
                 decisions.append(replay)
                 continue
@@ -174,11 +179,26 @@ class ScoringWorker:
         _log_expired(decisions)
         return decisions
 
-    def _replay(self, delivery: Delivery) -> Decision | None:
+    def _fetch_shared(self, deliveries: list[Delivery]) -> set[CacheKey]:
+        """Replies the replicas sent for this batch's redeliveries, copied into the local cache as
+        confirmed (one round trip); returns their keys."""
+        assert self.shared is not None
+        keys = [key for d in deliveries if d.props.redelivered
+                and (key := cache_keys.get_key(d.props, d.body)) is not None and self.cache.get(key) is None]
+        found = self.shared.fetch(keys) if keys else {}
+        for key, value in found.items():
+            entry = decode(value, time.monotonic() + self.cache.ttl_s)
+            self.cache.put(key, entry.reply, entry.model, RequestProps("", entry.reply_to, entry.correlation_id),
+                           confirmed=True)
+        return set(found)
+
+    def _replay(self, delivery: Delivery, from_shared: set[CacheKey] = frozenset()) -> Decision | None:
         key = cache_keys.get_key(delivery.props, delivery.body)
         entry = self.cache.get(key) if key else None
         if entry is None:
             return None
+        if key in from_shared:
+            self.stats.add("replayed_replies")  # answered from the replicas' cache, not scored again
         props = delivery.props
         same = entry.correlation_id == props.correlation_id and entry.reply_to == props.reply_to
         outcome = Outcome(Disposition.ANSWERED, entry.reply, model=entry.model)

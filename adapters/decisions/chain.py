@@ -105,9 +105,13 @@ class StoredRow:
     values: tuple
 
 
-def verify(rows: Iterable[StoredRow], key: bytes) -> tuple[Break | None, dict[str, int]]:
-    """(the first broken link, or None; rows checked per writer). ``rows`` in storage order."""
-    state: dict[str, tuple[int, bytes]] = {}
+def verify(rows: Iterable[StoredRow], key: bytes, anchors: dict[str, tuple[int, str]] | None = None,
+           ) -> tuple[Break | None, dict[str, int]]:
+    """(the first broken link, or None; rows checked per writer). ``rows`` in storage order.
+
+    ``anchors``: writer -> (sequence number, MAC) of the last row of that writer removed by
+    retention (a dropped partition); its chain continues from there instead of from #1."""
+    state: dict[str, tuple[int, bytes]] = {w: (seq, bytes.fromhex(mac)) for w, (seq, mac) in (anchors or {}).items()}
     counts: dict[str, int] = {}
     for row in rows:
         if not row.writer:

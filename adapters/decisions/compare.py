@@ -1,6 +1,6 @@
 """Primary against shadow scores, paired by request in the audit (``scoregate models compare``).
 
-The pairing is the store's query (``sqlite.shadow_pairs``); the statistics are computed here."""
+The pairing is the store's query (``sqlite.shadow_pairs``, ``state.postgres_audit_read.shadow_pairs``); the statistics are computed here."""
 
 from __future__ import annotations
 
@@ -31,9 +31,15 @@ class Comparison:
     means: dict[str, float] = field(default_factory=dict)
 
 
-def compare(db: Path, model: str) -> Comparison:
-    """Pair every shadow score of ``model`` with the answer it shadowed."""
-    rows = shadow_pairs(Path(db), model, SHADOW_SUFFIX)
+def compare(db: Path | str, model: str) -> Comparison:
+    """Pair every shadow score of ``model`` with the answer it shadowed: in the SQLite file ``db``,
+    or in the PostgreSQL trail of every replica when ``db`` is a ``postgresql://`` URL."""
+    if isinstance(db, str) and db.startswith(("postgresql://", "postgres://")):
+        from scoregate.adapters.state.postgres_audit_read import shadow_pairs as postgres_pairs
+
+        rows = postgres_pairs(db, model, SHADOW_SUFFIX)
+    else:
+        rows = shadow_pairs(Path(db), model, SHADOW_SUFFIX)
     result = Comparison(model)
     if not rows:
         return result

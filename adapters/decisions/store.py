@@ -2,7 +2,7 @@
 
 A store is one module and one line in :data:`STORES` (``"module:Class"``, as the codecs' and the
 channels' registries). The embedded default is SQLite (``sqlite.py``), which keeps ``scoregate
-up`` serverless; a store shared by several gateway replicas (PostgreSQL) is one more module.
+up`` serverless; the store shared by several gateway replicas is PostgreSQL's (``adapters/state/``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from scoregate.adapters.decisions.records import DecisionRecord, RowSource
 #: store name -> "module:Class" of its AuditStore
 STORES: dict[str, str] = {
     "sqlite": "scoregate.adapters.decisions.sqlite:AuditLog",
+    "postgres": "scoregate.adapters.state.postgres_audit:PostgresAuditLog",
 }
 
 

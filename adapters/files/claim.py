@@ -183,3 +183,38 @@ def refresh_claim(claimed: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+class RenameClaims:
+    """The embedded claims: the rename into the work directory is the claim, the file's
+    modification time its lease (the functions above). One per watcher.
+
+    The interface a shared store implements too (``postgres_state.py``): ``claim``
+    an inbox file, list and ``take_over`` the ``orphans`` of the work directory, ``renew`` a claim
+    while its job runs, ``fence`` it just before publishing (False: not ours any more, publish
+    nothing), ``release`` it once the file has left the work directory.
+    """
+
+    def __init__(self, lease_s: float | None) -> None:
+        self.lease_s = lease_s
+
+    def claim(self, path: Path, work_dir: Path, done_suffix: str | None = None) -> Path | None:
+        return claim(path, work_dir, done_suffix)
+
+    def orphans(self, work_dir: Path) -> list[Path]:
+        return orphaned_claims(work_dir, self.lease_s)
+
+    def take_over(self, orphan: Path) -> Path | None:
+        return reclaim(orphan)
+
+    def renew(self, claimed: Path) -> bool:
+        return refresh_claim(claimed)
+
+    def fence(self, claimed: Path) -> bool:
+        return refresh_claim(claimed)
+
+    def release(self, claimed: Path) -> None:
+        """Nothing to do: the claim left with the file."""
+
+    def close(self) -> None:
+        """Nothing held."""

@@ -89,12 +89,15 @@ class FileJob:
 
     def __init__(self, config: FileJobConfig, client: ScoringClient, ledger: Ledger, *, hook: Hook | None = None,
                  abandon: threading.Event | None = None, today: date | None = None,
-                 taken: Callable[[int], None] | None = None) -> None:
-        """``taken(n)`` is called from the job's thread as each chunk's ``n`` detail records are read."""
+                 taken: Callable[[int], None] | None = None, fence: Callable[[Path], bool] | None = None) -> None:
+        """``taken(n)`` is called from the job's thread as each chunk's ``n`` detail records are read;
+        ``fence(claimed)`` just before publishing (default: the claim file is still there)."""
         self.config = config
         self.ledger = ledger
         self.hook = hook or (lambda step: None)
         self.pipeline = Pipeline(config, client, hook=self.hook, abandon=abandon, today=today, taken=taken)
+        if fence is not None:
+            self.pipeline.fence = fence
         self.dirs = {k: config.path(getattr(config, k)) for k in ("inbox", "work", "outbox", "archive", "error")}
 
     def run(self, claimed: Path) -> JobSummary:

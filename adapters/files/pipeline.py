@@ -71,6 +71,8 @@ class Pipeline:
         """Told each chunk's number of detail records as the chunk is taken (the channel's in-flight)."""
         self.abandon = abandon or threading.Event()
         self.today = today
+        self.fence: Callable[[Path], bool] = refresh_claim
+        """Checked just before publishing a claimed file: False when its claim is another's now."""
         self.codec = config.input_codec
         self.out = config.output_codec
         reject = config.reject
@@ -179,7 +181,7 @@ class Pipeline:
                     os.fsync(f.fileno())
             # The fence: a gateway that was paused past its lease finds its claim renamed away.
             # (Renewing it here also gives this process a whole lease for the last steps.)
-            if claimed and not refresh_claim(source):
+            if claimed and not self.fence(source):
                 raise ClaimLost(name)
             for temp, final in zip(temps, (outputs.response, outputs.rejects), strict=True):
                 os.replace(temp, final)

@@ -13,7 +13,7 @@ from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec
 
 
 def build(config: FileJobConfig, context: ChannelContext) -> FileChannel:
-    return FileChannel(config, context.scoring_client(), metrics=context.metrics)
+    return FileChannel(config, context.scoring_client(), metrics=context.metrics, postgres=context.state.postgres)
 
 
 def describe(channel: FileChannel, config_file: Path, banner: Banner) -> list[str]:

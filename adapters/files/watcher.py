@@ -35,20 +35,13 @@ import time
 from pathlib import Path
 
 from scoregate.adapters.channel import ChannelHealth, core_health
-from scoregate.adapters.files.claim import (
-    CLAIM_SEPARATOR,
-    CompletionDetector,
-    claim,
-    original_name,
-    orphaned_claims,
-    reclaim,
-    refresh_claim,
-)
+from scoregate.adapters.files.claim import CLAIM_SEPARATOR, CompletionDetector, RenameClaims, original_name
 from scoregate.adapters.files.config import FileJobConfig
 from scoregate.adapters.files.job import FileJob, JobSummary
 from scoregate.adapters.files.ledger import Ledger
 from scoregate.adapters.files.pipeline import Hook
 from scoregate.adapters.metrics import ChannelMetrics, Outcome
+from scoregate.adapters.state.postgres_pool import StateUnavailable
 from scoregate.core.client import ScoringClient
 from scoregate.core.errors import ErrorKind
 
@@ -65,8 +58,10 @@ class FileChannel:
 
     def __init__(
         self, config: FileJobConfig, client: ScoringClient, *, hook: Hook | None = None,
-        metrics: ChannelMetrics | None = None,
+        metrics: ChannelMetrics | None = None, postgres: str | None = None,
     ) -> None:
+        """``postgres``: the ledger and the claims in that shared database (``[state] postgres``),
+        for watchers of one inbox on several hosts; None: the SQLite ledger and rename claims."""
         self.name = "files"
         """The channel's name in the gateway config (``[channels.files]``); ``config.name`` names the job."""
         self.metrics = metrics if metrics is not None else ChannelMetrics(self.name)
@@ -78,7 +73,10 @@ class FileChannel:
         self._abandon = threading.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self.postgres = postgres
         self._ledger: Ledger | None = None
+        self._claims: RenameClaims | None = None
+        self._state = None
         self._job: FileJob | None = None
         self._detector = CompletionDetector(config.completion)
         self._not_before: dict[str, float] = {}
@@ -92,9 +90,16 @@ class FileChannel:
     async def start(self) -> None:
         for key in DROP_DIRECTORIES:
             self._dir(key).mkdir(parents=True, exist_ok=True)
-        self._ledger = Ledger(self.config.path(self.config.ledger))
+        if self.postgres is not None:
+            from scoregate.adapters.files.postgres_state import PostgresFileState
+
+            self._state = PostgresFileState(self.postgres, self.config.name, self.config.claim_lease_s)
+            self._ledger, self._claims = self._state.ledger, self._state.claims
+        else:
+            self._ledger = Ledger(self.config.path(self.config.ledger))
+            self._claims = RenameClaims(self.config.claim_lease_s)
         self._job = FileJob(self.config, self.client, self._ledger, hook=self.hook, abandon=self._abandon,
-                            taken=self._took)
+                            taken=self._took, fence=self._claims.fence)
         self._task = asyncio.create_task(self._loop(), name=f"files:{self.config.name}")
 
     async def stop(self, grace: float) -> None:
@@ -104,7 +109,9 @@ class FileChannel:
             if not done:
                 self._abandon.set()  # the job stops between two chunks and releases the file
                 await asyncio.wait({self._task})
-        if self._ledger is not None:
+        if self._state is not None:
+            self._state.close()
+        elif self._ledger is not None:
             self._ledger.close()
 
     def health(self) -> ChannelHealth:
@@ -119,29 +126,36 @@ class FileChannel:
         return core_health(self.client)
 
     async def _loop(self) -> None:
-        try:
-            await self._recover()
-        except Exception as exc:
-            log.exception("file channel %s: recovery failed", self.name)
-            self._last_error = f"recovery failed: {exc}"
+        recovered = False
         while not self._stopping.is_set():
             try:
+                if not recovered:
+                    await self._recover()
+                    recovered = True
                 await self._poll()
                 self._last_error = ""
+            except StateUnavailable as exc:  # the shared ledger away: said once, not a traceback a poll
+                step = "poll" if recovered else "recovery"
+                if f"{step} failed: {exc}" != self._last_error:
+                    log.warning("file channel %s: %s; claiming nothing until it answers", self.name, exc)
+                self._last_error = f"{step} failed: {exc}"
             except Exception as exc:
-                log.exception("file channel %s: poll failed", self.name)
-                self._last_error = f"poll failed: {exc}"
+                step = "poll" if recovered else "recovery"
+                log.exception("file channel %s: %s failed", self.name, step)
+                self._last_error = f"{step} failed: {exc}"
+                recovered = True  # a recovery that fails for another reason is not retried each poll
             try:
                 await asyncio.wait_for(self._stopping.wait(), self.config.poll_s)
             except TimeoutError:
                 pass
 
     async def _poll(self) -> None:
-        work = self._dir("work")
-        for orphan in orphaned_claims(work, self.config.claim_lease_s):
+        work, claims = self._dir("work"), self._claims
+        assert claims is not None
+        for orphan in await asyncio.to_thread(claims.orphans, work):
             if self._stopping.is_set():
                 return
-            if (mine := reclaim(orphan)) is not None:
+            if (mine := await asyncio.to_thread(claims.take_over, orphan)) is not None:
                 log.warning("file %s: taking over the claim of %s, whose process is gone or stopped refreshing it",
                             original_name(mine), orphan.name.rpartition(CLAIM_SEPARATOR)[2])
                 self.metrics.event("file_reclaimed")
@@ -153,7 +167,7 @@ class FileChannel:
                 return
             if self._not_before.get(path.name, 0.0) > now:
                 continue
-            if (claimed := claim(path, work, self.config.done_suffix)) is not None:
+            if (claimed := await asyncio.to_thread(claims.claim, path, work, self.config.done_suffix)) is not None:
                 self.metrics.event("file_claimed")
                 await self._run(claimed)
 
@@ -172,7 +186,8 @@ class FileChannel:
         """Refresh the claim while its job runs, so that no other host takes it over."""
         assert self.config.claim_lease_s is not None
         # In a thread: on a network filesystem even a utime can stall, and the loop serves others.
-        while await asyncio.to_thread(refresh_claim, claimed):
+        assert self._claims is not None
+        while await asyncio.to_thread(self._claims.renew, claimed):
             await asyncio.sleep(self.config.claim_lease_s / 5)
 
     async def _run(self, claimed: Path) -> None:
@@ -186,6 +201,8 @@ class FileChannel:
             taken, self._taken = self._taken, 0
             # Outcomes are counted by _count once the file's fate is known.
             self.metrics.abandoned(taken)
+        if summary.outcome != "lost":  # the file left the work directory: its claim goes with it
+            await asyncio.to_thread(self._claims.release, claimed)
         self._count(summary, taken)
         self.summaries.append(summary)
         if summary.outcome == "retry":

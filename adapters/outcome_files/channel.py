@@ -19,6 +19,7 @@ from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.outcome_files.config import OutcomeJobConfig
 from scoregate.adapters.outcome_files.reader import read_outcomes
 from scoregate.adapters.outcomes.store import OutcomeStore
+from scoregate.adapters.state.postgres_pool import StateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ class OutcomeFileChannel:
     async def start(self) -> None:
         for folder in (self.config.inbox, self.config.archive, self.config.error):
             self.config.path(folder).mkdir(parents=True, exist_ok=True)
-        self._store()  # a missing or wrong mask key fails the start, not the first file
+        try:
+            self._store().add([])  # a wrong key, or none for a masking audit, fails the start
+        except StateUnavailable as error:  # PostgreSQL down: files wait in the inbox until it answers
+            self._report(f"{error}; outcome files wait in the inbox")
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-watcher", daemon=True)
         self._thread.start()
 
@@ -64,9 +68,16 @@ class OutcomeFileChannel:
                     self.process(file)
                 self.problem = ""
             except OSError as error:  # the inbox unreadable, the disk full: reported, tried again
-                self.problem = f"outcome inbox: {error}"
-                log.warning("%s: %s", self.name, self.problem)
+                self._report(f"outcome inbox: {error}")
+            except StateUnavailable as error:  # the file stays in the inbox and is read once the store answers
+                self._report(f"{error}; outcome files wait in the inbox")
             self._stop.wait(self.config.poll_s)
+
+    def _report(self, problem: str) -> None:
+        """Unready with the reason, logged once (not every poll)."""
+        if problem != self.problem:
+            log.warning("%s: %s", self.name, problem)
+        self.problem = problem
 
     def complete_files(self) -> list[Path]:
         """Files of the inbox ready to read, oldest first (done file present, or size stable)."""

@@ -21,6 +21,7 @@ from scoregate.adapters.metrics import ChannelMetrics
 from scoregate.adapters.outcome_queue.config import OutcomeQueueConfig
 from scoregate.adapters.outcomes.records import Outcome, OutcomeError
 from scoregate.adapters.outcomes.store import OutcomeStore
+from scoregate.adapters.state.postgres_pool import StateUnavailable
 
 log = logging.getLogger(__name__)
 REASON_HEADER = "x-scoregate-reason"
@@ -65,7 +66,10 @@ class OutcomeQueueChannel:
         return self._store()
 
     async def start(self) -> None:
-        self._store()  # a missing or wrong mask key fails the start
+        try:
+            self._store().add([])  # a wrong key, or none for a masking audit, fails the start
+        except StateUnavailable as error:  # PostgreSQL down: the outcomes wait in the queue until it answers
+            log.warning("%s: %s; outcomes wait in the queue", self.name, error)
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-consumer", daemon=True)
         self._thread.start()
 
@@ -86,6 +90,11 @@ class OutcomeQueueChannel:
                 self.problem = f"broker: {error or type(error).__name__}"
                 log.warning("%s: %s; reconnecting in %.0f s", self.name, self.problem, self.config.reconnect_s)
                 self.metrics.event("reconnects")
+            except StateUnavailable as error:  # the batch was not acked: the broker gives it again
+                self.connected = False
+                if str(error) != self.problem:
+                    log.warning("%s: %s; outcomes wait in the queue", self.name, error)
+                self.problem = str(error)
             self._stop.wait(self.config.reconnect_s)
 
     def _consume(self) -> None:

@@ -12,7 +12,8 @@ from scoregate.adapters.registry import Banner, ChannelContext, ChannelSpec
 
 def build(config: OutcomeQueueConfig, context: ChannelContext) -> OutcomeQueueChannel:
     if context.outcomes is None:
-        raise ValueError("the outcome queue joins outcomes to the audit: set [audit] path in the gateway file")
+        raise ValueError("the outcome queue joins outcomes to the audit: set [audit] path or [state] postgres"
+                         " in the gateway file (outcomes are kept beside the audit)")
     return OutcomeQueueChannel(config, context.outcomes, context.metrics, context.name)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoregate.adapters.outcomes.records import months_of, period_of
-from scoregate.adapters.outcomes.store import Joined, OutcomeStore
+from scoregate.adapters.outcomes.store import OutcomeStore
 from scoregate.core import performance as perf
 
 DEFAULT_MIN_OUTCOMES = 100
@@ -47,9 +47,11 @@ def figures(bad: np.ndarray, probability: np.ndarray, decision: np.ndarray, band
 
 
 def performance(store: OutcomeStore, model: str, by: str = "month", version: str | None = None,
-                min_outcomes: int = DEFAULT_MIN_OUTCOMES) -> dict[tuple[str, str], dict]:
-    """(version, period) -> figures, oldest period first; the store keeps what it computed."""
-    store.refresh()
+                min_outcomes: int = DEFAULT_MIN_OUTCOMES, refresh: bool = True) -> dict[tuple[str, str], dict]:
+    """(version, period) -> figures, oldest period first; the store keeps what it computed.
+    ``refresh``: join what is new first (False: the caller just did)."""
+    if refresh:
+        store.refresh()
     volume = store.volume(model)
     bands = _band_order(volume.rows)
     made: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -83,24 +85,14 @@ class OutcomeComparison:
     brier: tuple[float, float] | None = None
 
 
-def _pairs(joined: Joined) -> tuple[str, str, np.ndarray, np.ndarray, np.ndarray]:
-    primary, shadow = ~joined.shadow, joined.shadow
-    versions = Counter(zip(joined.version[primary].tolist())) if primary.any() else Counter()
-    champion = versions.most_common(1)[0][0][0] if versions else ""
-    challengers = Counter(joined.version[shadow].tolist())
-    challenger = challengers.most_common(1)[0][0] if challengers else ""
-    p = primary & (joined.version == champion)
-    s = shadow & (joined.version == challenger)
-    _, ip, is_ = np.intersect1d(joined.request[p].astype(str), joined.request[s].astype(str), assume_unique=False,
-                                return_indices=True)
-    bad = joined.bad[p][ip]
-    return champion, challenger, bad, joined.probability[p][ip], joined.probability[s][is_]
-
-
-def compare_outcomes(store: OutcomeStore, model: str, months: list[str] | None = None) -> OutcomeComparison | None:
+def compare_outcomes(store: OutcomeStore, model: str, months: list[str] | None = None,
+                     refresh: bool = True) -> OutcomeComparison | None:
     """Champion against challenger on the requests both scored and that have an outcome; None if none."""
-    store.refresh()
-    champion, challenger, bad, first, second = _pairs(store.joined(model, months))
+    if refresh:
+        store.refresh()
+    p = store.pairs(model, months)
+    champion, challenger, bad, first, second = (p.champion, p.challenger, p.bad, p.champion_probability,
+                                                p.challenger_probability)
     if not len(bad):
         return None
     try:

@@ -29,7 +29,7 @@ import numpy as np
 from scoregate.adapters.decisions.shadow import SHADOW_SUFFIX
 from scoregate.adapters.decisions.sqlite import AuditError, _Masker
 from scoregate.adapters.outcomes.records import Outcome, period_of
-from scoregate.adapters.outcomes.store import Counts, Intake, Joined, Volume
+from scoregate.adapters.outcomes.store import Counts, Intake, Joined, Pairs, Volume
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outcomes (
@@ -39,8 +39,9 @@ CREATE TABLE IF NOT EXISTS outcomes (
 );
 CREATE TABLE IF NOT EXISTS set_aside (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, reference TEXT NOT NULL, outcome TEXT NOT NULL,
-    outcome_date TEXT NOT NULL, amount REAL, received TEXT NOT NULL, source TEXT NOT NULL
+    outcome_date TEXT NOT NULL, amount REAL, received TEXT NOT NULL, source TEXT NOT NULL, intake INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS set_aside_intake ON set_aside (intake);
 CREATE TABLE IF NOT EXISTS joined (
     decision_id INTEGER PRIMARY KEY, outcome_id INTEGER NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,
     shadow INTEGER NOT NULL, request_id TEXT NOT NULL, month TEXT NOT NULL, probability REAL NOT NULL,
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS joined (
 );
 CREATE INDEX IF NOT EXISTS joined_model_month ON joined (model, month);
 CREATE INDEX IF NOT EXISTS joined_refresh ON joined (refresh);
+CREATE INDEX IF NOT EXISTS joined_request ON joined (request_id);
 CREATE TABLE IF NOT EXISTS volume (
     model TEXT NOT NULL, version TEXT NOT NULL, shadow INTEGER NOT NULL, month TEXT NOT NULL,
     decision TEXT NOT NULL, floor REAL NOT NULL, count INTEGER NOT NULL,
@@ -110,19 +112,24 @@ class SqliteOutcomeStore:
         self._conn.execute("ATTACH DATABASE ? AS audit", (self.audit.resolve().as_uri() + "?mode=ro",))
         self._masker = self._audit_masker(mask_key)
 
-    def _audit_masker(self, key: bytes | None) -> _Masker:
+    def _audit_masker(self, key: bytes | None) -> _Masker | None:
+        """The audit's reference hash; None when it masks references and no key was given (reading
+        the figures needs none; taking outcomes in does)."""
         settings = dict(self._conn.execute("SELECT key, value FROM audit.settings").fetchall())
         masked = frozenset(json.loads(settings.get("masked_fields", "[]")))
         if "reference" not in masked:
             return _Masker(frozenset(), None)
         if not key:
-            raise AuditError(f"{self.audit} keeps references as a keyed hash: outcomes join only with its mask key")
+            return None
         masker = _Masker(masked, key)
         if settings.get("key_fingerprint", "") != masker.fingerprint():
             raise AuditError(f"{self.audit}: the mask key does not match the one the audit was written with")
         return masker
 
     def _ref(self, reference: str) -> str:
+        if self._masker is None:
+            raise AuditError(f"{self.audit} keeps references as a keyed hash: outcomes join only with its mask key"
+                             " (SCOREGATE_MASK_KEY)")
         return self._masker.value(reference) if self._masker.fields else reference
 
     def _state(self, key: str) -> int:
@@ -137,6 +144,7 @@ class SqliteOutcomeStore:
         """Keep the first outcome of each reference; later ones are set aside as duplicates or
         contradictions (counted, kept in ``set_aside`` for whoever asks why)."""
         received = datetime.now(UTC).isoformat()
+        self._ref("")  # without the key of a masking audit: refused before anything is read
         rows = ((self._ref(o.reference), o.outcome, o.bad, o.outcome_date.isoformat(), o.amount) for o in outcomes)
         conn = self._conn
         with conn:
@@ -153,12 +161,12 @@ class SqliteOutcomeStore:
                 (received, source, intake))
             accepted = conn.total_changes - before
             conn.execute(
-                "INSERT INTO set_aside (kind, reference, outcome, outcome_date, amount, received, source)"
+                "INSERT INTO set_aside (kind, reference, outcome, outcome_date, amount, received, source, intake)"
                 " SELECT CASE WHEN o.bad = s.bad THEN 'duplicate' ELSE 'contradictory' END, s.reference, s.outcome,"
-                " s.outcome_date, s.amount, ?, ? FROM stage AS s JOIN outcomes AS o ON o.reference = s.reference"
-                " WHERE NOT (o.intake = ? AND o.intake_row = s.rowid)", (received, source, intake))
-            kinds = dict(conn.execute("SELECT kind, count(*) FROM set_aside WHERE received = ? AND source = ? GROUP BY kind",
-                                      (received, source)).fetchall())
+                " s.outcome_date, s.amount, ?, ?, ? FROM stage AS s JOIN outcomes AS o ON o.reference = s.reference"
+                " WHERE NOT (o.intake = ? AND o.intake_row = s.rowid)", (received, source, intake, intake))
+            kinds = dict(conn.execute("SELECT kind, count(*) FROM set_aside WHERE intake = ? GROUP BY kind",
+                                      (intake,)).fetchall())
             conn.execute("DELETE FROM stage")
         return Intake(accepted, kinds.get("duplicate", 0), kinds.get("contradictory", 0))
 
@@ -196,6 +204,10 @@ class SqliteOutcomeStore:
         return changed
 
     @_locked
+    def generation(self) -> int:
+        return self._state("refresh")
+
+    @_locked
     def counts(self) -> Counts:
         one = lambda sql: int(self._conn.execute(sql).fetchone()[0])  # noqa: E731
         outcomes = one("SELECT count(*) FROM outcomes")
@@ -226,6 +238,24 @@ class SqliteOutcomeStore:
             month=np.array(columns[4], dtype=object), shadow=np.array(columns[5], dtype=bool),
             request=np.array(columns[6], dtype=object),
         )
+
+    @_locked
+    def pairs(self, model: str, months: list[str] | None = None) -> Pairs:
+        where, args = self._where(model, months)
+        where = where.replace("model", "p.model").replace("month", "p.month")
+        join = (f"FROM joined AS p JOIN joined AS s ON s.request_id = p.request_id AND s.model = p.model AND s.shadow = 1"
+                f" WHERE p.shadow = 0 AND {where}")
+        top = self._conn.execute(f"SELECT p.version, s.version {join} GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1",
+                                 args).fetchone()
+        if top is None:
+            return Pairs("", "", np.empty(0, np.int8), np.empty(0), np.empty(0))
+        cursor = self._conn.execute(f"SELECT p.bad, p.probability, s.probability {join} AND p.version = ? AND s.version = ?",
+                                    [*args, *top])
+        chunks = []
+        while rows := cursor.fetchmany(100_000):  # numbers only, a chunk at a time: a million pairs stay small
+            chunks.append(np.array(rows, dtype=np.float64))
+        values = np.concatenate(chunks) if chunks else np.empty((0, 3))
+        return Pairs(top[0], top[1], values[:, 0].astype(np.int8), values[:, 1], values[:, 2])
 
     @_locked
     def volume(self, model: str, months: list[str] | None = None) -> Volume:

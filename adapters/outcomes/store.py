@@ -1,7 +1,7 @@
 """Where outcomes are kept and joined to the decisions: the :class:`OutcomeStore` interface and
 the stores, registered by name (``"module:Class"`` in :data:`OUTCOME_STORES`, as the audit's
-``STORES``). SQLite (``sqlite.py``) keeps them in a file beside the SQLite audit; a store beside
-a PostgreSQL audit is one more module and one line here.
+``STORES``). SQLite (``sqlite.py``) keeps them in a file beside the SQLite audit; PostgreSQL
+(``state/postgres_outcomes.py``) in tables beside the PostgreSQL audit's.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from scoregate.adapters.outcomes.records import Outcome
 #: store name -> "module:Class" of its OutcomeStore
 OUTCOME_STORES: dict[str, str] = {
     "sqlite": "scoregate.adapters.outcomes.sqlite:SqliteOutcomeStore",
+    "postgres": "scoregate.adapters.state.postgres_outcomes:PostgresOutcomeStore",
 }
 
 
@@ -66,6 +67,18 @@ class Joined:
 
 
 @dataclass
+class Pairs:
+    """The answered (champion) and shadow (challenger) score of each request both scored that has an
+    outcome: the most frequent pair of versions."""
+
+    champion: str
+    challenger: str
+    bad: np.ndarray
+    champion_probability: np.ndarray
+    challenger_probability: np.ndarray
+
+
+@dataclass
 class Volume:
     """Decisions per version, month and decision band, with or without an outcome."""
 
@@ -88,8 +101,15 @@ class OutcomeStore(Protocol):
     def counts(self) -> Counts:
         """What became of every outcome so far."""
 
+    def generation(self) -> int:
+        """Grows whenever a refresh joined something new (whoever called it): what was computed
+        from the joined rows at an older generation may be stale."""
+
     def joined(self, model: str, months: list[str] | None = None, version: str | None = None) -> Joined:
         """The decisions of ``model`` with an outcome, in ``months`` (all: None)."""
+
+    def pairs(self, model: str, months: list[str] | None = None) -> Pairs:
+        """Champion and challenger scores of the same requests with an outcome, in ``months`` (all: None)."""
 
     def volume(self, model: str, months: list[str] | None = None) -> Volume:
         """Decision counts of ``model`` per version, month and band."""

@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from scoregate.adapters.outcomes.report import DEFAULT_MIN_OUTCOMES, compare_outcomes, performance
 from scoregate.adapters.outcomes.store import OutcomeStore
+from scoregate.adapters.state.postgres_pool import StateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class OutcomeWatcher:
         self.states = Gauge("scoregate_outcomes", "Outcomes received, by what became of them.", ["state"], registry=registry)
         self.warnings: list[str] = []
         """The warnings of the latest round (also logged)."""
+        self._compared: dict[str, object] = {}
+        self._generation = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -59,12 +62,15 @@ class OutcomeWatcher:
         """One round: join what is new, set the gauges, return (and log) the warnings."""
         store, s, warnings = self._store(), self.settings, []
         store.refresh()
+        generation = store.generation()  # an intake channel's own refresh counts too
+        if generation != self._generation:
+            self._compared, self._generation = {}, generation
         counts = store.counts()
         for state in STATES:
             self.states.labels(state).set(getattr(counts, state))
         for model in store.models():
             latest: dict[str, tuple[str, dict]] = {}
-            for (version, period), f in performance(store, model, "month", min_outcomes=s.min_outcomes).items():
+            for (version, period), f in performance(store, model, "month", min_outcomes=s.min_outcomes, refresh=False).items():
                 if f.get("auc") is not None:
                     latest[version] = (period, f)
             for version, (period, f) in latest.items():
@@ -73,7 +79,9 @@ class OutcomeWatcher:
                         self.gauges[name].labels(model, version).set(f[name])
                 if s.auc_floor is not None and f["auc"] < s.auc_floor:
                     warnings.append(f"{model} version {version}: AUC {f['auc']:.3f} in {period} is below the floor {s.auc_floor}")
-            result = compare_outcomes(store, model)
+            if model not in self._compared:  # it reads every joined row of the model: only when they changed
+                self._compared[model] = compare_outcomes(store, model, refresh=False)
+            result = self._compared[model]
             if result is not None and result.auc is not None:
                 d = result.auc
                 for bound, value in (("estimate", d.difference), ("low", d.low), ("high", d.high)):
@@ -97,9 +105,15 @@ class OutcomeWatcher:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        down = ""
         while not self._stop.is_set():
             try:
                 self.check()
+                down = ""
+            except StateUnavailable as error:  # PostgreSQL down: said once, not a traceback a round
+                if str(error) != down:
+                    log.warning("outcomes: %s; the figures wait", error)
+                down = str(error)
             except Exception:  # noqa: BLE001 - the watcher must outlive one bad round (a locked file)
                 log.exception("outcomes: the figures could not be computed this round")
             self._stop.wait(self.settings.refresh_s)

@@ -42,6 +42,8 @@ Features
       In the gateway they are on its health port; under ``--workers N`` with ``PROMETHEUS_MULTIPROC_DIR``
       set, on ``metrics_path`` of any worker, added up over all of them
 - [x] Nonce replay cache shared between the worker processes of a host (`security.nonce_store`, SQLite)
+- [x] Nonce replay cache shared between gateway replicas (`[state] redis` in the gateway file;
+      Redis down: per process again, said in readiness, `nonce_cache_fallbacks`)
 - [x] Audit records: through the gateway's decision recorder (adapters/decisions/recorder.py), like every channel
 - [ ] Signed messages (XML-DSig), MTOM
 

@@ -7,6 +7,8 @@ accepted once within that window.
 
 The replay cache lives in this process unless ``nonce_store`` names a file that the worker
 processes of the host share (``nonces.py``); without it, a nonce could be replayed once per worker.
+With ``[state] redis`` in the gateway file the replicas share it as well
+(``adapters/state/redis_nonces.py``), the local one still recording every nonce.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import logging
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from lxml import etree
 
@@ -40,6 +44,10 @@ FAILED_AUTHENTICATION = f"{{{WSSE}}}FailedAuthentication"
 INVALID_SECURITY = f"{{{WSSE}}}InvalidSecurity"
 # One sentence for every failure: telling a caller which part was wrong helps an attacker more.
 _REASON = "The security token could not be authenticated or authorized"
+
+
+class NonceCache(Protocol):
+    def first_use(self, nonce: bytes) -> bool: ...
 
 
 class ReplayCache:
@@ -78,15 +86,17 @@ def _created_at(text: str) -> float:
 class UsernameTokenPolicy:
     """Checks the ``wsse:Security`` header of each request against configured credentials."""
 
-    def __init__(self, config: SecurityConfig, clock=time.time) -> None:  # noqa: ANN001
+    def __init__(self, config: SecurityConfig, clock=time.time, shared: Callable[[NonceCache], NonceCache] | None = None) -> None:  # noqa: ANN001
+        """``shared``: wraps the local nonce cache in one the replicas share (Redis)."""
         self.config = config
         self._clock = clock
         self._passwords = {c.username: c.secret(os.environ) for c in config.credentials}
         self._files = {c.username: c for c in config.credentials if c.password_file is not None}
-        self._nonces: ReplayCache | SharedReplayCache = (
+        local: NonceCache = (
             SharedReplayCache(config.nonce_store, 2 * config.max_skew_s) if config.nonce_store
             else ReplayCache(2 * config.max_skew_s, config.nonce_cache_size)
         )
+        self._nonces = shared(local) if shared is not None else local
 
     def check(self, header: etree._Element | None) -> str:
         """The authenticated user name; raises SoapFault (Client/Sender) for anything else."""

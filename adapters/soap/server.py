@@ -27,8 +27,10 @@ from scoregate.adapters.soap.clientcert import ClientCertProtocol
 from scoregate.adapters.soap.config import SoapChannelConfig
 from scoregate.adapters.soap.contract import ServiceContract
 from scoregate.adapters.soap.preflight import check_mapping
-from scoregate.adapters.soap.security import UsernameTokenPolicy
-from scoregate.core.client import AsyncScoringClient
+from scoregate.adapters.soap.security import NonceCache, UsernameTokenPolicy
+from scoregate.adapters.state.redis_client import RedisStore
+from scoregate.adapters.state.redis_nonces import RedisNonces
+from scoregate.core.client import AsyncScoringClient, async_scoring_client
 from scoregate.core.hooks import ClientHooks
 from scoregate.core.ports import PortInUse, is_in_use
 from scoregate.core.settings import ClientSettings
@@ -80,13 +82,16 @@ class SoapChannel:
         client_settings: ClientSettings | None = None,
         client_hooks: ClientHooks | None = None,
         metrics: ChannelMetrics | None = None,
+        redis: RedisStore | None = None,
     ) -> None:
         self.config = config
         self.metrics = metrics if metrics is not None else ChannelMetrics("soap")
         self.contract = ServiceContract.of(config)
         check_mapping(config, self.contract)
+        self.nonces: RedisNonces | None = None
+        """The nonce cache the replicas share (``[state] redis``), else None."""
         # Built here so that a password variable missing from the environment fails before start.
-        self.security = UsernameTokenPolicy(config.security) if config.security else None
+        self.security = UsernameTokenPolicy(config.security, shared=self._shared_nonces(redis)) if config.security else None
         self._client = client
         self._client_settings = client_settings
         self._client_hooks = client_hooks
@@ -95,6 +100,17 @@ class SoapChannel:
         """The bound port (the configured one, or the free one picked for port 0) once started."""
         self._server: _EmbeddedServer | None = None
         self._task: asyncio.Task | None = None
+
+    def _shared_nonces(self, redis: RedisStore | None):  # noqa: ANN202
+        if redis is None or self.config.security is None:
+            return None
+
+        def share(local: NonceCache) -> RedisNonces:
+            ttl_s = 2 * self.config.security.max_skew_s  # as long as the local cache keeps them
+            self.nonces = RedisNonces(redis, ttl_s, local, lambda: self.metrics.event("nonce_cache_fallbacks"))
+            return self.nonces
+
+        return share
 
     @property
     def url(self) -> str:
@@ -105,7 +121,7 @@ class SoapChannel:
     async def start(self) -> None:
         """Bind, serve, and return once connections are accepted."""
         # The async client must be created in the loop that uses it, so not in __init__.
-        client = self._client or AsyncScoringClient(self._client_settings, self._client_hooks)
+        client = self._client or async_scoring_client(self._client_settings, self._client_hooks)
         self.app = SoapApp(self.config, client, self.contract, self.security, self.metrics)
         sock = _bind(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
@@ -154,7 +170,12 @@ class SoapChannel:
             return ChannelHealth(False, "not started")
         if not self.app.accepting:
             return ChannelHealth(False, "stopping")
-        return core_health(self.app.client)
+        core = core_health(self.app.client)
+        note = self.nonces.note() if self.nonces is not None else ""
+        if not core.ready or not note:
+            return core
+        # Ready with a note: answers go on, nonces are checked by this process alone meanwhile.
+        return ChannelHealth(True, "; ".join(n for n in (core.detail, note) if n))
 
 
 def create_app() -> SoapApp:
@@ -172,5 +193,5 @@ def create_app() -> SoapApp:
     if os.environ.get(MULTIPROC_ENV):
         exported = CollectorRegistry()
         MultiProcessCollector(exported)
-    client = AsyncScoringClient(ClientSettings())
+    client = async_scoring_client(ClientSettings())  # SCOREGATE_CLIENT_* from the parent, protocol included
     return SoapApp(config, client, contract, metrics=ChannelMetrics("soap"), exported=exported)

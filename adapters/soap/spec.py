@@ -17,7 +17,8 @@ SAMPLE_REQUEST = "sample-request.xml"
 
 def build(config: SoapChannelConfig, context: ChannelContext) -> SoapChannel:
     # The asyncio client is made at start(), inside the loop that serves (ChannelContext says why).
-    return SoapChannel(config, client_settings=context.client_settings, client_hooks=context.hooks, metrics=context.metrics)
+    return SoapChannel(config, client_settings=context.client_settings, client_hooks=context.hooks, metrics=context.metrics,
+                       redis=context.redis)
 
 
 def check(config: SoapChannelConfig, models: ModelLookup) -> list[str]:

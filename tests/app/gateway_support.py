@@ -17,7 +17,7 @@ def demo_gateway_config(folder: Path, vhost: str) -> Path:
 
     config = folder / "gateway.toml"
     config.write_text(
-        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n"
+        "[core]\naddress = \"127.0.0.1:0\"\n[health]\nport = 0\n[audit]\npath = \"audit.sqlite\"\n[outcomes]\nrefresh_s = 0.5\n"
         f"[channels.soap]\nconfig = \"{DEFAULTS_DIR / 'soap' / 'loan-risk.toml'}\"\nset = {{ port = 0 }}\n"
         f"[channels.amqp]\nconfig = \"{DEFAULTS_DIR / 'amqp' / 'demo.toml'}\"\n"
         f"set = {{ url = \"amqp://guest:guest@127.0.0.1:5672/{vhost}\" }}\n"

@@ -174,3 +174,19 @@ def test_a_missing_channel_file_and_a_client_key_are_the_gateway_files(tmp_path:
     for command, lines in _three_commands(tmp_path, "files", tmp_path / "nope.toml", shared_core, "timeout_s = -1\n").items():
         assert lines == [f"{tmp_path / 'gateway.toml'}: client.timeout_s: Input should be greater than 0",
                          f"{tmp_path / 'nope.toml'}: no such file"], command
+
+
+def test_a_state_redis_that_is_not_a_redis_url_is_one_line(job: Path) -> None:
+    code, lines = _check(job, '[state]\nredis = "postgresql://u:secret@db:5432/x"\n')
+    assert code == 2
+    assert lines == [f"{job.parent / 'gateway.toml'}: state.redis: Value error, not a Redis URL: 'db:5432/x' "
+                     "(redis://host:6379/0, rediss://... or unix://...)"]  # the password is not repeated
+
+
+def test_state_redis_comes_from_the_environment(job: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoregate.app.config import GatewayConfig
+
+    monkeypatch.setenv("TEST_REDIS_URL", "redis://:pw@cache:6379/2")
+    (job.parent / "gateway.toml").write_text('[state]\nredis = "${TEST_REDIS_URL}"\n')
+    assert GatewayConfig.load(job.parent / "gateway.toml").state.redis == "redis://:pw@cache:6379/2"
+    assert _check(job, '[state]\nredis = "${TEST_REDIS_URL}"\n')[0] == 0

@@ -89,6 +89,12 @@ def test_every_command_up_prints_runs_as_printed(tmp_path: Path, vhost: str) -> 
         shown = _shell(performance, tmp_path)
         assert shown.returncode == 0, shown.stderr
         assert "outcomes: 20 kept, 20 matched, 0 unknown reference" in shown.stdout, shown.stdout
+        # The gateway's watcher exports them on /metrics (the health port) within its refresh_s.
+        metrics = re.search(r"HEALTH\s+(http://\S+)/readyz", text).group(1) + "/metrics"
+        deadline = time.monotonic() + 30
+        while 'scoregate_outcomes{state="matched"} 20.0' not in _shell(f"curl -s {metrics}", tmp_path).stdout:
+            assert time.monotonic() < deadline, "no outcome gauges on the gateway's /metrics"
+            time.sleep(0.5)
 
         # One file by hand: the core that `up` started, found without --core.
         other = _shell(f"{cli} files demo --records 5 --out elsewhere", tmp_path)

@@ -188,3 +188,33 @@ def test_a_half_written_rotation_keeps_the_last_good_certificate(core_factory, m
     with _client(core, pki, gateway) as client:
         assert client.score(_request()).model == MODEL
     assert core.server.certificates.reloads == 0
+
+
+def test_the_v2_endpoint_checks_the_same_callers_and_models(core_factory, models_dir, tmp_path, demo_rows) -> None:
+    from scoregate.core._generated import grpc_predict_v2_pb2 as v2
+    from scoregate.core._generated import grpc_predict_v2_pb2_grpc as v2_grpc
+
+    access = tmp_path / "access.toml"
+    _write(access, f'[[token]]\nname = "v2-tool"\nsha256 = "{hash_token("s3cret")}"\nmodels = ["credit-risk"]\n')
+    core = core_factory(models_dir=models_dir, access_file=access)
+    token = (("authorization", "Bearer s3cret"),)
+    rows = demo_rows[:2]
+
+    def infer(model: str) -> v2.ModelInferRequest:
+        request = v2.ModelInferRequest(model_name=model)
+        request.inputs.add(name="input-0", datatype="FP64", shape=rows.shape)
+        request.raw_input_contents.append(rows.tobytes())
+        return request
+
+    with grpc.insecure_channel(core.target) as channel:
+        stub = v2_grpc.GRPCInferenceServiceStub(channel)
+        assert len(stub.ModelInfer(infer(MODEL), metadata=token).outputs) == 2
+        assert stub.ModelReady(v2.ModelReadyRequest(name=MODEL), metadata=token).ready
+        for call, request in ((stub.ModelInfer, infer("fraud")), (stub.ModelMetadata, v2.ModelMetadataRequest(name="fraud")),
+                              (stub.ModelReady, v2.ModelReadyRequest(name="fraud"))):
+            with pytest.raises(grpc.RpcError) as refused:
+                call(request, metadata=token)
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        with pytest.raises(grpc.RpcError) as nobody:
+            stub.ModelInfer(infer(MODEL))
+        assert nobody.value.code() == grpc.StatusCode.UNAUTHENTICATED

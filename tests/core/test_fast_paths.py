@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoregate.core import convert, predict
+from scoregate.core import convert
+from scoregate.core.runtime import xgboost_direct as predict
 from scoregate.core._generated import scoring_pb2 as pb
 from scoregate.core.client import ScoringClient
 from scoregate.core.contract import ColumnBatch, FeatureKind, FeatureSchema, FeatureSpec, ScoreRequest
@@ -24,7 +25,8 @@ from scoregate.core.metrics import CoreMetrics
 from scoregate.core.registry import load_version
 from scoregate.core.scoring import Scorer
 from scoregate.core.train import SCHEMA as DEMO_SCHEMA
-from scoregate.core.validation import _encode_value, encode_features
+from scoregate.core.encoder import encode_features
+from scoregate.core.encoder import encode_value as _encode_value
 
 SCHEMA = FeatureSchema(
     features=(
@@ -78,9 +80,10 @@ def model(demo_artifact):
 
 def test_direct_prediction_is_inplace_predict_exactly(model, demo_rows) -> None:
     scorer = Scorer(model)
-    assert scorer._fast is not None, "the direct XGBoost call was not taken for the demo model"
+    details = model.runtime.describe().details
+    assert details["direct_predict"] and details["direct_contributions"], "the direct XGBoost calls were not taken for the demo model"
     for matrix in (demo_rows[:1], demo_rows[:7], demo_rows, np.asfortranarray(demo_rows), demo_rows[::3]):
-        expected = model.booster.inplace_predict(np.ascontiguousarray(matrix), missing=np.nan, validate_features=False)
+        expected = model.runtime.booster.inplace_predict(np.ascontiguousarray(matrix), missing=np.nan, validate_features=False)
         np.testing.assert_array_equal(scorer.probabilities(matrix), np.asarray(expected, dtype=np.float64))
 
 
@@ -89,7 +92,7 @@ def test_direct_prediction_from_many_threads_at_once_gives_each_its_own_rows(mod
     # GIL, so these calls overlap for real.
     scorer = Scorer(model)
     slices = [demo_rows[i : i + 1 + i % 9] for i in range(0, 64)]
-    expected = [np.asarray(model.booster.inplace_predict(m, missing=np.nan, validate_features=False), np.float64) for m in slices]
+    expected = [np.asarray(model.runtime.booster.inplace_predict(m, missing=np.nan, validate_features=False), np.float64) for m in slices]
 
     def predict_all(offset: int) -> bool:
         return all(
@@ -100,14 +103,15 @@ def test_direct_prediction_from_many_threads_at_once_gives_each_its_own_rows(mod
         assert all(pool.map(predict_all, [0, 17, 33, 50]))
 
 
-def test_scores_are_the_same_with_the_direct_call_or_inplace_predict(model, demo_rows, monkeypatch) -> None:
+def test_scores_are_the_same_with_the_direct_call_or_inplace_predict(model, demo_artifact, demo_rows, monkeypatch) -> None:
     fast = Scorer(model)
     # The fault (a direct call that disagrees with inplace_predict) cannot be produced with a real
     # XGBoost, so the check is forced to fail here to take the fallback.
     monkeypatch.setattr(predict.DensePredictor, "agrees", lambda self, columns: False)
     monkeypatch.setattr(predict.DenseContributions, "agrees", lambda self, columns: False)
-    slow = Scorer(model)
-    assert slow._fast is None and slow._contributions is None
+    slow = Scorer(load_version(demo_artifact, xgb_threads=1))  # the checks run when the runtime loads
+    details = slow.model.runtime.describe().details
+    assert not details["direct_predict"] and not details["direct_contributions"]
     rejects = {2: (), 5: ()}
     for args in ((demo_rows, 0), (demo_rows[:1], 0), (demo_rows[:40], 3), (demo_rows[:40], 0, rejects), (demo_rows[:0], 0)):
         a, b = fast.score(*args), slow.score(*args)
@@ -201,7 +205,7 @@ def test_a_wide_prediction_gives_the_same_scores(model, demo_rows) -> None:
     scorer = Scorer(model)
     one, two = scorer.score(demo_rows, 0), scorer.score(demo_rows, 0, threads=2)
     np.testing.assert_array_equal(one.probabilities, two.probabilities)
-    assert scorer._wide[2] is not None  # the 2-thread predictor agreed with inplace_predict
+    assert model.runtime.describe().details["wide_threads"] == "2"  # the 2-thread predictor agreed with inplace_predict
 
 
 def test_a_lone_callers_large_batch_can_use_more_threads(core_factory, models_dir, demo_rows) -> None:
@@ -216,4 +220,4 @@ def test_a_lone_callers_large_batch_can_use_more_threads(core_factory, models_di
             big = client.score_batch(ColumnBatch(names, np.tile(demo_rows, (2, 1))), "credit-risk")
     scorer = core.server.registry.get("credit-risk", None)
     np.testing.assert_array_equal(big.probabilities, scorer.score(np.tile(demo_rows, (2, 1)), 0).probabilities)
-    assert 2 in scorer._wide
+    assert scorer.model.runtime.describe().details["wide_threads"] == "2"

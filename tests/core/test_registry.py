@@ -96,3 +96,15 @@ def test_load_rejects_metadata_that_disagrees_with_the_booster(tmp_path, demo_ar
     (target / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(ModelLoadError, match="features"):
         load_version(target)
+
+
+def test_a_version_names_its_runtime_and_an_unknown_one_never_serves(tmp_path, demo_artifact) -> None:
+    target = tmp_path / MODEL / "1"
+    shutil.copytree(demo_artifact, target)
+    described = load_version(target).runtime.describe()
+    assert described.runtime == "xgboost" and described.platform.startswith("xgboost ")
+    meta = json.loads((target / "metadata.json").read_text())
+    meta["runtime"] = "onnx"
+    (target / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="unknown runtime 'onnx'.*known: xgboost"):
+        load_version(target)

@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from scoregate.core.client import AsyncScoringClient, ScoringClient
 from scoregate.core.contract import REJECTED, ColumnBatch, ScoreRequest
 from scoregate.core.errors import DeadlineExpired, InvalidInput, UnknownModel, ViolationCode
-from scoregate.core.validation import encode_features
+from scoregate.core.encoder import encode_features
 
 MODEL = "credit-risk"
 

@@ -9,7 +9,8 @@ import pytest
 
 from scoregate.core.contract import FeatureKind, FeatureSchema, FeatureSpec
 from scoregate.core.errors import ViolationCode
-from scoregate.core.validation import check_columns, encode_features, validate_matrix
+from scoregate.core.encoder import encode_features
+from scoregate.core.validation import check_columns, validate_matrix
 
 SCHEMA = FeatureSchema(
     features=(

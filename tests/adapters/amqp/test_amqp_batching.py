@@ -8,7 +8,7 @@ import pytest
 from amqp_support import APPLICANT, json_queue, json_request
 
 from scoregate.adapters.amqp.batching import BatchScorer
-from scoregate.adapters.amqp.cache import ReplyCache
+from scoregate.adapters.amqp.cache import ReplyCache, reply_key
 from scoregate.adapters.amqp.config import QueueConfig, RetryConfig
 from scoregate.adapters.amqp.handler import RequestHandler, RequestProps
 from scoregate.adapters.amqp.stats import Stats
@@ -82,7 +82,7 @@ def test_the_worker_replays_remembered_replies_and_suppresses_confirmed_redelive
     worker = ScoringWorker(handlers, BatchScorer(client), cache, lambda d: None, lambda: None, max_batch=10, stats=stats)
 
     (first,) = worker.process([delivery(1, message_id="m1", correlation_id="c1")])
-    assert first.outcome.disposition is Disposition.ANSWERED and first.cache_key == ("id", "q", "m1")
+    assert first.outcome.disposition is Disposition.ANSWERED and first.cache_key == reply_key(RequestProps("q", message_id="m1"), b"")
     # Redelivered before its reply was confirmed: the same reply is published again, not re-scored.
     (again,) = worker.process([delivery(7, message_id="m1", correlation_id="c1", redelivered=True)])
     assert (again.outcome.reply, again.suppress) == (first.outcome.reply, False)
@@ -99,8 +99,12 @@ def test_the_worker_replays_remembered_replies_and_suppresses_confirmed_redelive
     (other_body,) = worker.process([delivery(11, correlation_id="c3", redelivered=True)])
     assert redelivered.outcome.reply == plain.outcome.reply
     assert other_body.outcome.reply != plain.outcome.reply
-    assert stats["scored_rows"] == 3
-    assert stats["replayed"] == 3 and stats["duplicates_suppressed"] == 1
+    # No correlation id either (a producer of direct reply-to that sets none): reply_to and body.
+    (bare,) = worker.process([delivery(12)])
+    (bare_again,) = worker.process([delivery(12, redelivered=True)])
+    assert bare.cache_key is not None and bare_again.outcome.reply == bare.outcome.reply
+    assert stats["scored_rows"] == 4
+    assert stats["replayed"] == 4 and stats["duplicates_suppressed"] == 1
 
 
 def test_cache_is_bounded_and_expires() -> None:
@@ -108,7 +112,7 @@ def test_cache_is_bounded_and_expires() -> None:
     cache = ReplyCache(2, ttl_s=10, clock=lambda: clock[0])
     props = RequestProps(queue="q", reply_to="r")
     for key in ("a", "b", "c"):
-        cache.put(("id", "q", key), None, "", props)  # type: ignore[arg-type]
-    assert cache.get(("id", "q", "a")) is None and len(cache) == 2
+        cache.put(key, None, "", props)  # type: ignore[arg-type]
+    assert cache.get("a") is None and len(cache) == 2
     clock[0] = 11
-    assert cache.get(("id", "q", "c")) is None
+    assert cache.get("c") is None

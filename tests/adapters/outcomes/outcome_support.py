@@ -1,6 +1,9 @@
 """Loans drawn from the demo data's own label process (``core.train.generate_dataset``), scored by
 the shipped demo model (the champion, answering) and by a deliberately weakened challenger (the same
-model blind to the bureau features, in the shadow), written to a real audit with their outcomes."""
+model blind to the bureau features, in the shadow), written to a real audit with their outcomes.
+
+An audit is a SQLite file (a ``Path``) or a PostgreSQL schema (its URL, ``pg_migrated``): the
+outcome stores are tested against both."""
 
 from __future__ import annotations
 
@@ -34,14 +37,31 @@ def score_loans(demo_artifact: Path) -> dict[str, np.ndarray]:
             "month": np.where(np.arange(ROWS) < ROWS // 2, 1, 2)}
 
 
-def write_audit(audit: Path, loans: dict[str, np.ndarray]) -> None:
+STORES = ("sqlite", "postgres")
+
+
+def store_name(audit: Path | str) -> str:
+    """The outcome store beside ``audit``."""
+    return "postgres" if isinstance(audit, str) else "sqlite"
+
+
+def audit_log(audit: Path | str, **options: object):  # noqa: ANN201 - an AuditStore, written on close
+    """The audit's writer: the SQLite file's, or the PostgreSQL one's (``[state] postgres``)."""
+    if isinstance(audit, str):
+        from scoregate.adapters.state.postgres_audit import PostgresAuditLog
+
+        return PostgresAuditLog(audit, **options)
+    return AuditLog(audit, **options)
+
+
+def write_audit(audit: Path | str, loans: dict[str, np.ndarray]) -> None:
     records = []
     for i in range(ROWS):
         at = datetime(2026, int(loans["month"][i]), 10, tzinfo=UTC)
         for channel, version, p in (("files", "1", loans["champion"][i]), ("files:shadow", "2", loans["challenger"][i])):
             records.append(DecisionRecord(time=at, channel=channel, reference=f"A{i:07d}", request_id=f"r{i}",
                                           model="credit-risk", version=version, probability=float(p), decision=band(p)))
-    with AuditLog(audit) as log:
+    with audit_log(audit) as log:
         log.record(records)
 
 

@@ -1,5 +1,6 @@
-"""The outcome store against a real SQLite audit: the join by reference (masked too), and every
-outcome that is not a plain match counted: late, duplicate, unknown reference, contradictory."""
+"""The outcome stores against a real audit (SQLite, and PostgreSQL: ``any_audit``): the join by
+reference (masked too), and every outcome that is not a plain match counted: late, duplicate,
+unknown reference, contradictory."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from scoregate.adapters.decisions.records import DecisionRecord
-from scoregate.adapters.decisions.sqlite import AuditError, AuditLog
+from outcome_support import audit_log, store_name
+
+from scoregate.adapters.decisions.sqlite import AuditError
 from scoregate.adapters.outcomes.records import Outcome, OutcomeError
 from scoregate.adapters.outcomes.sqlite import outcomes_path
 from scoregate.adapters.outcomes.store import open_outcome_store
@@ -25,8 +28,8 @@ def decision(reference: str, month: int, probability: float, *, version: str = "
     )
 
 
-def write(audit: Path, records: list[DecisionRecord], **options: object) -> None:
-    with AuditLog(audit, **options) as log:
+def write(audit: Path | str, records: list[DecisionRecord], **options: object) -> None:
+    with audit_log(audit, **options) as log:
         log.record(records)
 
 
@@ -34,11 +37,12 @@ def outcome(reference: str, word: str = "paid") -> Outcome:
     return Outcome.parse(reference, word, "2026-06-30")
 
 
-def test_outcomes_join_by_reference_and_each_odd_one_is_counted(tmp_path: Path) -> None:
-    audit = tmp_path / "audit.sqlite"
+def test_outcomes_join_by_reference_and_each_odd_one_is_counted(any_audit: Path | str, tmp_path: Path) -> None:
+    audit = any_audit
     write(audit, [decision("A1", 1, 0.1), decision("A2", 1, 0.5), decision("A3", 2, 0.2)])
-    with open_outcome_store("sqlite", audit=audit) as store:
-        assert store.path == outcomes_path(audit) == tmp_path / "audit.outcomes.sqlite"
+    with open_outcome_store(store_name(audit), audit=audit) as store:
+        if isinstance(audit, Path):
+            assert store.path == outcomes_path(audit) == tmp_path / "audit.outcomes.sqlite"
         intake = store.add([outcome("A1"), outcome("A2", "D"), outcome("A2", "written off"), outcome("A1", "default"),
                             outcome("NOPE")], source="LOANS.OUT")
         assert (intake.accepted, intake.duplicate, intake.contradictory) == (3, 1, 1)
@@ -64,10 +68,10 @@ def test_outcomes_join_by_reference_and_each_odd_one_is_counted(tmp_path: Path) 
         assert store.refresh() == []  # nothing new on either side
 
 
-def test_an_outcome_before_its_decision_is_matched_when_the_decision_appears(tmp_path: Path) -> None:
-    audit = tmp_path / "audit.sqlite"
+def test_an_outcome_before_its_decision_is_matched_when_the_decision_appears(any_audit: Path | str) -> None:
+    audit = any_audit
     write(audit, [decision("A1", 3, 0.1)])
-    with open_outcome_store("sqlite", audit=audit) as store:
+    with open_outcome_store(store_name(audit), audit=audit) as store:
         store.add([outcome("EARLY", "default")])
         store.refresh()
         assert store.counts().unknown == 1
@@ -81,20 +85,32 @@ def test_an_outcome_before_its_decision_is_matched_when_the_decision_appears(tmp
         assert volume == {("1", False, "APPROVE"): 1, ("1", False, "DECLINE"): 1, ("2", True, "DECLINE"): 1}
 
 
-def test_masked_references_join_through_the_audits_key(tmp_path: Path) -> None:
-    audit = tmp_path / "audit.sqlite"
+def test_masked_references_join_through_the_audits_key(any_audit: Path | str, tmp_path: Path) -> None:
+    audit, name = any_audit, store_name(any_audit)
     key = b"k" * 32
     write(audit, [decision("A0000001", 4, 0.3, request_id="r1")], masked_fields={"reference"}, mask_key=key)
-    with pytest.raises(AuditError, match="mask key"):
-        open_outcome_store("sqlite", audit=audit)
+    with open_outcome_store(name, audit=audit) as reader:  # reading needs no key, taking outcomes in does
+        with pytest.raises(AuditError, match="outcomes join only with its mask key"):
+            reader.add([outcome("A0000001", "default")])
     with pytest.raises(AuditError, match="does not match"):
-        open_outcome_store("sqlite", audit=audit, mask_key=b"wrong")
-    with open_outcome_store("sqlite", audit=audit, mask_key=key) as store:
-        store.add([outcome("A0000001", "default")])
+        open_outcome_store(name, audit=audit, mask_key=b"wrong")
+    with open_outcome_store(name, audit=audit, mask_key=key) as store:
+        store.add([outcome("A0000001", "default"), outcome("A0000001", "paid")])
         store.refresh()
         assert store.counts().matched == 1
-        written = b"".join(f.read_bytes() for f in tmp_path.glob("audit.outcomes.sqlite*"))  # with its WAL
-        assert b"hmac:" in written and b"A0000001" not in written  # the outcome file does not reveal it either
+        written = kept(audit, tmp_path)
+        assert b"hmac:" in written and b"A0000001" not in written  # the outcome store does not reveal it either
+
+
+def kept(audit: Path | str, folder: Path) -> bytes:
+    """Everything the outcome store holds: the SQLite file (with its WAL), or the PostgreSQL tables' rows."""
+    if isinstance(audit, Path):
+        return b"".join(f.read_bytes() for f in folder.glob("audit.outcomes.sqlite*"))
+    import psycopg
+
+    with psycopg.connect(audit) as conn:
+        rows = [conn.execute(f"SELECT t::text FROM {table} AS t").fetchall() for table in ("outcomes", "outcome_set_aside")]
+    return repr(rows).encode()
 
 
 def test_bad_outcome_values_are_named() -> None:
@@ -108,3 +124,20 @@ def test_bad_outcome_values_are_named() -> None:
 def test_an_unknown_store_name_suggests_the_known_one(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="did you mean 'sqlite'"):
         open_outcome_store("sqlit", audit=tmp_path / "a")
+
+
+def test_loading_outcomes_into_a_masking_audit_without_its_key_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from scoregate.adapters.outcome_files.demo import write_outcome_file
+    from scoregate.app.cli import main
+
+    audit = tmp_path / "audit.sqlite"
+    write(audit, [decision("A00000000001", 4, 0.3, request_id="r1")], masked_fields={"reference"}, mask_key=b"k" * 32)
+    write_outcome_file(tmp_path / "OUT", ["A00000000001"], [1], [100.0])
+    monkeypatch.delenv("SCOREGATE_MASK_KEY", raising=False)
+    result = CliRunner().invoke(main, ["outcomes", "load", str(tmp_path / "OUT"), "--db", str(audit)])
+    assert result.exit_code == 1 and "outcomes join only with its mask key (SCOREGATE_MASK_KEY)" in result.output
+    monkeypatch.setenv("SCOREGATE_MASK_KEY", "k" * 32)
+    result = CliRunner().invoke(main, ["outcomes", "load", str(tmp_path / "OUT"), "--db", str(audit)])
+    assert result.exit_code == 0 and "1 matched" in result.output, result.output

@@ -10,7 +10,7 @@ from scoregate.adapters.outcomes.report import performance
 from scoregate.adapters.outcomes.watch import OutcomeWatcher, WatchSettings
 
 
-def test_gauges_hold_the_latest_figures_and_the_floor_warns(store) -> None:
+def test_gauges_hold_the_latest_figures_and_the_floor_warns(store, loans) -> None:  # noqa: ANN001
     registry = CollectorRegistry()
     watcher = OutcomeWatcher(lambda: store, registry, WatchSettings(auc_floor=0.99, challenger_margin=0.0))
     warnings = watcher.check()
@@ -27,4 +27,10 @@ def test_gauges_hold_the_latest_figures_and_the_floor_warns(store) -> None:
     # The challenger is behind: the margin warning fires only the other way round.
     assert not any("beats champion" in w for w in warnings)
     watcher.settings = WatchSettings(auc_floor=None, challenger_margin=-1.0)
-    assert any("challenger 2 beats champion 1" in w for w in watcher.check())
+    assert any("challenger 2 beats champion 1" in w and f"on {ROWS - 10} outcomes" in w for w in watcher.check())
+    # An intake channel joins the last outcomes itself: the next round still compares on them.
+    from outcome_support import outcomes_of  # noqa: PLC0415
+
+    store.add(outcomes_of(loans)[ROWS - 10:])
+    store.refresh()
+    assert any(f"on {ROWS} outcomes" in w for w in watcher.check())

@@ -46,9 +46,9 @@ class ChannelThread:
 
     def __init__(
         self, config: SoapChannelConfig, settings: ClientSettings, metrics: ChannelMetrics | None = None,
-        hooks: ClientHooks | None = None,
+        hooks: ClientHooks | None = None, redis: object = None,
     ) -> None:
-        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics, client_hooks=hooks)
+        self.channel = SoapChannel(config, client_settings=settings, metrics=metrics, client_hooks=hooks, redis=redis)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="soap-channel", daemon=True)
 

@@ -4,7 +4,7 @@
 of a small batch's time in Python around the C call. These make the same C calls (XGBoost's
 public C API, through the handles its Python package exposes) with their configuration encoded
 once. Each is checked against XGBoost's own Python call when a model loads (``agrees``), and the
-scorer falls back to that call if they ever differ.
+XGBoost runtime (``xgboost_runtime``) falls back to that call if they ever differ.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class DensePredictor:
     reads the cgroup CPU quota from /sys (three stats, two file opens). This makes the same C call
     (``XGBoosterPredictFromDense``, XGBoost's public C API) with its configuration encoded once and
     a proxy DMatrix and output pointers kept per thread (the C API takes a proxy for this).
-    ``Scorer`` checks it against inplace_predict when a model loads and uses inplace_predict
+    The runtime checks it against inplace_predict when a model loads and uses inplace_predict
     instead if the two ever differ.
     """
 
