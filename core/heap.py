@@ -7,8 +7,10 @@ good. Requests then make short-lived objects only, many of which are still alive
 core) when the young generation fills: with the default threshold of 700 allocations the collector
 ran every 15-20 SOAP requests under 16 clients and traversed the same waiting requests each time;
 a larger young generation runs it a tenth as often. Together 10-15% of a SOAP gateway's CPU per
-request (bench/soap_bench.py; docs/BENCHMARKS.md). Garbage with reference cycles is still
-collected, only later; memory held by it stays bounded by the threshold.
+request (bench/soap_bench.py; docs/BENCHMARKS.md). Garbage with reference cycles made while
+serving is still collected, only later. What was frozen is freed by reference counting alone: a
+model version or contract replaced later that holds reference cycles keeps those cycles' memory
+(one load's worth per replacement, not per request).
 """
 
 from __future__ import annotations
