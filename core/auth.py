@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from scoregate.core.accessfile import (  # noqa: F401 - subject_attributes: the 
 from scoregate.core.errors import AccessDenied, ScoreError, Unauthenticated
 from scoregate.core.jwt_tokens import JwtVerifier
 from scoregate.core.logcontext import caller_context
+from scoregate.core.tls import file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (st.st_mtime_ns, st.st_size)
-
-
 class AccessPolicy:
     """The callers allowed now: from the access file (reloaded on change), or anyone if there is none."""
 
@@ -125,7 +117,7 @@ class AccessPolicy:
     def _stamps(self) -> tuple:
         """The access file's, and the JWT public key's: a rotated key is a change too."""
         assert self.path is not None
-        return (_stamp(self.path), _stamp(self._key_file) if self._key_file is not None else None)
+        return (file_stamp(self.path), file_stamp(self._key_file) if self._key_file is not None else None)
 
     def reload_if_changed(self) -> bool:
         """Read the access file again if it (or the JWT key) changed; True when new entries took effect."""

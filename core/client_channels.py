@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 import ssl
 import threading
 import time
@@ -27,6 +26,7 @@ from typing import Generic, TypeVar
 
 from scoregate.core._generated import scoring_pb2_grpc as pb_grpc
 from scoregate.core.settings import ClientSettings
+from scoregate.core.tls import file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,6 @@ RETIRE_GRACE_S = 60.0
 blocking channels cancel their calls when closed)."""
 
 ChannelT = TypeVar("ChannelT")
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (st.st_mtime_ns, st.st_size)
 
 
 class ClientTlsFiles:
@@ -59,7 +51,7 @@ class ClientTlsFiles:
         self._checking = threading.Lock()
 
     def _current(self) -> tuple:
-        return tuple(_stamp(p) for p in self._paths)
+        return tuple(file_stamp(p) for p in self._paths)
 
     def changed(self) -> bool:
         if not self._paths:

@@ -23,7 +23,8 @@ import grpc
 log = logging.getLogger(__name__)
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def file_stamp(path: Path) -> tuple[int, int]:
+    """What tells a rewritten file from the one loaded (mtime and size); (-1, -1) when absent."""
     try:
         st = os.stat(path)
     except OSError:
@@ -54,7 +55,7 @@ class ReloadingCertificates:
         self._initial = self._configuration()
 
     def _current_stamps(self) -> tuple:
-        return tuple(_stamp(p) for p in (self.cert_file, self.key_file, self.client_ca_file) if p is not None)
+        return tuple(file_stamp(p) for p in (self.cert_file, self.key_file, self.client_ca_file) if p is not None)
 
     def _configuration(self) -> grpc.ServerCertificateConfiguration:
         ca = self.client_ca_file.read_bytes() if self.client_ca_file is not None else None

@@ -32,7 +32,7 @@ from scoregate.adapters.state.redis_client import RedisStore
 from scoregate.adapters.state.redis_nonces import RedisNonces
 from scoregate.core.client import AsyncScoringClient, async_scoring_client
 from scoregate.core.hooks import ClientHooks
-from scoregate.core.ports import PortInUse, is_in_use
+from scoregate.core.ports import bind_tcp
 from scoregate.core.settings import ClientSettings
 
 log = logging.getLogger(__name__)
@@ -52,20 +52,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    # The socket must carry proto=IPPROTO_TCP (getaddrinfo gives it): asyncio turns Nagle off
-    # (TCP_NODELAY) only on such sockets, and with Nagle on, the response's second write waits for
-    # the client's delayed ACK: 40 ms per request (measured with bench/soap_bench.py).
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-    except OSError as error:
-        sock.close()
-        if is_in_use(error):
-            raise PortInUse(port, "the SOAP channel", "port in the SOAP channel's file, or set = { port = N }") from None
-        raise
-    return sock
+    return bind_tcp(host, port, "the SOAP channel", "port in the SOAP channel's file, or set = { port = N }")
 
 
 class SoapChannel:

@@ -20,7 +20,6 @@ import contextlib
 import json
 import logging
 import re
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 
 import numpy as np
@@ -28,7 +27,7 @@ import uvicorn
 
 from scoregate.core._generated import grpc_predict_v2_pb2 as v2
 from scoregate.core.errors import InvalidInput, ScoreError, UnknownModel
-from scoregate.core.ports import PortInUse, is_in_use
+from scoregate.core.ports import bind_tcp
 from scoregate.core.v2 import tensors
 from scoregate.core.v2.service import InferenceService, invalid_message
 
@@ -187,16 +186,7 @@ class RestServer:
 
 async def serve_rest(service: InferenceService, host: str, port: int) -> tuple[RestServer, int]:
     """Listen on ``host:port`` (0: a free port) in the running loop; returns the server and its port."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
-    sock = socket.socket(family, kind, proto)  # proto=TCP: asyncio turns Nagle off only on such sockets
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-    except OSError as error:
-        sock.close()
-        if is_in_use(error):
-            raise PortInUse(port, "the core's V2 HTTP endpoint", "v2_http_port (SCOREGATE_CORE_V2_HTTP_PORT)") from None
-        raise
+    sock = bind_tcp(host, port, "the core's V2 HTTP endpoint", "v2_http_port (SCOREGATE_CORE_V2_HTTP_PORT)")
     config = uvicorn.Config(RestApp(service), lifespan="off", log_config=None, access_log=False, server_header=False)
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="v2-http")
