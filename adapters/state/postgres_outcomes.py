@@ -38,13 +38,24 @@ _LOCK_ID = 0x5C0E0C0E  # pg_advisory_xact_lock key: "scoregate outcomes", one in
 _WATERMARK_LOCK = "5s"  # how long refresh waits for the audit writers' open rounds; then it tries next round
 _SHADOW = "(d.channel LIKE %(shadow)s)"
 _MONTH = "to_char(d.time AT TIME ZONE 'UTC', 'YYYY-MM')"
-# One row per decision (not a fallback answer: that is not the model's score) with an outcome.
+# One row per decision (not a fallback answer: that is not the model's score) with an outcome. The
+# statement answers what it joined (rows and months changed) and how many of its outcomes came late
+# (after their month's figures had outcomes): no index on the refresh column to find them again,
+# which cost a fifth of a large join's time.
 _JOIN = f"""
-INSERT INTO outcome_joined
-SELECT d.id, o.id, d.model, d.version, {_SHADOW}, d.request_id, {_MONTH}, d.probability, d.decision, o.bad, %(refresh)s
-FROM outcomes AS o JOIN decisions AS d ON d.reference = o.reference
-WHERE d.fallback = 0 AND {{where}}
-ON CONFLICT DO NOTHING
+WITH j AS (
+  INSERT INTO outcome_joined
+  SELECT d.id, o.id, d.model, d.version, {_SHADOW}, d.request_id, {_MONTH}, d.probability, d.decision, o.bad, %(refresh)s
+  FROM outcomes AS o JOIN decisions AS d ON d.reference = o.reference
+  WHERE d.fallback = 0 AND {{where}}
+  ON CONFLICT DO NOTHING
+  RETURNING model, version, month, outcome_id
+)
+SELECT model, version, month, count(*), (
+  SELECT count(DISTINCT l.outcome_id) FROM j AS l WHERE l.outcome_id > %(so)s AND EXISTS (
+    SELECT FROM outcome_figures AS f WHERE f.model = l.model AND f.version = l.version AND f.by = 'month'
+      AND f.period = l.month AND f.outcomes > 0))
+FROM j GROUP BY 1, 2, 3
 """
 _VOLUME = f"""
 INSERT INTO outcome_volume AS v
@@ -53,11 +64,6 @@ FROM decisions AS d WHERE d.fallback = 0 AND d.id > %(sd)s AND d.id <= %(ld)s
 GROUP BY 1, 2, 3, 4, 5
 ON CONFLICT (model, version, shadow, month, decision)
 DO UPDATE SET count = v.count + excluded.count, floor = least(v.floor, excluded.floor)
-"""
-_LATE = """
-SELECT count(DISTINCT j.outcome_id) FROM outcome_joined AS j JOIN outcome_figures AS f
-  ON f.model = j.model AND f.version = j.version AND f.by = 'month' AND f.period = j.month AND f.outcomes > 0
-WHERE j.refresh = %s AND j.outcome_id > %s
 """
 _ANALYZE_ROWS = 1_000  # an intake or join this large refreshes its table's statistics (see _analyze)
 T = TypeVar("T")
@@ -185,13 +191,16 @@ class PostgresOutcomeStore:
                 return []
             marks = {"refresh": refresh, "so": seen_o, "lo": last_o, "sd": seen_d, "ld": last_d,
                      "shadow": f"%{SHADOW_SUFFIX}"}
-            # New outcomes against every decision so far, then new decisions against the older outcomes.
-            joined = conn.execute(_JOIN.format(where="o.id > %(so)s AND o.id <= %(lo)s AND d.id <= %(ld)s"), marks).rowcount
-            joined += conn.execute(_JOIN.format(where="o.id <= %(so)s AND d.id > %(sd)s AND d.id <= %(ld)s"), marks).rowcount
+            # New outcomes against every decision so far, then new decisions against the older outcomes
+            # (whose outcome ids are all <= seen_o: none of them is late).
+            groups = conn.execute(_JOIN.format(where="o.id > %(so)s AND o.id <= %(lo)s AND d.id <= %(ld)s"),
+                                  marks).fetchall()
+            late = groups[0][4] if groups else 0
+            groups += conn.execute(_JOIN.format(where="o.id <= %(so)s AND d.id > %(sd)s AND d.id <= %(ld)s"),
+                                   marks).fetchall()
+            joined = sum(g[3] for g in groups)
             conn.execute(_VOLUME, marks)
-            late = conn.execute(_LATE, (refresh, seen_o)).fetchone()[0]
-            changed = conn.execute("SELECT DISTINCT model, version, month FROM outcome_joined WHERE refresh = %s",
-                                   (refresh,)).fetchall()
+            changed = [(m, v, month) for m, v, month, _, _ in groups]
             changed += conn.execute(f"SELECT DISTINCT model, version, {_MONTH} FROM decisions AS d"
                                     " WHERE d.id > %s AND d.id <= %s", (seen_d, last_d)).fetchall()
             changed = sorted(set(changed))
