@@ -150,25 +150,31 @@ class PostgresOutcomeStore:
             self._set(conn, "intake", intake)
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_stage (row integer, reference text, outcome text,"
                          " bad smallint, outcome_date date, amount double precision) ON COMMIT DELETE ROWS")
+            staged = 0
             with conn.cursor().copy("COPY outcome_stage FROM STDIN") as copy:
-                for row, o in enumerate(outcomes):
-                    copy.write_row((row, self._ref(o.reference), o.outcome, o.bad, o.outcome_date, o.amount))
+                for staged, o in enumerate(outcomes, 1):
+                    copy.write_row((staged - 1, self._ref(o.reference), o.outcome, o.bad, o.outcome_date, o.amount))
             values = {"received": received, "source": source, "intake": intake}
             accepted = conn.execute(
                 "INSERT INTO outcomes (reference, outcome, bad, outcome_date, amount, received, source, intake, intake_row)"
                 " SELECT DISTINCT ON (reference) reference, outcome, bad, outcome_date, amount, %(received)s, %(source)s,"
                 " %(intake)s, row FROM outcome_stage ORDER BY reference, row ON CONFLICT (reference) DO NOTHING",
                 values).rowcount
-            conn.execute(
-                "INSERT INTO outcome_set_aside (kind, reference, outcome, outcome_date, amount, received, source, intake)"
-                " SELECT CASE WHEN o.bad = s.bad THEN 'duplicate' ELSE 'contradictory' END, s.reference, s.outcome,"
-                " s.outcome_date, s.amount, %(received)s, %(source)s, %(intake)s"
-                " FROM outcome_stage AS s JOIN outcomes AS o ON o.reference = s.reference"
-                " WHERE NOT (o.intake = %(intake)s AND o.intake_row = s.row)", values)
-            kinds = dict(conn.execute("SELECT kind, count(*) FROM outcome_set_aside WHERE intake = %s GROUP BY kind",
-                                      (intake,)).fetchall())
+            kinds = {} if accepted == staged else self._set_aside(conn, values)  # every row kept: none set aside
         self._analyze(conn, "outcomes", accepted)
         return Intake(accepted, kinds.get("duplicate", 0), kinds.get("contradictory", 0))
+
+    @staticmethod
+    def _set_aside(conn: psycopg.Connection, values: dict) -> dict[str, int]:
+        """The staged rows not kept (a reference's later rows, or one already known): set aside by kind."""
+        conn.execute(
+            "INSERT INTO outcome_set_aside (kind, reference, outcome, outcome_date, amount, received, source, intake)"
+            " SELECT CASE WHEN o.bad = s.bad THEN 'duplicate' ELSE 'contradictory' END, s.reference, s.outcome,"
+            " s.outcome_date, s.amount, %(received)s, %(source)s, %(intake)s"
+            " FROM outcome_stage AS s JOIN outcomes AS o ON o.reference = s.reference"
+            " WHERE NOT (o.intake = %(intake)s AND o.intake_row = s.row)", values)
+        return dict(conn.execute("SELECT kind, count(*) FROM outcome_set_aside WHERE intake = %s GROUP BY kind",
+                                 (values["intake"],)).fetchall())
 
     def refresh(self) -> list[tuple[str, str, str]]:
         return self._run(self._refresh)
