@@ -151,7 +151,9 @@ class PostgresOutcomeStore:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_stage (row integer, reference text, outcome text,"
                          " bad smallint, outcome_date date, amount double precision) ON COMMIT DELETE ROWS")
             staged = 0
-            with conn.cursor().copy("COPY outcome_stage FROM STDIN") as copy:
+            # Binary: no text formatting of each number and date here nor parsing there (a quarter off the COPY).
+            with conn.cursor().copy("COPY outcome_stage FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["int4", "text", "text", "int2", "date", "float8"])
                 for staged, o in enumerate(outcomes, 1):
                     copy.write_row((staged - 1, self._ref(o.reference), o.outcome, o.bad, o.outcome_date, o.amount))
             values = {"received": received, "source": source, "intake": intake}
