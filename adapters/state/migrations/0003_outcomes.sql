@@ -42,7 +42,6 @@ CREATE TABLE outcome_joined (
     refresh bigint NOT NULL
 );
 CREATE INDEX outcome_joined_model_month ON outcome_joined (model, month);
-CREATE INDEX outcome_joined_refresh ON outcome_joined (refresh);
 CREATE INDEX outcome_joined_request ON outcome_joined (request_id);
 
 -- Decisions per version, month and band, with or without an outcome (coverage, approval rate).
