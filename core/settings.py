@@ -122,9 +122,9 @@ class CoreSettings(BaseSettings):
     """TOML list of the callers allowed (certificate subjects, hashes of bearer tokens) and the
     models each may use (core/auth.py); read again when it changes. None: anyone who connects
     (and, with tls_client_ca_file, presents a certificate signed by it) may call."""
-    metrics_port: int | None = None
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
     """Port of the Prometheus /metrics endpoint (same host as ``address``); None: no endpoint, 0: a free port."""
-    v2_http_port: int | None = None
+    v2_http_port: int | None = Field(default=None, ge=0, le=65535)
     """Port of KServe V2 over HTTP/REST (``/v2/...``, same host as ``address``; core/v2/rest.py);
     None: none (V2 over gRPC is always on the gRPC port), 0: a free port. Plain HTTP without access
     checks: refused beside TLS or an access file."""

@@ -74,3 +74,14 @@ def test_plain_http_is_refused_beside_tls_or_an_access_file(tmp_path) -> None:
     access.write_text("")
     with pytest.raises(ValueError, match="v2_http_port"):
         CoreSettings(v2_http_port=0, access_file=access)
+
+
+def test_a_port_out_of_range_is_one_line_not_a_random_port() -> None:
+    """A typo such as 99999 was taken modulo 65536 by the socket layer and served elsewhere."""
+    from click.testing import CliRunner
+
+    from scoregate.app.cli import main
+
+    result = CliRunner().invoke(main, ["core", "serve", "--address", "127.0.0.1:0", "--v2-http-port", "99999"])
+    assert result.exit_code == 2
+    assert "v2_http_port" in result.output and "65535" in result.output and "Traceback" not in result.output
